@@ -1,0 +1,26 @@
+// Which GPUs this process can use, asked of the driver at run time: a build with the CUDA
+// backend still runs, on its CPU backend, where there is no GPU or no driver.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace gpufm {
+
+struct GpuInfo {
+  int index = 0;
+  std::string name;
+  std::size_t total_memory = 0;  // bytes
+  int major = 0, minor = 0;      // compute capability
+};
+
+struct GpuProbe {
+  bool cuda_built = false;       // this binary has the CUDA backend
+  std::vector<GpuInfo> gpus;     // empty when none can be used
+  std::string why_none;          // when gpus is empty: the driver's answer, in words
+};
+
+GpuProbe probe_gpus();
+
+}  // namespace gpufm

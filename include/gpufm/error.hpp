@@ -1,0 +1,34 @@
+// Errors the library reports. The library never prints or exits: it throws one of these, and
+// the CLI prints what() as one line and exits with exit_code().
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace gpufm {
+
+// The process exit codes documented in the README.
+enum class ExitCode : int {
+  ok = 0,
+  training_failed = 1,  // training diverged, or the device failed
+  bad_input = 2,        // a bad file, model, flag or value
+  interrupted = 130,
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ExitCode exit_code() const { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+// Bad input of any kind: a file, a model, a flag or a value. The message names the file (or
+// file:line:col, or the flag) and says what was expected.
+class InputError : public Error {
+ public:
+  explicit InputError(const std::string& message) : Error(ExitCode::bad_input, message) {}
+};
+
+}  // namespace gpufm

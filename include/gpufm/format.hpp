@@ -1,0 +1,19 @@
+// Small text formatting helpers shared by the reports the library builds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace gpufm {
+
+// 1185793 -> "1,185,793"
+std::string with_commas(std::int64_t n);
+
+// Bytes in binary units with two decimals, as Keras prints sizes: "4.52 MB" (1 MB = 1024 KB).
+std::string human_bytes(double bytes);
+
+// Left- or right-aligned in a field of the given width (never truncated).
+std::string pad_right(const std::string& s, std::size_t width);
+std::string pad_left(const std::string& s, std::size_t width);
+
+}  // namespace gpufm

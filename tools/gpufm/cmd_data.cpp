@@ -1,0 +1,2 @@
+#include "commands.hpp"
+namespace gpufm::cli { void add_data_command(CLI::App&) {} }

@@ -1,0 +1,24 @@
+// The flags that say where the IDX data is, shared by every command that reads data: a
+// directory with the standard file names, or the four files named one by one.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "gpufm/dataset.hpp"
+
+namespace gpufm::cli {
+
+struct DataOptions {
+  std::string dir = default_data_dir;
+  std::string train_images, train_labels, test_images, test_labels;
+};
+
+// Adds --train-images, --train-labels, --test-images and --test-labels (all four together).
+// The directory is the caller's to add: `gpufm data [DIR]` takes it as a positional.
+void add_data_file_options(CLI::App& command, DataOptions& options);
+
+// The four paths: the ones named explicitly, else those found in the directory.
+DataPaths resolve_data_paths(const DataOptions& options);
+
+}  // namespace gpufm::cli

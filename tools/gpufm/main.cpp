@@ -1,0 +1,47 @@
+// gpufm: train and study small image networks. This file only wires the subcommands and maps
+// errors to one line on stderr and the documented exit codes (README: "Exit codes").
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "commands.hpp"
+#include "gpufm/error.hpp"
+
+namespace {
+
+constexpr int usage_exit_code = static_cast<int>(gpufm::ExitCode::bad_input);
+
+std::string one_line_failure(const CLI::App*, const CLI::Error& e) {
+  return std::string("gpufm: error: ") + e.what() + " (see --help)\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"gpufm: train and study small image networks on IDX data, on a GPU or the CPU"};
+  app.name("gpufm");
+  app.set_version_flag("-V,--version", "gpufm " GPUFM_VERSION);
+  app.require_subcommand(1);
+  app.failure_message(one_line_failure);
+  app.footer("Exit codes: 0 success, 1 training failed, 2 bad input or usage, 130 interrupted.");
+
+  gpufm::cli::add_data_command(app);
+  gpufm::cli::add_info_command(app);
+  gpufm::cli::add_summary_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int cli_code = app.exit(e);  // prints help, the version, or the one-line failure
+    return cli_code == 0 ? 0 : usage_exit_code;
+  } catch (const gpufm::Error& e) {
+    std::cout.flush();
+    std::cerr << "gpufm: error: " << e.what() << "\n";
+    return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "gpufm: internal error: " << e.what() << "\n";
+    return static_cast<int>(gpufm::ExitCode::training_failed);
+  }
+  return 0;
+}
