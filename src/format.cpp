@@ -27,6 +27,15 @@ std::string human_bytes(double bytes) {
   return text;
 }
 
+std::string join(std::span<const std::string_view> items, std::string_view separator) {
+  std::string text;
+  for (std::string_view item : items) {
+    if (!text.empty()) text += separator;
+    text += item;
+  }
+  return text;
+}
+
 std::string pad_right(const std::string& s, std::size_t width) {
   return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
 }

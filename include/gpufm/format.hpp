@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <string>
 
 namespace gpufm {
@@ -11,6 +13,9 @@ std::string with_commas(std::int64_t n);
 
 // Bytes in binary units with two decimals, as Keras prints sizes: "4.52 MB" (1 MB = 1024 KB).
 std::string human_bytes(double bytes);
+
+// "a, b, c": the items with the separator between them.
+std::string join(std::span<const std::string_view> items, std::string_view separator);
 
 // Left- or right-aligned in a field of the given width (never truncated).
 std::string pad_right(const std::string& s, std::size_t width);

@@ -1,0 +1,136 @@
+// `--set key=value`: a key is a variable (let NAME = ...), a train statement (loss, target,
+// optimizer, batch, epochs, validation), or a hyperparameter of the optimizer in use (lr,
+// momentum, ...). Overrides edit the syntax tree, so the run records the model as used.
+#include <algorithm>
+
+#include "dsl/lexer.hpp"
+#include "gpufm/dsl.hpp"
+#include "gpufm/format.hpp"
+#include "gpufm/train_settings.hpp"
+
+namespace gpufm::dsl {
+
+namespace {
+
+// The text a value stands for, following a $variable.
+std::string resolve_text(const Value& value, const Model& model) {
+  if (value.kind != Value::Kind::variable) return value.text;
+  for (const Variable& variable : model.variables) {
+    if (variable.name == value.text) return variable.value.text;
+  }
+  return value.text;
+}
+
+Statement* find_statement(std::vector<Statement>& section, std::string_view keyword) {
+  for (Statement& statement : section) {
+    if (statement.keyword == keyword) return &statement;
+  }
+  return nullptr;
+}
+
+Statement& statement_for(Model& model, std::string_view keyword, const SourceLoc& origin) {
+  if (Statement* existing = find_statement(model.train, keyword)) return *existing;
+  model.train.push_back(Statement{std::string(keyword), origin, {}, ""});
+  return model.train.back();
+}
+
+// Replaces the statement's positional value (its first), or adds it.
+void set_positional(Statement& statement, const Value& value) {
+  for (Arg& arg : statement.args) {
+    if (arg.key.empty()) {
+      arg.value = value;
+      return;
+    }
+  }
+  statement.args.insert(statement.args.begin(), Arg{"", value, value.loc});
+}
+
+std::string current_optimizer(const Model& model) {
+  for (const Statement& statement : model.train) {
+    if (statement.keyword != "optimizer") continue;
+    for (const Arg& arg : statement.args) {
+      if (arg.key.empty()) return resolve_text(arg.value, model);
+    }
+  }
+  return "adam";
+}
+
+bool takes(Signature signature, std::string_view key) {
+  return std::any_of(signature.begin(), signature.end(), [&](const ArgSpec& spec) { return spec.name == key && !spec.positional; });
+}
+
+// A new optimizer keeps the hyperparameters it also takes (lr, say) and drops the others.
+void change_optimizer(Model& model, const Value& value, const SourceLoc& origin) {
+  Statement& statement = statement_for(model, "optimizer", origin);
+  set_positional(statement, value);
+  const Signature signature = optimizer_signature(value.text);
+  if (signature.empty()) return;  // compiling names the unknown optimizer
+  std::erase_if(statement.args, [&](const Arg& arg) { return !arg.key.empty() && !takes(signature, arg.key); });
+}
+
+void set_hyperparameter(Model& model, const Override& override, const Value& value, const SourceLoc& origin) {
+  Statement& statement = statement_for(model, "optimizer", origin);
+  if (statement.args.empty()) statement.args.push_back(Arg{"", Value{Value::Kind::word, "adam", origin}, origin});
+  for (Arg& arg : statement.args) {
+    if (arg.key == override.key) {
+      arg.value = value;
+      return;
+    }
+  }
+  statement.args.push_back(Arg{override.key, value, origin});
+}
+
+[[noreturn]] void unknown_key(const Model& model, const Override& override, const std::string& optimizer, const SourceLoc& origin) {
+  std::vector<std::string_view> keys;
+  for (const Variable& variable : model.variables) keys.push_back(variable.name);
+  for (std::string_view keyword : train_statement_keywords()) keys.push_back(keyword);
+  for (const ArgSpec& spec : optimizer_signature(optimizer)) {
+    if (!spec.positional) keys.push_back(spec.name);
+  }
+  const std::string list = join(keys, ", ");
+  std::string hint;
+  for (std::string_view other : optimizer_names()) {
+    if (other != optimizer && takes(optimizer_signature(other), override.key)) {
+      hint = " ('" + override.key + "' is a setting of " + std::string(other) + ", not of " + optimizer + ")";
+      break;
+    }
+  }
+  throw SourceError(origin, "unknown key '" + override.key + "'" + did_you_mean(override.key, keys) + hint + " (keys: " + list + ")");
+}
+
+}  // namespace
+
+Override parse_override(std::string_view text) {
+  const std::size_t equals = text.find('=');
+  if (equals == std::string_view::npos || equals == 0 || equals + 1 == text.size()) {
+    throw InputError("--set " + std::string(text) + ": expected KEY=VALUE (as: --set lr=0.01)");
+  }
+  return Override{std::string(text.substr(0, equals)), std::string(text.substr(equals + 1))};
+}
+
+void apply_overrides(Model& model, const std::vector<Override>& overrides) {
+  // Optimizer changes go first, so that its hyperparameters are checked against the new one.
+  std::vector<Override> ordered = overrides;
+  std::stable_partition(ordered.begin(), ordered.end(), [](const Override& o) { return o.key == "optimizer"; });
+  for (const Override& override : ordered) {
+    const SourceLoc origin{"--set " + override.key + "=" + override.value, 0, 0};
+    const Value value = lex_value(override.value, origin);
+    if (value.kind == Value::Kind::variable) throw SourceError(origin, "a value given with --set is written out, not a variable");
+    const auto variable = std::find_if(model.variables.begin(), model.variables.end(),
+                                       [&](const Variable& v) { return v.name == override.key; });
+    const auto statements = train_statement_keywords();
+    if (variable != model.variables.end()) {
+      variable->value = value;
+    } else if (override.key == "optimizer") {
+      change_optimizer(model, value, origin);
+    } else if (std::find(statements.begin(), statements.end(), override.key) != statements.end()) {
+      set_positional(statement_for(model, override.key, origin), value);
+    } else if (const std::string optimizer = current_optimizer(model); takes(optimizer_signature(optimizer), override.key)) {
+      set_hyperparameter(model, override, value, origin);
+    } else {
+      unknown_key(model, override, optimizer, origin);
+    }
+  }
+}
+
+}  // namespace gpufm::dsl

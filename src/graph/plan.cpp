@@ -1,0 +1,177 @@
+#include "gpufm/plan.hpp"
+
+#include <algorithm>
+
+namespace gpufm {
+
+namespace {
+
+std::int64_t align_up(std::int64_t n, std::int64_t alignment) { return (n + alignment - 1) / alignment * alignment; }
+
+void lay_out_params(const Graph& graph, Plan& plan) {
+  const std::int64_t alignment = plan_alignment_bytes / 4;  // elements of fp32
+  for (const bool trainable : {true, false}) {
+    for (std::size_t l = 0; l < graph.layers.size(); ++l) {
+      const std::vector<ParamSpec>& params = graph.layers[l].params;
+      for (std::size_t p = 0; p < params.size(); ++p) {
+        if (params[p].trainable != trainable) continue;
+        plan.params.push_back(ParamSlot{l, p, plan.param_elements, params[p].elements()});
+        plan.param_elements = align_up(plan.param_elements + params[p].elements(), alignment);
+      }
+    }
+    if (trainable) plan.trainable_elements = plan.param_elements;
+  }
+}
+
+// Forward of every layer, the loss, then backward from the last layer to the first that has
+// something to train. A backward computes its input's gradient only when an earlier layer
+// trains.
+std::vector<Step> make_schedule(const Graph& graph) {
+  std::vector<Step> schedule;
+  for (std::size_t l = 0; l < graph.layers.size(); ++l) schedule.push_back(Step{Step::Kind::forward, l, false});
+  schedule.push_back(Step{Step::Kind::loss, 0, false});
+  std::vector<bool> trains_before(graph.layers.size() + 1, false);  // trains_before[l]: some layer < l trains
+  for (std::size_t l = 0; l < graph.layers.size(); ++l) {
+    trains_before[l + 1] = trains_before[l] || graph.layers[l].trainable_param_count() > 0;
+  }
+  for (std::size_t l = graph.layers.size(); l-- > 0;) {
+    if (trains_before[l + 1]) schedule.push_back(Step{Step::Kind::backward, l, trains_before[l]});
+  }
+  return schedule;
+}
+
+class ArenaBuilder {
+ public:
+  explicit ArenaBuilder(std::int64_t bytes_per_element) : bytes_per_element_(bytes_per_element) {}
+
+  std::size_t add(std::string name, std::int64_t elements) {
+    arena_.buffers.push_back(BufferSlot{std::move(name), align_up(elements * bytes_per_element_, plan_alignment_bytes), 0, -1, -1});
+    return arena_.buffers.size() - 1;
+  }
+
+  void use(std::size_t buffer, int step) {
+    BufferSlot& slot = arena_.buffers[buffer];
+    slot.first_step = slot.first_step < 0 ? step : std::min(slot.first_step, step);
+    slot.last_step = std::max(slot.last_step, step);
+  }
+
+  ArenaPlan& arena() { return arena_; }
+
+  // Greedy placement, largest first: each buffer goes at the lowest offset where it overlaps
+  // no placed buffer that is alive at the same time.
+  ArenaPlan finish() {
+    std::vector<std::size_t> order(arena_.buffers.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return arena_.buffers[a].bytes_per_sample > arena_.buffers[b].bytes_per_sample;
+    });
+    std::vector<const BufferSlot*> placed;
+    for (std::size_t index : order) {
+      BufferSlot& slot = arena_.buffers[index];
+      std::vector<const BufferSlot*> alive;
+      for (const BufferSlot* other : placed) {
+        if (other->first_step <= slot.last_step && slot.first_step <= other->last_step) alive.push_back(other);
+      }
+      std::sort(alive.begin(), alive.end(), [](const BufferSlot* a, const BufferSlot* b) { return a->offset_per_sample < b->offset_per_sample; });
+      std::int64_t offset = 0;
+      for (const BufferSlot* other : alive) {
+        if (offset + slot.bytes_per_sample <= other->offset_per_sample) break;
+        offset = std::max(offset, other->offset_per_sample + other->bytes_per_sample);
+      }
+      slot.offset_per_sample = offset;
+      placed.push_back(&slot);
+      arena_.bytes_per_sample = std::max(arena_.bytes_per_sample, offset + slot.bytes_per_sample);
+      arena_.unshared_bytes_per_sample += slot.bytes_per_sample;
+    }
+    return std::move(arena_);
+  }
+
+ private:
+  std::int64_t bytes_per_element_;
+  ArenaPlan arena_;
+};
+
+// The outputs of every layer; a layer whose output is a view of its input shares its buffer.
+void add_outputs(const Graph& graph, ArenaBuilder& builder) {
+  ArenaPlan& arena = builder.arena();
+  arena.input_buffer = builder.add("input", graph.input.elements());
+  std::size_t previous = arena.input_buffer;
+  for (const Layer& layer : graph.layers) {
+    previous = layer.op->output_aliases_input ? previous : builder.add(layer.name + ".output", layer.output.elements());
+    arena.output_buffer.push_back(previous);
+  }
+  arena.output_gradient_buffer.assign(graph.layers.size(), -1);
+}
+
+std::size_t input_of(const ArenaPlan& arena, std::size_t layer) {
+  return layer == 0 ? arena.input_buffer : arena.output_buffer[layer - 1];
+}
+
+ArenaPlan plan_inference(const Graph& graph, std::int64_t bytes_per_element) {
+  ArenaBuilder builder(bytes_per_element);
+  add_outputs(graph, builder);
+  const ArenaPlan& arena = builder.arena();
+  for (std::size_t l = 0; l < graph.layers.size(); ++l) {
+    const int step = static_cast<int>(l);
+    builder.use(input_of(arena, l), step);
+    builder.use(arena.output_buffer[l], step);
+  }
+  builder.use(arena.output_buffer.back(), static_cast<int>(graph.layers.size()));  // read back after the last layer
+  return builder.finish();
+}
+
+ArenaPlan plan_training(const Graph& graph, const std::vector<Step>& schedule, std::int64_t bytes_per_element) {
+  ArenaBuilder builder(bytes_per_element);
+  add_outputs(graph, builder);
+  ArenaPlan& arena = builder.arena();
+  const std::size_t last = graph.layers.size() - 1;
+  for (std::size_t s = 0; s < schedule.size(); ++s) {
+    const Step& step = schedule[s];
+    const int at = static_cast<int>(s);
+    if (step.kind == Step::Kind::loss) {
+      builder.use(arena.output_buffer[last], at);
+      if (s + 1 < schedule.size()) {  // a backward follows: the loss writes the output's gradient
+        arena.output_gradient_buffer[last] = static_cast<long>(builder.add(graph.layers[last].name + ".output_gradient",
+                                                                           graph.layers[last].output.elements()));
+        builder.use(static_cast<std::size_t>(arena.output_gradient_buffer[last]), at);
+      }
+      continue;
+    }
+    const Layer& layer = graph.layers[step.layer];
+    const std::size_t input = input_of(arena, step.layer), output = arena.output_buffer[step.layer];
+    if (step.kind == Step::Kind::forward) {
+      builder.use(input, at);
+      builder.use(output, at);
+      continue;
+    }
+    const SavedForBackward saved = layer.op->saved_for_backward(layer.attrs);
+    if (saved.input) builder.use(input, at);
+    if (saved.output) builder.use(output, at);
+    builder.use(static_cast<std::size_t>(arena.output_gradient_buffer[step.layer]), at);
+    if (!step.input_gradient) continue;
+    // The gradient of this layer's input is the gradient of the previous layer's output; a
+    // view layer passes its own gradient buffer through.
+    const std::size_t below = step.layer - 1;
+    if (arena.output_gradient_buffer[below] < 0) {
+      arena.output_gradient_buffer[below] = layer.op->output_aliases_input
+                                                ? arena.output_gradient_buffer[step.layer]
+                                                : static_cast<long>(builder.add(graph.layers[below].name + ".output_gradient",
+                                                                                graph.layers[below].output.elements()));
+    }
+    builder.use(static_cast<std::size_t>(arena.output_gradient_buffer[below]), at);
+  }
+  return builder.finish();
+}
+
+}  // namespace
+
+Plan plan_memory(const Graph& graph, std::int64_t bytes_per_element) {
+  Plan plan;
+  lay_out_params(graph, plan);
+  plan.schedule = make_schedule(graph);
+  plan.inference = plan_inference(graph, bytes_per_element);
+  plan.training = plan_training(graph, plan.schedule, bytes_per_element);
+  return plan;
+}
+
+}  // namespace gpufm

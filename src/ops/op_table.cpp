@@ -1,0 +1,47 @@
+// The one list of every op. Adding an op: write src/ops/NAME.cpp and add it here.
+#include <array>
+
+#include "gpufm/op.hpp"
+
+namespace gpufm {
+
+extern const OpDef dense_op, conv2d_op, conv2d_transpose_op, maxpool_op, avgpool_op, upsample_op, batchnorm_op,
+    dropout_op, flatten_op, reshape_op, relu_op, sigmoid_op, tanh_op, softmax_op, leaky_relu_op;
+
+namespace {
+
+const std::array<const OpDef*, 15> all_ops = {
+    &dense_op,   &conv2d_op,  &conv2d_transpose_op, &maxpool_op, &avgpool_op, &upsample_op, &batchnorm_op,  &dropout_op,
+    &flatten_op, &reshape_op, &relu_op,             &sigmoid_op, &tanh_op,    &softmax_op,  &leaky_relu_op,
+};
+
+void expect_rank(std::string_view keyword, const Shape& input, bool image) {
+  if (image ? input.is_image() : input.is_flat()) return;
+  throw ShapeError(std::string(keyword) + (image ? " expects an image (HxWxC), got " + input.str() + "; reshape it first (as: reshape 28x28x1)"
+                                                 : " expects a flat input, got " + input.str() + "; add 'flatten' before it"));
+}
+
+}  // namespace
+
+std::span<const OpDef* const> op_table() { return all_ops; }
+
+const OpDef* find_op(std::string_view keyword) {
+  for (const OpDef* op : all_ops) {
+    if (op->keyword == keyword) return op;
+  }
+  return nullptr;
+}
+
+std::vector<ParamSpec> no_params(const Attrs&, const Shape&) { return {}; }
+SavedForBackward saves_nothing(const Attrs&) { return {}; }
+SavedForBackward saves_output(const Attrs&) { return {.input = false, .output = true}; }
+SavedForBackward saves_input_and_activation_output(const Attrs& attrs) {
+  return {.input = true, .output = attrs.choice("activation") != "linear"};
+}
+
+void expect_image(std::string_view keyword, const Shape& input) { expect_rank(keyword, input, true); }
+void expect_flat(std::string_view keyword, const Shape& input) { expect_rank(keyword, input, false); }
+
+std::int64_t ParamSpec::elements() const { return product(shape); }
+
+}  // namespace gpufm

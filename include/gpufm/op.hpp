@@ -1,0 +1,69 @@
+// One op (a layer kind) as the graph compiler sees it: its DSL keyword and settings, its shape
+// rule, its parameters, and what its backward pass keeps from the forward pass. Each op lives in
+// src/ops/NAME.cpp; op_table() lists them all, explicitly.
+#pragma once
+
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpufm/attrs.hpp"
+#include "gpufm/shape.hpp"
+
+namespace gpufm {
+
+enum class Init { glorot_uniform, zeros, ones };
+
+struct ParamSpec {
+  std::string name;                 // "weight", "bias", "running_mean", ...
+  std::vector<std::int64_t> shape;  // row-major; layouts are stated by each op
+  bool trainable = true;
+  Init init = Init::zeros;
+  std::int64_t fan_in = 0, fan_out = 0;  // for glorot_uniform
+  std::int64_t elements() const;
+};
+
+// What backward reads besides the gradient of the output; drives activation lifetimes.
+struct SavedForBackward {
+  bool input = false;
+  bool output = false;
+};
+
+// Thrown by a shape rule to say why an input does not fit; the compiler adds the layer's name
+// and source location.
+class ShapeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct OpDef {
+  std::string_view keyword;       // in the DSL: "conv2d"
+  std::string_view display_name;  // in the summary, as Keras names the class: "Conv2D"
+  Signature signature;
+  Shape (*output_shape)(const Attrs& attrs, const Shape& input);
+  std::vector<ParamSpec> (*params)(const Attrs& attrs, const Shape& input);
+  SavedForBackward (*saved_for_backward)(const Attrs& attrs);
+  bool output_aliases_input = false;  // the output is a view of the input (flatten, reshape)
+};
+
+std::span<const OpDef* const> op_table();
+const OpDef* find_op(std::string_view keyword);  // nullptr when unknown
+
+// The activations dense and conv layers take as a setting, and that stand alone as layers.
+inline constexpr std::string_view activation_names[] = {"linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu"};
+
+// Shared by ops: no parameters; backward keeps nothing.
+std::vector<ParamSpec> no_params(const Attrs&, const Shape&);
+SavedForBackward saves_nothing(const Attrs&);
+// Standalone activations compute their derivative from their output.
+SavedForBackward saves_output(const Attrs&);
+// Dense and conv layers need their input for the weight gradient, and their output when an
+// activation other than linear is applied (its derivative is computed from the output).
+SavedForBackward saves_input_and_activation_output(const Attrs& attrs);
+// "conv2d expects an image (HxWxC), got 784": throws unless the input has the wanted rank.
+void expect_image(std::string_view keyword, const Shape& input);
+void expect_flat(std::string_view keyword, const Shape& input);
+
+}  // namespace gpufm

@@ -1,0 +1,25 @@
+#include "ops/window.hpp"
+
+namespace gpufm {
+
+std::int64_t window_output(std::int64_t in, std::int64_t k, std::int64_t s, bool same) {
+  return same ? (in + s - 1) / s : (in - k) / s + 1;
+}
+
+Size2 window_output(std::string_view keyword, const Shape& input, Size2 kernel, Size2 stride, bool same) {
+  expect_image(keyword, input);
+  if (!same && (input.height() < kernel.h || input.width() < kernel.w)) {
+    throw ShapeError("input " + input.str() + " is smaller than the " + kernel.str() +
+                     " window with padding 'valid'; use padding 'same' or a smaller window");
+  }
+  return {window_output(input.height(), kernel.h, stride.h, same), window_output(input.width(), kernel.w, stride.w, same)};
+}
+
+Shape pool_output_shape(std::string_view keyword, const Attrs& attrs, const Shape& input) {
+  const Size2 size = attrs.size2("size");
+  const Size2 stride = attrs.given("stride") ? attrs.size2("stride") : size;
+  const Size2 out = window_output(keyword, input, size, stride, attrs.choice("padding") == "same");
+  return Shape{{out.h, out.w, input.channels()}};
+}
+
+}  // namespace gpufm

@@ -1,0 +1,40 @@
+// Sliding-window geometry and settings shared by the convolutions and the poolings.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "gpufm/op.hpp"
+
+namespace gpufm {
+
+inline constexpr std::string_view padding_names[] = {"valid", "same"};
+
+// Output length along one axis, as Keras computes it: "valid" fits whole windows,
+// floor((in - k) / s) + 1, and needs in >= k; "same" pads to ceil(in / s).
+std::int64_t window_output(std::int64_t in, std::int64_t k, std::int64_t s, bool same);
+
+// Both spatial axes of an image; the error names the layer keyword and the sizes.
+Size2 window_output(std::string_view keyword, const Shape& input, Size2 kernel, Size2 stride, bool same);
+
+// The settings of conv2d and conv2d_transpose.
+inline constexpr ArgSpec conv_signature[] = {
+    {.name = "filters", .kind = ArgKind::integer, .min = 1},
+    {.name = "kernel", .kind = ArgKind::size2, .min = 1},
+    {.name = "padding", .kind = ArgKind::choice, .default_value = "valid", .choices = padding_names},
+    {.name = "activation", .kind = ArgKind::choice, .default_value = "linear", .choices = activation_names},
+    {.name = "stride", .kind = ArgKind::size2, .default_value = "1", .positional = false, .min = 1},
+    {.name = "alpha", .kind = ArgKind::real, .default_value = "0.3", .positional = false, .min = 0},
+};
+
+// The settings of maxpool and avgpool: the window (2 for 2x2), the stride (the window's size
+// unless given) and the padding.
+inline constexpr ArgSpec pool_signature[] = {
+    {.name = "size", .kind = ArgKind::size2, .default_value = "2", .min = 1},
+    {.name = "padding", .kind = ArgKind::choice, .default_value = "valid", .choices = padding_names},
+    {.name = "stride", .kind = ArgKind::size2, .optional = true, .positional = false, .min = 1},
+};
+
+Shape pool_output_shape(std::string_view keyword, const Attrs& attrs, const Shape& input);
+
+}  // namespace gpufm
