@@ -31,4 +31,11 @@ class InputError : public Error {
   explicit InputError(const std::string& message) : Error(ExitCode::bad_input, message) {}
 };
 
+// The system refused what the run needed, such as writing a file to a full or read-only disk:
+// not the user's input, so it fails the run. The message names the file and the system's reason.
+class IoError : public Error {
+ public:
+  explicit IoError(const std::string& message) : Error(ExitCode::training_failed, message) {}
+};
+
 }  // namespace gpufm

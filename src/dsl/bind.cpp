@@ -190,11 +190,18 @@ Attrs bind_args(const dsl::Statement& statement, Signature signature, const std:
     if (!arg.key.empty()) continue;
     const Value& value = resolve(arg.value, variables);
     const ArgSpec* slot = nullptr;
+    const ArgSpec* taken = nullptr;  // a setting the value would fill, had it not been given
     for (const ArgSpec& spec : signature) {
-      if (spec.positional && !filled[spec.name] && accepts(spec, value)) {
-        slot = &spec;
-        break;
+      if (!spec.positional || !accepts(spec, value)) continue;
+      if (filled[spec.name]) {
+        taken = taken ? taken : &spec;
+        continue;
       }
+      slot = &spec;
+      break;
+    }
+    if (slot == nullptr && taken != nullptr) {
+      throw SourceError(arg.loc, what + ": " + std::string(taken->name) + " is given twice");
     }
     if (slot == nullptr) {
       std::vector<std::string_view> words;

@@ -34,11 +34,12 @@ Statement& statement_for(Model& model, std::string_view keyword, const SourceLoc
   return model.train.back();
 }
 
-// Replaces the statement's positional value (its first), or adds it.
+// Replaces the statement's positional value (its first), or adds it. The value's location,
+// the --set flag, is where errors about it will point.
 void set_positional(Statement& statement, const Value& value) {
   for (Arg& arg : statement.args) {
     if (arg.key.empty()) {
-      arg.value = value;
+      arg = Arg{"", value, value.loc};
       return;
     }
   }
@@ -73,7 +74,7 @@ void set_hyperparameter(Model& model, const Override& override, const Value& val
   if (statement.args.empty()) statement.args.push_back(Arg{"", Value{Value::Kind::word, "adam", origin}, origin});
   for (Arg& arg : statement.args) {
     if (arg.key == override.key) {
-      arg.value = value;
+      arg = Arg{override.key, value, origin};
       return;
     }
   }

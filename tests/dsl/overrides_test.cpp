@@ -1,0 +1,85 @@
+#include <gtest/gtest.h>
+
+#include "gpufm/graph.hpp"
+#include "support/expect_error.hpp"
+
+namespace gpufm::dsl {
+namespace {
+
+using test::error_of;
+
+constexpr const char* model_text = R"(let units = 16
+input 784
+dense $units relu
+dense 10 softmax
+train:
+  optimizer sgd lr=0.1 momentum=0.9
+  batch 64
+)";
+
+Graph with(const std::vector<Override>& overrides) {
+  Model model = parse(model_text, "m.dsl");
+  apply_overrides(model, overrides);
+  return compile(model);
+}
+
+std::string override_error(const std::vector<Override>& overrides) {
+  return error_of<InputError>([&] { with(overrides); });
+}
+
+TEST(Overrides, ParseKeyEqualsValue) {
+  const Override o = parse_override("lr=1e-3");
+  EXPECT_EQ(o.key, "lr");
+  EXPECT_EQ(o.value, "1e-3");
+  EXPECT_EQ(parse_override("name=a=b").value, "a=b");
+  for (const char* bad : {"lr", "=3", "lr="}) {
+    EXPECT_EQ(error_of<InputError>([&] { parse_override(bad); }),
+              std::string("--set ") + bad + ": expected KEY=VALUE (as: --set lr=0.01)");
+  }
+}
+
+TEST(Overrides, VariablesAndTrainSettings) {
+  const Graph graph = with({{"units", "32"}, {"batch", "256"}, {"epochs", "3"}, {"lr", "0.5"}, {"validation", "0.2"}});
+  EXPECT_EQ(graph.layers[0].output.str(), "32");
+  EXPECT_EQ(graph.train.batch, 256);
+  EXPECT_EQ(graph.train.epochs, 3);
+  EXPECT_DOUBLE_EQ(graph.train.optimizer.lr, 0.5);
+  EXPECT_DOUBLE_EQ(graph.train.optimizer.momentum, 0.9);
+  EXPECT_DOUBLE_EQ(graph.train.validation, 0.2);
+}
+
+TEST(Overrides, ChangingTheOptimizerKeepsWhatItTakes) {
+  const Graph adam = with({{"optimizer", "adam"}});
+  EXPECT_EQ(adam.train.optimizer.kind, OptimizerKind::adam);
+  EXPECT_DOUBLE_EQ(adam.train.optimizer.lr, 0.1);  // kept: adam takes lr
+  EXPECT_DOUBLE_EQ(adam.train.optimizer.momentum, 0.0);  // dropped: adam has none
+  // Order on the command line does not matter: the optimizer changes first.
+  const Graph rms = with({{"rho", "0.8"}, {"optimizer", "rmsprop"}});
+  EXPECT_DOUBLE_EQ(rms.train.optimizer.rho, 0.8);
+  EXPECT_DOUBLE_EQ(rms.train.optimizer.momentum, 0.9);
+}
+
+TEST(Overrides, TheModelAsUsedRecordsThem) {
+  Model model = parse(model_text, "m.dsl");
+  apply_overrides(model, {{"units", "8"}, {"loss", "crossentropy"}});
+  const std::string text = to_source(model);
+  EXPECT_NE(text.find("let units = 8\n"), std::string::npos);
+  EXPECT_NE(text.find("  loss crossentropy\n"), std::string::npos);
+}
+
+TEST(Overrides, UnknownKeysAndBadValues) {
+  EXPECT_EQ(override_error({{"unit", "8"}}),
+            "--set unit=8: unknown key 'unit'; did you mean 'units'? (keys: units, loss, target, optimizer, batch, epochs, "
+            "validation, lr, momentum, nesterov, weight_decay)");
+  EXPECT_EQ(override_error({{"beta1", "0.8"}}),
+            "--set beta1=0.8: unknown key 'beta1' ('beta1' is a setting of adam, not of sgd) (keys: units, loss, target, "
+            "optimizer, batch, epochs, validation, lr, momentum, nesterov, weight_decay)");
+  EXPECT_EQ(override_error({{"batch", "big"}}), "--set batch=big: batch: unexpected 'big' (usage: batch BATCH)");
+  EXPECT_EQ(override_error({{"batch", "1 2"}}), "--set batch=1 2: unexpected '2' after the value");
+  EXPECT_EQ(override_error({{"units", "$x"}}), "--set units=$x: a value given with --set is written out, not a variable");
+  EXPECT_EQ(override_error({{"optimizer", "adamw"}}),
+            "--set optimizer=adamw: unknown optimizer 'adamw'; did you mean 'adam'? (optimizers: sgd, adam, nadam, rmsprop)");
+}
+
+}  // namespace
+}  // namespace gpufm::dsl

@@ -21,7 +21,8 @@ void add_summary_command(CLI::App& root) {
   auto options = std::make_shared<SummaryOptions>();
   CLI::App* command = root.add_subcommand("summary", "Print a model's layers, output shapes, parameter counts and planned memory");
   command->add_option("file", options->model_file, "Model file (.dsl)")->required();
-  command->add_option("--set", options->overrides, "Override a variable or training setting: KEY=VALUE (repeatable)");
+  command->add_option("--set", options->overrides, "Override a variable or training setting: KEY=VALUE (repeatable)")
+      ->allow_extra_args(false);
   command->callback([options] {
     std::vector<dsl::Override> overrides;
     for (const std::string& text : options->overrides) overrides.push_back(dsl::parse_override(text));

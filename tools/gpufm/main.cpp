@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   CLI::App app{"gpufm: train and study small image networks on IDX data, on a GPU or the CPU"};
   app.name("gpufm");
   app.set_version_flag("-V,--version", "gpufm " GPUFM_VERSION);
-  app.require_subcommand(1);
+  // Checked after parsing, so that an unknown command is reported as such.
+  app.require_subcommand(0, 1);
   app.failure_message(one_line_failure);
   app.footer("Exit codes: 0 success, 1 training failed, 2 bad input or usage, 130 interrupted.");
 
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    if (app.get_subcommands().empty()) throw CLI::RequiredError("A command");
   } catch (const CLI::ParseError& e) {
     const int cli_code = app.exit(e);  // prints help, the version, or the one-line failure
     return cli_code == 0 ? 0 : usage_exit_code;
