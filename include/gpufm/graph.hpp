@@ -43,6 +43,9 @@ struct Graph {
 // not suit the output.
 Graph compile(const dsl::Model& model);
 
+// Compiles one layer statement for an input shape, outside any model: ops are tested this way.
+Layer compile_layer_text(const std::string& statement, const Shape& input);
+
 // Parses, applies overrides, compiles.
 Graph compile_file(const std::filesystem::path& path, const std::vector<dsl::Override>& overrides = {});
 

@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "gpufm/attrs.hpp"
+#include "gpufm/layer_kernel.hpp"
 #include "gpufm/shape.hpp"
 
 namespace gpufm {
+
+struct Layer;
 
 enum class Init { glorot_uniform, zeros, ones };
 
@@ -31,9 +34,9 @@ struct SavedForBackward {
   bool output = false;
 };
 
-// Thrown by a shape rule to say why an input does not fit; the compiler adds the layer's name
-// and source location.
-class ShapeError : public std::runtime_error {
+// Thrown by an op's rules to say why a layer cannot be built (an input that does not fit, a
+// setting that does not apply); the compiler adds the layer's name and source location.
+class LayerError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -45,6 +48,8 @@ struct OpDef {
   Shape (*output_shape)(const Attrs& attrs, const Shape& input);
   std::vector<ParamSpec> (*params)(const Attrs& attrs, const Shape& input);
   SavedForBackward (*saved_for_backward)(const Attrs& attrs);
+  // The CPU backend's forward and backward (the reference the CUDA backend is tested against).
+  std::unique_ptr<LayerKernel> (*make_cpu_kernel)(const Layer& layer) = nullptr;
   bool output_aliases_input = false;  // the output is a view of the input (flatten, reshape)
 };
 
@@ -65,5 +70,7 @@ SavedForBackward saves_input_and_activation_output(const Attrs& attrs);
 // "conv2d expects an image (HxWxC), got 784": throws unless the input has the wanted rank.
 void expect_image(std::string_view keyword, const Shape& input);
 void expect_flat(std::string_view keyword, const Shape& input);
+// alpha= is the slope of leaky_relu only.
+void check_activation_settings(const Attrs& attrs);
 
 }  // namespace gpufm

@@ -46,8 +46,8 @@ struct SafetensorsFile {
 // The file's bytes, as Hugging Face's writer lays them out: the metadata first in the header,
 // the header padded with spaces to a multiple of 8 bytes, and the tensors ordered by descending
 // dtype size, then by name, so that every tensor is aligned to its dtype. Throws
-// std::logic_error for tensors that cannot be written: a data size that does not match the shape,
-// a negative size, a duplicate name, or the reserved name "__metadata__".
+// std::logic_error for what cannot be written: a data size that does not match the shape, a
+// negative size, a duplicate name, the reserved name "__metadata__", or text that is not UTF-8.
 std::vector<std::byte> encode_safetensors(const SafetensorsFile& file);
 
 // Reads a file's bytes, checking everything the format requires and rejecting what gpufm cannot

@@ -19,6 +19,7 @@ std::vector<std::int64_t> split_dims(const std::string& text) {
   while (begin <= text.size()) {
     std::size_t end = text.find('x', begin);
     if (end == std::string::npos) end = text.size();
+    if (text[begin] == '+') ++begin;  // from_chars takes no plus sign
     std::int64_t n = 0;
     const auto [ptr, status] = std::from_chars(text.data() + begin, text.data() + end, n);
     if (status != std::errc() || ptr != text.data() + end) return {};  // out of range
@@ -59,6 +60,7 @@ bool accepts(const ArgSpec& spec, const Value& value) {
 
 std::string range_text(const ArgSpec& spec) {
   std::ostringstream text;
+  text.precision(12);
   const bool has_min = std::isfinite(spec.min), has_max = std::isfinite(spec.max);
   if (has_min && has_max) {
     text << "in [" << spec.min << ", " << spec.max << (spec.max_open ? ")" : "]");

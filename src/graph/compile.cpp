@@ -51,13 +51,11 @@ std::string unknown_layer_message(const std::string& keyword) {
   std::vector<std::string_view> known;
   for (const OpDef* op : op_table()) known.push_back(op->keyword);
   const std::string list = join(known, ", ");
-  for (std::string_view other : train_statement_keywords()) known.push_back(other);
-  std::string message = "unknown layer '" + keyword + "'" + did_you_mean(keyword, known);
   const auto settings = train_statement_keywords();
   if (std::find(settings.begin(), settings.end(), keyword) != settings.end()) {
-    message += " ('" + keyword + "' is a training setting: put it under 'train:', indented)";
+    return "'" + keyword + "' is a training setting, not a layer: put it under 'train:', indented";
   }
-  return message + " (layers: " + list + ")";
+  return "unknown layer '" + keyword + "'" + did_you_mean(keyword, known) + " (layers: " + list + ")";
 }
 
 // Layer names: name=NAME, else the keyword numbered within its block as Keras numbers them
@@ -66,18 +64,24 @@ class LayerNamer {
  public:
   std::string name(const dsl::Statement& statement, const std::vector<dsl::Variable>& variables) {
     std::string base;
+    bool named = false;
     for (const dsl::Arg& arg : statement.args) {
       if (arg.key != "name") continue;
+      named = true;
       const dsl::Value& value = resolve(arg.value, variables);
-      if (value.kind != dsl::Value::Kind::word) throw SourceError(arg.loc, "a layer name is a word, as in name=conv1");
+      if (value.kind != dsl::Value::Kind::word || value.text.find('.') != std::string::npos) {
+        throw SourceError(arg.loc, "a layer name is a word without '.', as in name=conv1");
+      }
       base = value.text;
     }
-    if (base.empty()) {
+    const std::string prefix = statement.block.empty() ? "" : statement.block + ".";
+    // Numbered names skip any taken by an earlier name=.
+    while (base.empty() || (!named && used_.count(prefix + base) > 0)) {
       const int n = counts_[{statement.block, statement.keyword}]++;
       base = statement.keyword;
       if (n > 0) base.append("_").append(std::to_string(n));
     }
-    std::string full = statement.block.empty() ? base : statement.block + "." + base;
+    std::string full = prefix + base;
     if (const auto earlier = used_.find(full); earlier != used_.end()) {
       throw SourceError(statement.loc, "layer name '" + full + "' is already used at " + earlier->second.str());
     }
@@ -100,7 +104,7 @@ Layer compile_layer(const dsl::Statement& statement, const Shape& input, const d
   try {
     layer.output = op->output_shape(layer.attrs, input);
     layer.params = op->params(layer.attrs, input);
-  } catch (const ShapeError& e) {
+  } catch (const LayerError& e) {
     throw SourceError(statement.loc, "layer '" + layer.name + "' (" + statement.keyword + "): " + e.what());
   }
   check_size("layer '" + layer.name + "' output", layer.output.dims, statement.loc);
@@ -129,6 +133,10 @@ void check_loss(const Graph& graph, const dsl::Model& model) {
   if (train.loss == Loss::bce && activation != "sigmoid") {
     throw SourceError(last.loc, "bce needs outputs in (0, 1), but " + where + " ends with " + activation +
                                     " (use a sigmoid activation)");
+  }
+  if (train.loss == Loss::crossentropy && train.target == Target::input) {
+    throw SourceError(model.train.empty() ? last.loc : model.train.front().loc,
+                      "crossentropy compares class scores with labels; a model whose target is its input uses mse or bce");
   }
   if (train.target == Target::labels && (!last.output.is_flat() || last.output.elements() < 2)) {
     throw SourceError(last.loc, "a classifier's last layer gives one score per class (as: dense 10 softmax), but " + where +
@@ -172,6 +180,13 @@ Graph compile(const dsl::Model& model) {
   graph.train = compile_train_section(model.train, model.variables);
   check_loss(graph, model);
   return graph;
+}
+
+Layer compile_layer_text(const std::string& statement, const Shape& input) {
+  const dsl::Model model = dsl::parse(statement, "layer");
+  if (model.layers.size() != 1) throw InputError("expected one layer statement, got: " + statement);
+  LayerNamer namer;
+  return compile_layer(model.layers[0], input, model, namer);
 }
 
 Graph compile_file(const std::filesystem::path& path, const std::vector<dsl::Override>& overrides) {

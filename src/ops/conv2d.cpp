@@ -7,6 +7,7 @@ namespace gpufm {
 namespace {
 
 Shape conv2d_output_shape(const Attrs& attrs, const Shape& input) {
+  check_activation_settings(attrs);
   const Size2 out = window_output("conv2d", input, attrs.size2("kernel"), attrs.size2("stride"),
                                   attrs.choice("padding") == "same");
   return Shape{{out.h, out.w, attrs.integer("filters")}};

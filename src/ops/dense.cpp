@@ -14,6 +14,7 @@ constexpr ArgSpec dense_signature[] = {
 
 Shape dense_output_shape(const Attrs& attrs, const Shape& input) {
   expect_flat("dense", input);
+  check_activation_settings(attrs);
   return Shape{{attrs.integer("units")}};
 }
 

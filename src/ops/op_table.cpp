@@ -17,7 +17,7 @@ const std::array<const OpDef*, 15> all_ops = {
 
 void expect_rank(std::string_view keyword, const Shape& input, bool image) {
   if (image ? input.is_image() : input.is_flat()) return;
-  throw ShapeError(std::string(keyword) + (image ? " expects an image (HxWxC), got " + input.str() + "; reshape it first (as: reshape 28x28x1)"
+  throw LayerError(std::string(keyword) + (image ? " expects an image (HxWxC), got " + input.str() + "; reshape it first (as: reshape 28x28x1)"
                                                  : " expects a flat input, got " + input.str() + "; add 'flatten' before it"));
 }
 
@@ -41,6 +41,12 @@ SavedForBackward saves_input_and_activation_output(const Attrs& attrs) {
 
 void expect_image(std::string_view keyword, const Shape& input) { expect_rank(keyword, input, true); }
 void expect_flat(std::string_view keyword, const Shape& input) { expect_rank(keyword, input, false); }
+
+void check_activation_settings(const Attrs& attrs) {
+  if (attrs.given("alpha") && attrs.choice("activation") != "leaky_relu") {
+    throw LayerError("alpha= is the slope of leaky_relu, but the activation is " + attrs.choice("activation"));
+  }
+}
 
 std::int64_t ParamSpec::elements() const { return product(shape); }
 

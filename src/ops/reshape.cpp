@@ -13,10 +13,10 @@ constexpr ArgSpec reshape_signature[] = {
 Shape reshape_output_shape(const Attrs& attrs, const Shape& input) {
   const Shape output{attrs.dims("shape")};
   if (!output.is_flat() && !output.is_image()) {
-    throw ShapeError("reshape takes HxWxC (as 7x7x16) or a length (as 784), got " + output.str());
+    throw LayerError("reshape takes HxWxC (as 7x7x16) or a length (as 784), got " + output.str());
   }
   if (output.elements() != input.elements()) {
-    throw ShapeError("reshape to " + output.str() + " holds " + with_commas(output.elements()) + " values, but its input " +
+    throw LayerError("reshape to " + output.str() + " holds " + with_commas(output.elements()) + " values, but its input " +
                      input.str() + " has " + with_commas(input.elements()));
   }
   return output;

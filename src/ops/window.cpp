@@ -9,7 +9,7 @@ std::int64_t window_output(std::int64_t in, std::int64_t k, std::int64_t s, bool
 Size2 window_output(std::string_view keyword, const Shape& input, Size2 kernel, Size2 stride, bool same) {
   expect_image(keyword, input);
   if (!same && (input.height() < kernel.h || input.width() < kernel.w)) {
-    throw ShapeError("input " + input.str() + " is smaller than the " + kernel.str() +
+    throw LayerError("input " + input.str() + " is smaller than the " + kernel.str() +
                      " window with padding 'valid'; use padding 'same' or a smaller window");
   }
   return {window_output(input.height(), kernel.h, stride.h, same), window_output(input.width(), kernel.w, stride.w, same)};

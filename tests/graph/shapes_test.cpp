@@ -42,6 +42,7 @@ TEST(Shapes, Conv2dTransposeFollowsKeras) {
   EXPECT_EQ(output_of("conv2d_transpose 16 3x3", "7x7x4").str(), "9x9x16");
   EXPECT_EQ(output_of("conv2d_transpose 16 3x3 same stride=2", "7x7x4").str(), "14x14x16");
   EXPECT_EQ(output_of("conv2d_transpose 16 2x2 stride=2", "7x7x4").str(), "14x14x16");
+  EXPECT_EQ(output_of("conv2d_transpose 16 2x2 stride=3", "7x7x4").str(), "21x21x16");  // in * s + max(k - s, 0)
 }
 
 TEST(Shapes, PoolingFloorsOddSizes) {
@@ -84,10 +85,13 @@ TEST(Shapes, LayerNamesAreNumberedPerBlockOrGiven) {
   std::vector<std::string> names;
   for (const Layer& layer : graph.layers) names.push_back(layer.name);
   EXPECT_EQ(names, (std::vector<std::string>{"dense", "hidden", "dense_1", "head.dense", "head.out"}));
+  const Graph skipping = compile_text("input 784\ndense 8 name=dense_1\ndense 8\ndense 784", "train:\n  loss mse\n");
+  EXPECT_EQ(skipping.layers[1].name, "dense");
+  EXPECT_EQ(skipping.layers[2].name, "dense_2");  // dense_1 is taken
   EXPECT_EQ(graph.layers[3].block, "head");
 }
 
-TEST(ShapeErrors, NameTheLayerAndWhatDoesNotFit) {
+TEST(LayerErrors, NameTheLayerAndWhatDoesNotFit) {
   EXPECT_EQ(compile_error("input 5x5x64\nconv2d 8 7x7"),
             "m.dsl:2:1: layer 'conv2d' (conv2d): input 5x5x64 is smaller than the 7x7 window with padding 'valid'; use padding 'same' or a smaller window");
   EXPECT_EQ(compile_error("input 28x28x1\ndense 10"),
@@ -116,7 +120,11 @@ TEST(SettingErrors, PointAtTheValueAndSayWhatWasExpected) {
   EXPECT_EQ(compile_error("input 784\ndense 0"), "m.dsl:2:7: dense: units must be at least 1, got 0");
   EXPECT_EQ(compile_error("input 784\ndense 8 units=9"), "m.dsl:2:7: dense: units is given twice");
   EXPECT_EQ(compile_error("input 784\ndense 99999999999999999999"), "m.dsl:2:7: dense: 99999999999999999999 is too large");
-  EXPECT_EQ(compile_error("input 784\ndense 8 name=3"), "m.dsl:2:9: a layer name is a word, as in name=conv1");
+  EXPECT_EQ(compile_error("input 784\ndense 8 name=3"), "m.dsl:2:9: a layer name is a word without '.', as in name=conv1");
+  EXPECT_EQ(compile_error("input 784\ndense 8 name=a.b"), "m.dsl:2:9: a layer name is a word without '.', as in name=conv1");
+  EXPECT_EQ(compile_error("input 784\ndense 8 relu alpha=0.1"),
+            "m.dsl:2:1: layer 'dense' (dense): alpha= is the slope of leaky_relu, but the activation is relu");
+  EXPECT_EQ(compile_error("input 784\ndense +0"), "m.dsl:2:7: dense: units must be at least 1, got +0");
   EXPECT_EQ(compile_error("input 784\ndense 8 name=a\ndense 8 name=a"), "m.dsl:3:1: layer name 'a' is already used at m.dsl:2:1");
 }
 
@@ -133,9 +141,7 @@ TEST(ModelErrors, StructureAndUnknownLayers) {
             "m.dsl:2:1: unknown layer 'maxpol'; did you mean 'maxpool'? (layers: dense, conv2d, conv2d_transpose, maxpool, "
             "avgpool, upsample, batchnorm, dropout, flatten, reshape, relu, sigmoid, tanh, softmax, leaky_relu)");
   EXPECT_EQ(compile_error("input 784\nepochs 3"),
-            "m.dsl:2:1: unknown layer 'epochs'; did you mean 'epochs'? ('epochs' is a training setting: put it under 'train:', "
-            "indented) (layers: dense, conv2d, conv2d_transpose, maxpool, avgpool, upsample, batchnorm, dropout, flatten, "
-            "reshape, relu, sigmoid, tanh, softmax, leaky_relu)");
+            "m.dsl:2:1: 'epochs' is a training setting, not a layer: put it under 'train:', indented");
 }
 
 TEST(Variables, ResolveAndReportUndefinedOnes) {
@@ -156,7 +162,10 @@ TEST(LossChecks, TheLossMustSuitTheOutput) {
             "m.dsl:3:1: a classifier's last layer gives one score per class (as: dense 10 softmax), but layer 'reshape' gives 28x28x1");
   EXPECT_EQ(compile_error("input 28x28x1\nflatten\ndense 10 sigmoid", "train:\n  loss bce\n"),
             "m.dsl:5:3: the target is the input (28x28x1, for bce), but the model outputs 10");
+  EXPECT_EQ(compile_error("input 784\ndense 784 softmax", "train:\n  loss crossentropy\n  target input\n"),
+            "m.dsl:4:3: crossentropy compares class scores with labels; a model whose target is its input uses mse or bce");
   EXPECT_NO_THROW(compile_text(classifier + "softmax", "train:\n  loss crossentropy\n"));
+  EXPECT_NO_THROW(compile_text(classifier + "softmax", "train:\n  loss mse\n  target labels\n"));  // against one-hot labels
   EXPECT_NO_THROW(compile_text("input 784\nsoftmax", ""));  // defaults: crossentropy on labels
 }
 

@@ -1,0 +1,101 @@
+// The seam between the graph executor and the hardware. The CPU backend (the reference) and
+// the CUDA backend implement it; the executor (Program) calls nothing else. Every pointer
+// passed here is backend memory from allocate(). Calls are ordered (a stream, on a GPU) and
+// make no host round-trip: results stay in backend memory until copy_to_host().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "gpufm/layer_kernel.hpp"
+#include "gpufm/train_settings.hpp"
+
+namespace gpufm {
+
+struct Layer;
+
+// Backend memory, freed by the backend that allocated it.
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  DeviceBuffer(void* data, std::size_t bytes, std::function<void(void*)> release)
+      : data_(data, std::move(release)), bytes_(bytes) {}
+  template <class T = void>
+  T* as() const { return static_cast<T*>(data_.get()); }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  std::unique_ptr<void, std::function<void(void*)>> data_{nullptr, [](void*) {}};
+  std::size_t bytes_ = 0;
+};
+
+// Copies a batch out of the dataset (u8, resident in backend memory) into the input buffer,
+// scaled to [0, 1], with the labels beside it.
+struct GatherArgs {
+  const std::uint8_t* images = nullptr;  // count x pixels
+  const std::uint8_t* labels = nullptr;  // count
+  const std::int32_t* indices = nullptr; // batch sample ids
+  std::int64_t batch = 0;
+  std::int64_t pixels = 0;               // per image
+  float* input = nullptr;                // batch x pixels
+  std::int32_t* batch_labels = nullptr;  // batch
+};
+
+// Sums over an epoch, kept in backend memory and read back once per epoch.
+struct MetricSums {
+  double loss = 0;     // sum over samples of each sample's loss
+  double correct = 0;  // classifiers: samples whose largest output is the label
+  double samples = 0;
+};
+
+struct LossArgs {
+  Loss loss = Loss::crossentropy;
+  Target target = Target::labels;
+  const float* output = nullptr;           // batch x classes (after the last activation)
+  std::int64_t batch = 0;
+  std::int64_t elements = 0;               // per sample
+  const std::int32_t* labels = nullptr;    // Target::labels
+  const float* target_input = nullptr;     // Target::input: the batch's input
+  float* output_gradient = nullptr;        // gradient of the batch-mean loss; nullptr to only measure
+  bool fold_activation = false;            // softmax+crossentropy, sigmoid+bce: gradient w.r.t. the pre-activation
+  MetricSums* sums = nullptr;              // added to
+  std::int64_t* confusion = nullptr;       // classes x classes counts (row: label, column: prediction); or nullptr
+};
+
+struct OptimizerStepArgs {
+  OptimizerSettings settings;
+  double lr = 0;           // this step's learning rate (a schedule may change it)
+  std::int64_t t = 0;      // 1-based count of optimizer steps, for bias corrections
+  float* params = nullptr;
+  const float* gradients = nullptr;
+  float* state = nullptr;  // optimizer_state_slots(settings) x count
+  std::int64_t count = 0;  // trainable elements
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string describe() const = 0;  // "CPU (2 threads, OpenBLAS)", "NVIDIA H100 80GB HBM3 (79.1 GiB)"
+
+  virtual DeviceBuffer allocate(std::size_t bytes) = 0;  // zeroed
+  virtual void copy_to_device(void* device, const void* host, std::size_t bytes) = 0;
+  virtual void copy_to_host(void* host, const void* device, std::size_t bytes) = 0;
+  virtual void zero(void* device, std::size_t bytes) = 0;
+  virtual void synchronize() = 0;
+
+  virtual std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) = 0;
+
+  // Reorders indices[0, count) by the Philox key of (seed, epoch, sample id): the same order on
+  // every backend.
+  virtual void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) = 0;
+  virtual void gather_batch(const GatherArgs& args) = 0;
+  virtual void loss(const LossArgs& args) = 0;
+  virtual void optimizer_step(const OptimizerStepArgs& args) = 0;
+};
+
+std::unique_ptr<Backend> make_cpu_backend();
+
+}  // namespace gpufm

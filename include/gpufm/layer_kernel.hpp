@@ -1,0 +1,57 @@
+// A layer bound to a backend: its forward and backward for a batch, with any state it needs
+// (geometry, descriptors, batch statistics) made once when the graph is bound. Tensors are
+// NHWC (channels last), samples contiguous: element (n, h, w, c) of a batch lies at
+// ((n * H + h) * W + w) * C + c.
+//
+// Gradient contract: backward writes (never accumulates into) the input gradient and every
+// parameter gradient.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+namespace gpufm {
+
+// What changes from step to step, for the kernels that need it.
+struct StepContext {
+  bool training = false;            // dropout drops and batch-norm uses batch statistics
+  std::uint64_t seed = 0;           // the run's seed
+  std::uint64_t step = 0;           // the global training step, so random masks differ per step
+  std::uint32_t layer_index = 0;    // so random masks differ per layer
+  std::span<std::byte> workspace;   // scratch shared by all layers, at least workspace_bytes(batch)
+};
+
+struct ForwardArgs {
+  const float* input = nullptr;
+  float* output = nullptr;  // never aliases input, except for view layers (flatten, reshape)
+  std::int64_t batch = 0;
+  std::span<float* const> params;  // in the layer's ParamSpec order; non-trainable ones too
+  const StepContext* context = nullptr;
+};
+
+struct BackwardArgs {
+  // Only what the op's saved_for_backward names is valid here; the rest may hold other data.
+  const float* input = nullptr;
+  const float* output = nullptr;
+  float* output_gradient = nullptr;  // the op may overwrite it (with its activation's derivative applied)
+  float* input_gradient = nullptr;   // nullptr when no earlier layer needs it
+  std::int64_t batch = 0;
+  std::span<float* const> params;
+  std::span<float* const> param_gradients;  // nullptr for non-trainable parameters
+  // The loss already folded this layer's activation into output_gradient (softmax with
+  // crossentropy, sigmoid with bce): skip the activation's derivative.
+  bool activation_folded_into_loss = false;
+  const StepContext* context = nullptr;
+};
+
+class LayerKernel {
+ public:
+  virtual ~LayerKernel() = default;
+  virtual std::size_t workspace_bytes(std::int64_t /*batch*/) const { return 0; }
+  virtual void forward(const ForwardArgs& args) = 0;
+  virtual void backward(const BackwardArgs& args) = 0;
+};
+
+}  // namespace gpufm
