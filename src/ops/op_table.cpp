@@ -1,5 +1,8 @@
 // The one list of every op. Adding an op: write src/ops/NAME.cpp and add it here.
+#include <algorithm>
 #include <array>
+
+#include "gpufm/activation.hpp"
 
 #include "gpufm/op.hpp"
 
@@ -24,6 +27,10 @@ void expect_rank(std::string_view keyword, const Shape& input, bool image) {
 }  // namespace
 
 std::span<const OpDef* const> op_table() { return all_ops; }
+
+Activation activation_of(std::string_view name) {
+  return static_cast<Activation>(std::find(std::begin(activation_names), std::end(activation_names), name) - std::begin(activation_names));
+}
 
 const OpDef* find_op(std::string_view keyword) {
   for (const OpDef* op : all_ops) {

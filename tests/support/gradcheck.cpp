@@ -28,6 +28,7 @@ class LayerUnderTest {
  public:
   LayerUnderTest(const std::string& statement, const Shape& input, const GradcheckOptions& options)
       : layer_(compile_layer_text(statement, input)), options_(options) {
+    if (layer_.op->make_cpu_kernel == nullptr) throw std::logic_error("op '" + std::string(layer_.op->keyword) + "' has no CPU kernel");
     kernel_ = layer_.op->make_cpu_kernel(layer_);
     saved_ = layer_.op->saved_for_backward(layer_.attrs);
     const std::int64_t batch = options.batch;

@@ -1,0 +1,7 @@
+#include "ops/op_cases.hpp"
+
+namespace gpufm::test {
+
+std::vector<OpCase> elementwise_op_cases() { return {}; }
+
+}  // namespace gpufm::test
