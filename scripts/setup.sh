@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ pkg-config libcli11-dev libgtest-dev zlib1g-dev nlohmann-json3-dev libopenblas-dev dataset-fashion-mnist)
+packages=(cmake ninja-build g++ pkg-config libcli11-dev libgtest-dev zlib1g-dev nlohmann-json3-dev libopenblas-openmp-dev dataset-fashion-mnist)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

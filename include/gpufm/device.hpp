@@ -3,8 +3,12 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
+
+#include "gpufm/backend.hpp"
 
 namespace gpufm {
 
@@ -22,5 +26,13 @@ struct GpuProbe {
 };
 
 GpuProbe probe_gpus();
+
+// The backend for --device: "cpu"; "cuda" (an InputError saying why when it cannot be had);
+// "auto", the GPU when one can be used, else the CPU. `why` says in words what was chosen and why.
+struct SelectedBackend {
+  std::unique_ptr<Backend> backend;
+  std::string why;
+};
+SelectedBackend select_backend(std::string_view device);
 
 }  // namespace gpufm

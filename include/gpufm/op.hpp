@@ -17,7 +17,9 @@ namespace gpufm {
 
 struct Layer;
 
-enum class Init { glorot_uniform, zeros, ones };
+// Keras' initializers. The random ones scale by a ParamSpec's fan_in and fan_out (Keras'
+// VarianceScaling); the normal ones are truncated at 2 standard deviations.
+enum class Init { glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones };
 
 struct ParamSpec {
   std::string name;                 // "weight", "bias", "running_mean", ...

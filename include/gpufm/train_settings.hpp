@@ -37,6 +37,7 @@ struct TrainSettings {
   std::int64_t batch = 32;
   std::int64_t epochs = 1;
   double validation = 0.0;  // the last fraction of the training set, as Keras' validation_split
+  bool validate_on_test = false;  // validate on the test split instead, as validation_data=(x_test, y_test)
 };
 
 std::string_view name(Loss loss);

@@ -1,0 +1,69 @@
+// The CPU backend: the reference the CUDA backend is tested against, and the fallback where no
+// GPU is present. Backend memory is host memory; GEMMs run on OpenBLAS, loops on OpenMP.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "cpu/loss.hpp"
+#include "cpu/optimizer.hpp"
+#include "gpufm/backend.hpp"
+#include "gpufm/graph.hpp"
+#include "gpufm/philox.hpp"
+
+namespace gpufm {
+
+namespace {
+
+// Shuffle keys come from their own Philox stream, apart from dropout's (stream = layer index).
+constexpr std::uint32_t shuffle_stream = 0x53485546u;  // "SHUF"
+
+class CpuBackend final : public Backend {
+ public:
+  std::string describe() const override { return "CPU (" + std::to_string(omp_get_max_threads()) + " threads, OpenBLAS)"; }
+
+  DeviceBuffer allocate(std::size_t bytes) override {
+    const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + 63) / 64 * 64;
+    void* data = std::aligned_alloc(64, rounded);
+    if (data == nullptr) throw std::bad_alloc();
+    std::memset(data, 0, rounded);
+    return DeviceBuffer(data, bytes, [](void* p) { std::free(p); });
+  }
+  void copy_to_device(void* device, const void* host, std::size_t bytes) override { std::memcpy(device, host, bytes); }
+  void copy_to_host(void* host, const void* device, std::size_t bytes) override { std::memcpy(host, device, bytes); }
+  void zero(void* device, std::size_t bytes) override { std::memset(device, 0, bytes); }
+  void synchronize() override {}
+
+  std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return layer.op->make_cpu_kernel(layer); }
+
+  void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) override {
+    std::vector<std::pair<std::uint32_t, std::int32_t>> keyed(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) {
+      keyed[i] = {philox_word(seed, shuffle_stream, static_cast<std::uint32_t>(epoch), static_cast<std::uint64_t>(indices[i])), indices[i]};
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::int64_t i = 0; i < count; ++i) indices[i] = keyed[i].second;
+  }
+
+  void gather_batch(const GatherArgs& args) override {
+#pragma omp parallel for schedule(static)
+    for (std::int64_t b = 0; b < args.batch; ++b) {
+      const std::uint8_t* image = args.images + static_cast<std::int64_t>(args.indices[b]) * args.pixels;
+      float* input = args.input + b * args.pixels;
+      for (std::int64_t p = 0; p < args.pixels; ++p) input[p] = static_cast<float>(image[p]) * (1.0f / 255.0f);
+      args.batch_labels[b] = args.labels[args.indices[b]];
+    }
+  }
+
+  void loss(const LossArgs& args) override { cpu::cpu_loss(args); }
+  void optimizer_step(const OptimizerStepArgs& args) override { cpu::cpu_optimizer_step(args); }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+}  // namespace gpufm

@@ -1,0 +1,103 @@
+#include "cpu/im2col.hpp"
+
+#include <algorithm>
+
+#include "cpu/blas.hpp"
+#include "ops/window.hpp"
+
+namespace gpufm::cpu {
+
+namespace {
+
+// The padding before the first element along one axis. "valid" fits its windows inside the
+// input, so the total comes out zero there.
+std::int64_t padding_before(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t out) {
+  return std::max<std::int64_t>((out - 1) * stride + kernel - in, 0) / 2;
+}
+
+// The output position whose window puts kernel offset `offset` on input position `at`, or -1
+// when no window does.
+std::int64_t window_over(std::int64_t at, std::int64_t offset, std::int64_t pad_before, std::int64_t stride, std::int64_t out) {
+  const std::int64_t shifted = at + pad_before - offset;
+  if (shifted < 0 || shifted % stride != 0 || shifted / stride >= out) return -1;
+  return shifted / stride;
+}
+
+}  // namespace
+
+ConvGeometry conv_geometry(const Attrs& attrs, const Shape& image, std::int64_t out_c) {
+  const Size2 kernel = attrs.size2("kernel"), stride = attrs.size2("stride");
+  const bool same = attrs.choice("padding") == "same";
+  ConvGeometry g{.in_h = image.height(), .in_w = image.width(), .in_c = image.channels(),
+                 .kernel_h = kernel.h, .kernel_w = kernel.w, .stride_h = stride.h, .stride_w = stride.w,
+                 .out_h = window_output(image.height(), kernel.h, stride.h, same),
+                 .out_w = window_output(image.width(), kernel.w, stride.w, same), .out_c = out_c};
+  g.pad_top = padding_before(g.in_h, g.kernel_h, g.stride_h, g.out_h);
+  g.pad_left = padding_before(g.in_w, g.kernel_w, g.stride_w, g.out_w);
+  return g;
+}
+
+void im2col(const ConvGeometry& g, const float* images, std::int64_t batch, float* columns) {
+  const std::int64_t patch = g.patch_size();
+#pragma omp parallel for schedule(static)
+  for (std::int64_t output_row = 0; output_row < batch * g.out_h; ++output_row) {
+    const std::int64_t n = output_row / g.out_h, oy = output_row % g.out_h;
+    const float* image = images + n * g.in_h * g.in_w * g.in_c;
+    float* row_columns = columns + output_row * g.out_w * patch;
+    for (std::int64_t ox = 0; ox < g.out_w; ++ox) {
+      for (std::int64_t ky = 0; ky < g.kernel_h; ++ky) {
+        const std::int64_t y = oy * g.stride_h - g.pad_top + ky;
+        for (std::int64_t kx = 0; kx < g.kernel_w; ++kx) {
+          const std::int64_t x = ox * g.stride_w - g.pad_left + kx;
+          float* destination = row_columns + ox * patch + (ky * g.kernel_w + kx) * g.in_c;
+          if (y >= 0 && y < g.in_h && x >= 0 && x < g.in_w) {
+            std::copy_n(image + (y * g.in_w + x) * g.in_c, g.in_c, destination);
+          } else {
+            std::fill_n(destination, g.in_c, 0.0f);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Gathers into each image row rather than scattering from each column row, so every pixel is
+// written by one thread and summed in the same order whatever the thread count.
+void col2im(const ConvGeometry& g, const float* columns, std::int64_t batch, float* images) {
+  const std::int64_t patch = g.patch_size();
+#pragma omp parallel for schedule(static)
+  for (std::int64_t image_row = 0; image_row < batch * g.in_h; ++image_row) {
+    const std::int64_t n = image_row / g.in_h, y = image_row % g.in_h;
+    const float* sample_columns = columns + n * g.positions() * patch;
+    float* pixels = images + image_row * g.in_w * g.in_c;
+    std::fill_n(pixels, g.in_w * g.in_c, 0.0f);
+    for (std::int64_t ky = 0; ky < g.kernel_h; ++ky) {
+      const std::int64_t oy = window_over(y, ky, g.pad_top, g.stride_h, g.out_h);
+      if (oy < 0) continue;
+      for (std::int64_t x = 0; x < g.in_w; ++x) {
+        float* pixel = pixels + x * g.in_c;
+        for (std::int64_t kx = 0; kx < g.kernel_w; ++kx) {
+          const std::int64_t ox = window_over(x, kx, g.pad_left, g.stride_w, g.out_w);
+          if (ox < 0) continue;
+          const float* source = sample_columns + (oy * g.out_w + ox) * patch + (ky * g.kernel_w + kx) * g.in_c;
+          for (std::int64_t c = 0; c < g.in_c; ++c) pixel[c] += source[c];
+        }
+      }
+    }
+  }
+}
+
+void filter_columns(const ConvGeometry& g, const float* columns, const float* filter, std::int64_t batch, float* outputs) {
+  gemm(columns, Stored::as_is, filter, Stored::transposed, outputs, batch * g.positions(), g.out_c, g.patch_size());
+}
+
+void spread_to_columns(const ConvGeometry& g, const float* outputs, const float* filter, std::int64_t batch, float* columns) {
+  gemm(outputs, Stored::as_is, filter, Stored::as_is, columns, batch * g.positions(), g.patch_size(), g.out_c);
+}
+
+void filter_gradient(const ConvGeometry& g, const float* output_gradient, const float* columns, std::int64_t batch,
+                     float* gradient) {
+  gemm(output_gradient, Stored::transposed, columns, Stored::as_is, gradient, g.out_c, g.patch_size(), batch * g.positions());
+}
+
+}  // namespace gpufm::cpu

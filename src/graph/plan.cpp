@@ -130,6 +130,7 @@ ArenaPlan plan_training(const Graph& graph, const std::vector<Step>& schedule, s
     const int at = static_cast<int>(s);
     if (step.kind == Step::Kind::loss) {
       builder.use(arena.output_buffer[last], at);
+      if (graph.train.target == Target::input) builder.use(arena.input_buffer, at);  // the input is the target
       if (s + 1 < schedule.size()) {  // a backward follows: the loss writes the output's gradient
         arena.output_gradient_buffer[last] = static_cast<long>(builder.add(graph.layers[last].name + ".output_gradient",
                                                                            graph.layers[last].output.elements()));

@@ -1,5 +1,9 @@
 // conv2d: a 2-D convolution over an NHWC image. The weight is stored (filters, kh, kw, in_c),
 // the filter layout cuDNN uses for NHWC tensors.
+#include "cpu/activation.hpp"
+#include "cpu/blas.hpp"
+#include "cpu/im2col.hpp"
+#include "gpufm/graph.hpp"
 #include "ops/window.hpp"
 
 namespace gpufm {
@@ -23,6 +27,48 @@ std::vector<ParamSpec> conv2d_params(const Attrs& attrs, const Shape& input) {
   };
 }
 
+// im2col of the input times the filter; the output's rows are pixels, its columns filters.
+class Conv2dKernel final : public LayerKernel {
+ public:
+  explicit Conv2dKernel(const Layer& layer)
+      : geometry_(cpu::conv_geometry(layer.attrs, layer.input, layer.output.channels())),
+        activation_(activation_of(layer.attrs.choice("activation"))),
+        alpha_(static_cast<float>(layer.attrs.real("alpha"))) {}
+
+  std::size_t workspace_bytes(std::int64_t batch) const override { return geometry_.column_bytes(batch); }
+
+  void forward(const ForwardArgs& args) override {
+    float* columns = reinterpret_cast<float*>(args.context->workspace.data());
+    const std::int64_t pixels = args.batch * geometry_.positions();
+    cpu::im2col(geometry_, args.input, args.batch, columns);
+    cpu::filter_columns(geometry_, columns, args.params[0], args.batch, args.output);
+    cpu::add_bias(args.output, pixels, geometry_.out_c, args.params[1]);
+    cpu::activation_forward(activation_, args.output, args.output, pixels, geometry_.out_c, alpha_);
+  }
+
+  void backward(const BackwardArgs& args) override {
+    float* columns = reinterpret_cast<float*>(args.context->workspace.data());
+    const std::int64_t pixels = args.batch * geometry_.positions();
+    float* dy = args.output_gradient;
+    // A linear layer saves no output: there is nothing to apply.
+    if (activation_ != Activation::linear && !args.activation_folded_into_loss) {
+      cpu::activation_backward(activation_, args.output, dy, dy, pixels, geometry_.out_c, alpha_);
+    }
+    cpu::im2col(geometry_, args.input, args.batch, columns);
+    cpu::filter_gradient(geometry_, dy, columns, args.batch, args.param_gradients[0]);
+    cpu::sum_rows(dy, pixels, geometry_.out_c, args.param_gradients[1]);
+    if (args.input_gradient != nullptr) {
+      cpu::spread_to_columns(geometry_, dy, args.params[0], args.batch, columns);
+      cpu::col2im(geometry_, columns, args.batch, args.input_gradient);
+    }
+  }
+
+ private:
+  cpu::ConvGeometry geometry_;
+  Activation activation_;
+  float alpha_;
+};
+
 }  // namespace
 
 extern const OpDef conv2d_op = {
@@ -32,6 +78,7 @@ extern const OpDef conv2d_op = {
     .output_shape = conv2d_output_shape,
     .params = conv2d_params,
     .saved_for_backward = saves_input_and_activation_output,
+    .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<Conv2dKernel>(layer); },
 };
 
 }  // namespace gpufm

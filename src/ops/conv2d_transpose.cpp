@@ -2,6 +2,10 @@
 // The weight is stored (in_c, kh, kw, filters): the filter of the convolution it transposes.
 #include <algorithm>
 
+#include "cpu/activation.hpp"
+#include "cpu/blas.hpp"
+#include "cpu/im2col.hpp"
+#include "gpufm/graph.hpp"
 #include "ops/window.hpp"
 
 namespace gpufm {
@@ -33,6 +37,47 @@ std::vector<ParamSpec> conv2d_transpose_params(const Attrs& attrs, const Shape& 
   };
 }
 
+// The backward-data of the conv2d whose input has this layer's output shape (same kernel,
+// stride and padding rule) and whose filter is this layer's weight: forward spreads the input
+// into columns and col2im adds them up; backward-data is that conv2d's forward.
+class Conv2dTransposeKernel final : public LayerKernel {
+ public:
+  explicit Conv2dTransposeKernel(const Layer& layer)
+      : geometry_(cpu::conv_geometry(layer.attrs, layer.output, layer.input.channels())),
+        activation_(activation_of(layer.attrs.choice("activation"))),
+        alpha_(static_cast<float>(layer.attrs.real("alpha"))) {}
+
+  std::size_t workspace_bytes(std::int64_t batch) const override { return geometry_.column_bytes(batch); }
+
+  void forward(const ForwardArgs& args) override {
+    float* columns = reinterpret_cast<float*>(args.context->workspace.data());
+    const std::int64_t pixels = args.batch * geometry_.in_h * geometry_.in_w;
+    cpu::spread_to_columns(geometry_, args.input, args.params[0], args.batch, columns);
+    cpu::col2im(geometry_, columns, args.batch, args.output);
+    cpu::add_bias(args.output, pixels, geometry_.in_c, args.params[1]);
+    cpu::activation_forward(activation_, args.output, args.output, pixels, geometry_.in_c, alpha_);
+  }
+
+  void backward(const BackwardArgs& args) override {
+    float* columns = reinterpret_cast<float*>(args.context->workspace.data());
+    const std::int64_t pixels = args.batch * geometry_.in_h * geometry_.in_w;
+    float* dy = args.output_gradient;
+    // A linear layer saves no output: there is nothing to apply.
+    if (activation_ != Activation::linear && !args.activation_folded_into_loss) {
+      cpu::activation_backward(activation_, args.output, dy, dy, pixels, geometry_.in_c, alpha_);
+    }
+    cpu::im2col(geometry_, dy, args.batch, columns);
+    cpu::filter_gradient(geometry_, args.input, columns, args.batch, args.param_gradients[0]);
+    cpu::sum_rows(dy, pixels, geometry_.in_c, args.param_gradients[1]);
+    if (args.input_gradient != nullptr) cpu::filter_columns(geometry_, columns, args.params[0], args.batch, args.input_gradient);
+  }
+
+ private:
+  cpu::ConvGeometry geometry_;  // of the conv2d this layer transposes: its in_* are this layer's output
+  Activation activation_;
+  float alpha_;
+};
+
 }  // namespace
 
 extern const OpDef conv2d_transpose_op = {
@@ -42,6 +87,7 @@ extern const OpDef conv2d_transpose_op = {
     .output_shape = conv2d_transpose_output_shape,
     .params = conv2d_transpose_params,
     .saved_for_backward = saves_input_and_activation_output,
+    .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<Conv2dTransposeKernel>(layer); },
 };
 
 }  // namespace gpufm

@@ -1,5 +1,8 @@
 // dense: y = activation(x W^T + b) on a flat input. The weight is stored (units, in), as
 // PyTorch's Linear stores it.
+#include "cpu/activation.hpp"
+#include "cpu/blas.hpp"
+#include "gpufm/graph.hpp"
 #include "gpufm/op.hpp"
 
 namespace gpufm {
@@ -26,6 +29,40 @@ std::vector<ParamSpec> dense_params(const Attrs& attrs, const Shape& input) {
   };
 }
 
+// Rows are samples: y (batch, units) = x (batch, in) * W^T + b.
+class DenseKernel final : public LayerKernel {
+ public:
+  explicit DenseKernel(const Layer& layer)
+      : in_(layer.input.elements()),
+        units_(layer.attrs.integer("units")),
+        activation_(activation_of(layer.attrs.choice("activation"))),
+        alpha_(static_cast<float>(layer.attrs.real("alpha"))) {}
+
+  void forward(const ForwardArgs& args) override {
+    cpu::gemm(args.input, cpu::Stored::as_is, args.params[0], cpu::Stored::transposed, args.output, args.batch, units_, in_);
+    cpu::add_bias(args.output, args.batch, units_, args.params[1]);
+    cpu::activation_forward(activation_, args.output, args.output, args.batch, units_, alpha_);
+  }
+
+  void backward(const BackwardArgs& args) override {
+    float* dy = args.output_gradient;
+    // A linear layer saves no output: there is nothing to apply.
+    if (activation_ != Activation::linear && !args.activation_folded_into_loss) {
+      cpu::activation_backward(activation_, args.output, dy, dy, args.batch, units_, alpha_);
+    }
+    cpu::gemm(dy, cpu::Stored::transposed, args.input, cpu::Stored::as_is, args.param_gradients[0], units_, in_, args.batch);
+    cpu::sum_rows(dy, args.batch, units_, args.param_gradients[1]);
+    if (args.input_gradient != nullptr) {
+      cpu::gemm(dy, cpu::Stored::as_is, args.params[0], cpu::Stored::as_is, args.input_gradient, args.batch, in_, units_);
+    }
+  }
+
+ private:
+  std::int64_t in_, units_;
+  Activation activation_;
+  float alpha_;
+};
+
 }  // namespace
 
 extern const OpDef dense_op = {
@@ -35,6 +72,7 @@ extern const OpDef dense_op = {
     .output_shape = dense_output_shape,
     .params = dense_params,
     .saved_for_backward = saves_input_and_activation_output,
+    .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<DenseKernel>(layer); },
 };
 
 }  // namespace gpufm

@@ -1,7 +1,55 @@
 // maxpool: the largest value of each window, per channel.
+#include <algorithm>
+#include <limits>
+
+#include "cpu/pool_windows.hpp"
 #include "ops/window.hpp"
 
 namespace gpufm {
+
+namespace {
+
+class MaxPoolKernel final : public LayerKernel {
+ public:
+  explicit MaxPoolKernel(const Layer& layer) : windows_(layer) {}
+
+  void forward(const ForwardArgs& args) override {
+    const std::int64_t channels = windows_.channels();
+    windows_.for_each(args.batch, [&](const cpu::PoolWindow& window) {
+      float* y = args.output + window.output_pixel * channels;
+      std::fill_n(y, channels, -std::numeric_limits<float>::infinity());
+      for (std::int64_t i = 0; i < window.pixels(); ++i) {
+        const float* x = args.input + window.input_pixel(i) * channels;
+        for (std::int64_t c = 0; c < channels; ++c) y[c] = std::max(y[c], x[c]);
+      }
+    });
+  }
+
+  // Each window's gradient goes to its first maximum; overlapping windows add up.
+  void backward(const BackwardArgs& args) override {
+    if (args.input_gradient == nullptr) return;
+    const std::int64_t channels = windows_.channels();
+    std::fill_n(args.input_gradient, windows_.input_elements(args.batch), 0.0f);
+    windows_.for_each(args.batch, [&](const cpu::PoolWindow& window) {
+      const float* y = args.output + window.output_pixel * channels;
+      const float* dy = args.output_gradient + window.output_pixel * channels;
+      for (std::int64_t c = 0; c < channels; ++c) {
+        for (std::int64_t i = 0; i < window.pixels(); ++i) {
+          const std::int64_t at = window.input_pixel(i) * channels + c;
+          if (args.input[at] == y[c]) {
+            args.input_gradient[at] += dy[c];
+            break;
+          }
+        }
+      }
+    });
+  }
+
+ private:
+  cpu::PoolWindows windows_;
+};
+
+}  // namespace
 
 extern const OpDef maxpool_op = {
     .keyword = "maxpool",
@@ -11,6 +59,7 @@ extern const OpDef maxpool_op = {
     .params = no_params,
     // Backward routes each gradient to the window's maximum, found again from input and output.
     .saved_for_backward = [](const Attrs&) { return SavedForBackward{.input = true, .output = true}; },
+    .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<MaxPoolKernel>(layer); },
 };
 
 }  // namespace gpufm

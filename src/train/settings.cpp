@@ -17,8 +17,12 @@ constexpr ArgSpec loss_signature[] = {{.name = "loss", .kind = ArgKind::choice, 
 constexpr ArgSpec target_signature[] = {{.name = "target", .kind = ArgKind::choice, .choices = target_names}};
 constexpr ArgSpec batch_signature[] = {{.name = "batch", .kind = ArgKind::integer, .min = 1}};
 constexpr ArgSpec epochs_signature[] = {{.name = "epochs", .kind = ArgKind::integer, .min = 1}};
+// A fraction of the training set (its last part, as Keras' validation_split), or the test split
+// (as Keras' validation_data=(x_test, y_test)).
+constexpr std::string_view validation_splits[] = {"test"};
 constexpr ArgSpec validation_signature[] = {
-    {.name = "validation", .kind = ArgKind::real, .min = 0, .max = 1, .max_open = true}};
+    {.name = "fraction", .kind = ArgKind::real, .optional = true, .min = 0, .max = 1, .max_open = true},
+    {.name = "split", .kind = ArgKind::choice, .optional = true, .choices = validation_splits}};
 
 // Each optimizer's settings: its name first, then its hyperparameters with Keras' defaults.
 constexpr ArgSpec optimizer_choice = {.name = "optimizer", .kind = ArgKind::choice, .choices = optimizer_name_list};
@@ -135,7 +139,13 @@ TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, 
     if (keyword == "optimizer") settings.optimizer = optimizer_settings(attrs);
     if (keyword == "batch") settings.batch = attrs.integer("batch");
     if (keyword == "epochs") settings.epochs = attrs.integer("epochs");
-    if (keyword == "validation") settings.validation = attrs.real("validation");
+    if (keyword == "validation") {
+      if (attrs.given("fraction") == attrs.given("split")) {
+        throw SourceError(statement.loc, "validation takes a fraction of the training set (as: validation 0.1) or 'test'");
+      }
+      settings.validation = attrs.given("fraction") ? attrs.real("fraction") : 0.0;
+      settings.validate_on_test = attrs.given("split");
+    }
   }
   // A reconstruction loss trains an autoencoder unless the file says otherwise.
   if (!target_given) settings.target = settings.loss == Loss::crossentropy ? Target::labels : Target::input;
@@ -152,6 +162,7 @@ std::string describe(const TrainSettings& settings) {
   text += ", batch " + std::to_string(settings.batch) + ", " + std::to_string(settings.epochs) +
           (settings.epochs == 1 ? " epoch" : " epochs");
   if (settings.validation > 0) text += ", validation " + number(settings.validation);
+  if (settings.validate_on_test) text += ", validation on the test split";
   return text;
 }
 

@@ -69,7 +69,10 @@ TEST(TrainSettings, ErrorsPointAtTheStatement) {
             "[beta2=V] [epsilon=V] [weight_decay=V])");
   EXPECT_EQ(settings_error("  optimizer sgd lr=-1\n"), "m.dsl:3:20: optimizer: lr must be at least 0, got -1");
   EXPECT_EQ(settings_error("  batch 0\n"), "m.dsl:3:9: batch: batch must be at least 1, got 0");
-  EXPECT_EQ(settings_error("  validation 1\n"), "m.dsl:3:14: validation: validation must be in [0, 1), got 1");
+  EXPECT_EQ(settings_error("  validation 1\n"), "m.dsl:3:14: validation: fraction must be in [0, 1), got 1");
+  EXPECT_EQ(settings_error("  validation 0.1 test\n"),
+            "m.dsl:3:3: validation takes a fraction of the training set (as: validation 0.1) or 'test'");
+  EXPECT_TRUE(settings("  validation test\n").validate_on_test);
   EXPECT_EQ(settings_error("  loss hinge\n"), "m.dsl:3:8: loss: unexpected 'hinge' (usage: loss crossentropy|mse|bce)");
   EXPECT_EQ(settings_error("  batch 3\n  batch 4\n"), "m.dsl:4:3: 'batch' is already set at m.dsl:3:3");
 }

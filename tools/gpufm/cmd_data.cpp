@@ -13,9 +13,7 @@ void add_data_command(CLI::App& root) {
   auto options = std::make_shared<DataOptions>();
   CLI::Option* dir = command->add_option("DIR", options->dir, "Directory with the four IDX files under their standard names")
                          ->capture_default_str();
-  add_data_file_options(*command, *options);
-  // The four files replace the directory, so naming both would leave one silently unused.
-  dir->excludes(command->get_option("--train-images"));
+  add_data_file_options(*command, *options, dir);
   command->callback([options] { std::cout << format_data_report(load_dataset(resolve_data_paths(*options))); });
 }
 

@@ -5,28 +5,16 @@
 #include "gpufm/graph.hpp"
 #include "gpufm/plan.hpp"
 #include "gpufm/summary.hpp"
+#include "model_options.hpp"
 
 namespace gpufm::cli {
 
-namespace {
-
-struct SummaryOptions {
-  std::string model_file;
-  std::vector<std::string> overrides;
-};
-
-}  // namespace
-
 void add_summary_command(CLI::App& root) {
-  auto options = std::make_shared<SummaryOptions>();
+  auto options = std::make_shared<ModelOptions>();
   CLI::App* command = root.add_subcommand("summary", "Print a model's layers, output shapes, parameter counts and planned memory");
-  command->add_option("file", options->model_file, "Model file (.dsl)")->required();
-  command->add_option("--set", options->overrides, "Override a variable or training setting: KEY=VALUE (repeatable)")
-      ->allow_extra_args(false);
+  add_model_options(*command, *options);
   command->callback([options] {
-    std::vector<dsl::Override> overrides;
-    for (const std::string& text : options->overrides) overrides.push_back(dsl::parse_override(text));
-    const Graph graph = compile_file(options->model_file, overrides);
+    const Graph graph = compile_file(options->file, options->parsed_overrides());
     std::cout << format_summary(graph, plan_memory(graph));
   });
 }

@@ -21,10 +21,17 @@ constexpr FileOption file_options[] = {
 
 }  // namespace
 
-void add_data_file_options(CLI::App& command, DataOptions& options) {
+void add_data_file_options(CLI::App& command, DataOptions& options, CLI::Option* directory) {
   for (const FileOption& option : file_options) {
-    command.add_option(option.flag, options.*option.field, option.help)->group("Data files (all four or none)");
+    CLI::Option* file = command.add_option(option.flag, options.*option.field, option.help)->group("Data files (all four or none)");
+    directory->excludes(file);
   }
+}
+
+void add_data_options(CLI::App& command, DataOptions& options) {
+  CLI::Option* directory = command.add_option("--data", options.dir, "Directory with the four IDX files under their standard names")
+                               ->capture_default_str();
+  add_data_file_options(command, options, directory);
 }
 
 DataPaths resolve_data_paths(const DataOptions& options) {

@@ -14,9 +14,12 @@ struct DataOptions {
   std::string train_images, train_labels, test_images, test_labels;
 };
 
-// Adds --train-images, --train-labels, --test-images and --test-labels (all four together).
-// The directory is the caller's to add: `gpufm data [DIR]` takes it as a positional.
-void add_data_file_options(CLI::App& command, DataOptions& options);
+// Adds --train-images, --train-labels, --test-images and --test-labels (all four together), which
+// exclude the directory option: naming both would leave one silently unused.
+void add_data_file_options(CLI::App& command, DataOptions& options, CLI::Option* directory);
+
+// `--data DIR` and the four files, for the commands that read data beside a model.
+void add_data_options(CLI::App& command, DataOptions& options);
 
 // The four paths: the ones named explicitly, else those found in the directory.
 DataPaths resolve_data_paths(const DataOptions& options);

@@ -27,8 +27,10 @@ int main(int argc, char** argv) {
   app.footer("Exit codes: 0 success, 1 training failed, 2 bad input or usage, 130 interrupted.");
 
   gpufm::cli::add_data_command(app);
-  gpufm::cli::add_info_command(app);
   gpufm::cli::add_summary_command(app);
+  gpufm::cli::add_train_command(app);
+  gpufm::cli::add_eval_command(app);
+  gpufm::cli::add_info_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,30 @@
+// A training checkpoint as a safetensors file: one F32 tensor per parameter, named
+// "<layer>.<param>" ("conv2d_1.weight", "encoder.batchnorm.running_var") in gpufm's layouts
+// (docs/dsl.md), the optimizer's state as "optimizer.state" [slots, trainable elements], and in
+// the metadata what a resumed run needs to continue exactly (epoch, optimizer steps, seed).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "gpufm/graph.hpp"
+#include "gpufm/plan.hpp"
+
+namespace gpufm {
+
+struct Checkpoint {
+  std::vector<float> params;           // the plan's flat parameter buffer
+  std::vector<float> optimizer_state;  // slots x trainable elements; may be empty
+  std::int64_t epochs_done = 0;
+  std::int64_t steps_taken = 0;
+  std::uint64_t seed = 0;
+};
+
+void save_checkpoint(const std::filesystem::path& path, const Graph& graph, const Plan& plan, const Checkpoint& checkpoint);
+
+// Loads a checkpoint for this graph. Every parameter must be there with its shape and finite
+// values; the messages name the file, the tensor, and both shapes when they differ.
+Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph, const Plan& plan);
+
+}  // namespace gpufm

@@ -1,0 +1,35 @@
+// `gpufm eval`: a trained model on the test split, with the figures a classifier's user reads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gpufm/classification_report.hpp"
+#include "gpufm/program.hpp"
+
+namespace gpufm {
+
+struct EvalRequest {
+  std::filesystem::path run_or_checkpoint;  // a run directory, or a .safetensors checkpoint
+  bool best = false;                        // a run's best.safetensors rather than its latest checkpoint
+  std::filesystem::path model_file;         // for a checkpoint outside a run directory
+  std::optional<DataPaths> data;            // default: the run's data, else the default directory
+};
+
+struct EvalResult {
+  std::string model;
+  std::filesystem::path checkpoint;
+  std::int64_t epochs_done = 0;
+  PassMetrics test;
+  std::vector<std::string> class_names;        // empty for a model whose target is its input
+  std::optional<ClassificationReport> report;  // classifiers
+};
+
+EvalResult evaluate_checkpoint(const EvalRequest& request, Backend& backend);
+
+// The key figures as one JSON object: loss, accuracy, per-class scores, confusion matrix.
+std::string eval_json(const EvalResult& result);
+
+}  // namespace gpufm

@@ -1,0 +1,92 @@
+// A compiled graph bound to a backend: every buffer of the memory plan allocated once, a kernel
+// per layer, the dataset resident in backend memory. A step allocates nothing and reads nothing
+// back; metrics stay in backend memory and are read once per pass over the data.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "gpufm/backend.hpp"
+#include "gpufm/dataset.hpp"
+#include "gpufm/graph.hpp"
+#include "gpufm/plan.hpp"
+
+namespace gpufm {
+
+// Images and labels of one split, uploaded once as bytes.
+struct DeviceImages {
+  DeviceBuffer images, labels;
+  std::int64_t count = 0, pixels = 0;
+};
+
+// A list of sample ids into a DeviceImages (a training or validation subset), in backend memory.
+struct DeviceIds {
+  DeviceBuffer ids;
+  std::int64_t count = 0;
+};
+
+struct PassMetrics {
+  double loss = 0;      // mean per sample
+  double accuracy = 0;  // classifiers; 0 otherwise
+  std::int64_t samples = 0;
+  std::vector<std::int64_t> confusion;  // classes x classes when asked for (row: label)
+};
+
+class Program {
+ public:
+  Program(const Graph& graph, Backend& backend, std::int64_t max_batch);
+  ~Program();
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  const Graph& graph() const { return graph_; }
+  const Plan& plan() const { return plan_; }
+  Backend& backend() { return backend_; }
+
+  DeviceImages upload(const ImageSplit& split);
+  DeviceIds upload_ids(std::span<const std::int32_t> ids);
+
+  // Weights from the seed (Keras' initialisers), optimizer state zero, step count zero.
+  void initialize(std::uint64_t seed);
+
+  // One pass over `ids`, shuffled by (seed, epoch), in batches of the graph's batch size (the
+  // last may be smaller), training with learning rate lr. on_step(done, total) is called
+  // after each step from the host, without waiting for the backend.
+  PassMetrics train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
+                          const std::function<void(std::int64_t, std::int64_t)>& on_step = {});
+
+  // Inference over `ids` in order; the confusion matrix when asked for.
+  PassMetrics evaluate(const DeviceImages& data, const DeviceIds& ids, bool confusion = false);
+
+  // The state a checkpoint holds: the flat parameters (trainable first, then batch-norm
+  // statistics), the optimizer state, and the optimizer step count.
+  std::vector<float> read_params();
+  void write_params(std::span<const float> values);
+  std::vector<float> read_optimizer_state();
+  void write_optimizer_state(std::span<const float> values);
+  std::int64_t steps_taken() const { return steps_taken_; }
+  void set_steps_taken(std::int64_t steps) { steps_taken_ = steps; }
+  std::uint64_t seed() const { return seed_; }
+
+  std::int64_t num_classes() const;  // outputs of a classifier; 0 for a model whose target is its input
+
+ private:
+  struct Bound;
+  float* activation(std::size_t buffer) const;
+  void run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, bool training, MetricSums* sums,
+                 std::int64_t* confusion, double lr);
+  PassMetrics read_metrics(bool confusion);
+
+  const Graph& graph_;
+  Backend& backend_;
+  Plan plan_;
+  std::int64_t max_batch_;
+  std::unique_ptr<Bound> bound_;
+  std::uint64_t seed_ = 0;
+  std::int64_t steps_taken_ = 0;
+};
+
+}  // namespace gpufm

@@ -1,0 +1,64 @@
+// One training run, start to finish, as `gpufm train` does it: compile the model, load the data,
+// train, write the run directory each epoch, evaluate the final model on the test split.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gpufm/dsl.hpp"
+#include "gpufm/run_dir.hpp"
+#include "gpufm/trainer.hpp"
+
+namespace gpufm {
+
+struct RunRequest {
+  std::filesystem::path model_file;
+  std::vector<dsl::Override> overrides;
+  DataPaths data;
+  std::uint64_t seed = 42;
+  std::filesystem::path out;  // the run directory; empty for runs/<model>-<timestamp>
+};
+
+// What a run reports before it starts training, for the CLI's header.
+struct RunStart {
+  const Graph& graph;
+  const Dataset& data;
+  const RunDirectory& run_dir;
+  std::string backend;
+  std::int64_t train_samples = 0;
+  bool has_validation = false;
+  std::int64_t first_epoch = 1;
+};
+
+struct RunEvents {
+  std::function<void(const RunStart&)> started;
+  TrainingEvents training;
+};
+
+struct RunResult {
+  std::filesystem::path run_dir;
+  std::vector<EpochRecord> history;
+  std::int64_t best_epoch = 0;  // the epoch of best.safetensors
+  PassMetrics test;             // the final model on the test split
+};
+
+RunResult run_training(const RunRequest& request, Backend& backend, const RunEvents& events);
+
+// What a run's settings.json records: the model's name and the data files it was trained on.
+struct RecordedRun {
+  std::string model;
+  DataPaths data;
+};
+RecordedRun read_recorded_run(const RunDirectory& run_dir);
+
+// The run's model.dsl compiled under the model's own name.
+Graph compile_recorded_model(const RunDirectory& run_dir, const std::vector<dsl::Override>& overrides = {});
+
+// Continues a stopped run from its checkpoint to its epoch count (or `epochs` when given),
+// with the same model, data and seed.
+RunResult resume_training(const std::filesystem::path& run_dir, std::optional<std::int64_t> epochs, Backend& backend,
+                          const RunEvents& events);
+
+}  // namespace gpufm

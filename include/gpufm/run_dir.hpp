@@ -1,0 +1,43 @@
+// A run directory: everything one training run leaves behind, each file written atomically.
+//   model.dsl                the model file as used (with --set overrides applied)
+//   settings.json            the resolved settings: seed, data, backend, training recipe
+//   history.csv, .json       per-epoch loss, accuracy, val_loss, val_accuracy, lr, time
+//   checkpoint.safetensors   the latest epoch's state (resumable)
+//   best.safetensors         the epoch with the best monitored loss
+//   metrics.json             final, best and test figures
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gpufm/trainer.hpp"
+
+namespace gpufm {
+
+class RunDirectory {
+ public:
+  // A new, empty directory: `requested` if given (it must not hold files already: nothing saved
+  // is overwritten), else runs/<model>-<YYYYmmdd-HHMMSS> (with -2, -3, ... if taken).
+  static RunDirectory create(const std::filesystem::path& requested, const std::string& model_name);
+  // An existing run (for eval and resume); InputError when it is not one.
+  static RunDirectory open(const std::filesystem::path& path);
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path model_file() const { return path_ / "model.dsl"; }
+  std::filesystem::path settings_file() const { return path_ / "settings.json"; }
+  std::filesystem::path checkpoint_file() const { return path_ / "checkpoint.safetensors"; }
+  std::filesystem::path best_file() const { return path_ / "best.safetensors"; }
+  std::filesystem::path metrics_file() const { return path_ / "metrics.json"; }
+
+  void write(const std::string& name, const std::string& text) const;
+  std::string read(const std::string& name) const;
+  void write_history(const std::vector<EpochRecord>& history) const;
+  std::vector<EpochRecord> read_history() const;
+
+ private:
+  explicit RunDirectory(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
+}  // namespace gpufm

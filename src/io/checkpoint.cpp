@@ -1,0 +1,91 @@
+#include "gpufm/checkpoint.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "gpufm/safetensors.hpp"
+
+namespace gpufm {
+
+namespace {
+
+constexpr const char* optimizer_tensor = "optimizer.state";
+
+std::string tensor_name(const Graph& graph, const ParamSlot& slot) {
+  return graph.layers[slot.layer].name + "." + graph.layers[slot.layer].params[slot.param].name;
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += std::to_string(shape[i]);
+  }
+  return text + "]";
+}
+
+std::uint64_t metadata_count(const SafetensorsFile& file, const std::string& key, const std::string& origin) {
+  const auto it = file.metadata.find(key);
+  std::uint64_t value = 0;
+  if (it == file.metadata.end()) throw InputError(origin + ": not a gpufm checkpoint (no \"" + key + "\" in its metadata)");
+  const auto [end, status] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+  if (status != std::errc() || end != it->second.data() + it->second.size()) {
+    throw InputError(origin + ": metadata \"" + key + "\" is \"" + it->second + "\", expected a count");
+  }
+  return value;
+}
+
+}  // namespace
+
+void save_checkpoint(const std::filesystem::path& path, const Graph& graph, const Plan& plan, const Checkpoint& checkpoint) {
+  SafetensorsFile file;
+  file.metadata = {{"format", "gpufm"},
+                   {"model", graph.name},
+                   {"epochs_done", std::to_string(checkpoint.epochs_done)},
+                   {"steps_taken", std::to_string(checkpoint.steps_taken)},
+                   {"seed", std::to_string(checkpoint.seed)}};
+  for (const ParamSlot& slot : plan.params) {
+    const ParamSpec& spec = graph.layers[slot.layer].params[slot.param];
+    file.tensors.push_back(f32_tensor(tensor_name(graph, slot), spec.shape,
+                                      std::span(checkpoint.params).subspan(static_cast<std::size_t>(slot.offset), static_cast<std::size_t>(slot.elements))));
+  }
+  if (!checkpoint.optimizer_state.empty()) {
+    const auto slots = static_cast<std::int64_t>(checkpoint.optimizer_state.size()) / plan.trainable_elements;
+    file.tensors.push_back(f32_tensor(optimizer_tensor, {slots, plan.trainable_elements}, checkpoint.optimizer_state));
+  }
+  save_safetensors(path, file);
+}
+
+Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph, const Plan& plan) {
+  const std::string origin = path.string();
+  const SafetensorsFile file = load_safetensors(path);
+  Checkpoint checkpoint;
+  checkpoint.params.assign(static_cast<std::size_t>(plan.param_elements), 0.0f);
+  for (const ParamSlot& slot : plan.params) {
+    const std::string name = tensor_name(graph, slot);
+    const ParamSpec& spec = graph.layers[slot.layer].params[slot.param];
+    const NamedTensor* tensor = file.find(name);
+    if (tensor == nullptr) throw InputError(origin + ": no tensor \"" + name + "\"; the checkpoint is of another model");
+    if (tensor->dtype != TensorDtype::f32 || tensor->shape != spec.shape) {
+      throw InputError(origin + ": tensor \"" + name + "\" is " + std::string(dtype_name(tensor->dtype)) + " " + shape_text(tensor->shape) +
+                       ", the model needs F32 " + shape_text(spec.shape));
+    }
+    check_finite(*tensor, origin);
+    const std::vector<float> values = f32_values(*tensor);
+    std::copy(values.begin(), values.end(), checkpoint.params.begin() + slot.offset);
+  }
+  if (const NamedTensor* state = file.find(optimizer_tensor)) {
+    if (state->dtype != TensorDtype::f32 || state->shape.size() != 2 || state->shape[1] != plan.trainable_elements) {
+      throw InputError(origin + ": tensor \"" + std::string(optimizer_tensor) + "\" is " + shape_text(state->shape) +
+                       ", the model needs [slots, " + std::to_string(plan.trainable_elements) + "]");
+    }
+    check_finite(*state, origin);
+    checkpoint.optimizer_state = f32_values(*state);
+  }
+  checkpoint.epochs_done = static_cast<std::int64_t>(metadata_count(file, "epochs_done", origin));
+  checkpoint.steps_taken = static_cast<std::int64_t>(metadata_count(file, "steps_taken", origin));
+  checkpoint.seed = metadata_count(file, "seed", origin);
+  return checkpoint;
+}
+
+}  // namespace gpufm

@@ -1,0 +1,209 @@
+#include "gpufm/program.hpp"
+
+#include <algorithm>
+
+#include "gpufm/activation.hpp"
+#include "gpufm/init.hpp"
+#include "gpufm/optimizer_math.hpp"
+
+namespace gpufm {
+
+namespace {
+
+// The loss folds the last activation into its gradient where the pair simplifies to p - target.
+bool folds_last_activation(const Graph& graph) {
+  const Layer& last = graph.layers.back();
+  for (const ArgSpec& spec : last.op->signature) {
+    if (spec.name != "activation") continue;
+    const Activation activation = activation_of(last.attrs.choice("activation"));
+    return (activation == Activation::softmax && graph.train.loss == Loss::crossentropy) ||
+           (activation == Activation::sigmoid && graph.train.loss == Loss::bce);
+  }
+  return false;
+}
+
+}  // namespace
+
+// Everything allocated at bind time.
+struct Program::Bound {
+  DeviceBuffer params, gradients, optimizer_state, arena, workspace, batch_labels, sums, confusion;
+  std::vector<std::unique_ptr<LayerKernel>> kernels;
+  std::vector<std::vector<float*>> param_values, param_gradients;  // per layer, in ParamSpec order
+  std::int64_t state_slots = 0;
+  bool fold_activation = false;
+};
+
+Program::Program(const Graph& graph, Backend& backend, std::int64_t max_batch)
+    : graph_(graph), backend_(backend), plan_(plan_memory(graph)), max_batch_(max_batch), bound_(std::make_unique<Bound>()) {
+  Bound& b = *bound_;
+  b.state_slots = optimizer_state_slots(graph.train.optimizer);
+  b.params = backend.allocate(static_cast<std::size_t>(plan_.param_elements) * sizeof(float));
+  b.gradients = backend.allocate(static_cast<std::size_t>(plan_.trainable_elements) * sizeof(float));
+  b.optimizer_state = backend.allocate(static_cast<std::size_t>(b.state_slots * plan_.trainable_elements) * sizeof(float));
+  b.arena = backend.allocate(static_cast<std::size_t>(plan_.training.bytes_per_sample * max_batch));
+  b.batch_labels = backend.allocate(static_cast<std::size_t>(max_batch) * sizeof(std::int32_t));
+  b.sums = backend.allocate(sizeof(MetricSums));
+  const std::int64_t classes = num_classes();
+  b.confusion = backend.allocate(static_cast<std::size_t>(std::max<std::int64_t>(classes * classes, 1)) * sizeof(std::int64_t));
+  b.fold_activation = folds_last_activation(graph);
+
+  b.param_values.resize(graph.layers.size());
+  b.param_gradients.resize(graph.layers.size());
+  for (std::size_t l = 0; l < graph.layers.size(); ++l) {
+    b.param_values[l].assign(graph.layers[l].params.size(), nullptr);
+    b.param_gradients[l].assign(graph.layers[l].params.size(), nullptr);
+  }
+  for (const ParamSlot& slot : plan_.params) {
+    b.param_values[slot.layer][slot.param] = b.params.as<float>() + slot.offset;
+    if (graph.layers[slot.layer].params[slot.param].trainable) b.param_gradients[slot.layer][slot.param] = b.gradients.as<float>() + slot.offset;
+  }
+  std::size_t workspace = 0;
+  for (const Layer& layer : graph.layers) {
+    b.kernels.push_back(backend.make_layer_kernel(layer));
+    workspace = std::max(workspace, b.kernels.back()->workspace_bytes(max_batch));
+  }
+  b.workspace = backend.allocate(workspace);
+}
+
+Program::~Program() = default;
+
+std::int64_t Program::num_classes() const {
+  return graph_.train.target == Target::labels ? graph_.output().elements() : 0;
+}
+
+DeviceImages Program::upload(const ImageSplit& split) {
+  DeviceImages images;
+  images.count = static_cast<std::int64_t>(split.count);
+  images.pixels = static_cast<std::int64_t>(split.rows) * split.cols;
+  if (images.pixels != graph_.input.elements()) {
+    throw InputError(split.images_path.string() + ": images of " + std::to_string(split.rows) + "x" + std::to_string(split.cols) +
+                     " pixels do not fit the model's input " + graph_.input.str());
+  }
+  images.images = backend_.allocate(split.pixels.size());
+  images.labels = backend_.allocate(split.labels.size());
+  backend_.copy_to_device(images.images.as(), split.pixels.data(), split.pixels.size());
+  backend_.copy_to_device(images.labels.as(), split.labels.data(), split.labels.size());
+  return images;
+}
+
+DeviceIds Program::upload_ids(std::span<const std::int32_t> ids) {
+  DeviceIds device{backend_.allocate(ids.size_bytes()), static_cast<std::int64_t>(ids.size())};
+  backend_.copy_to_device(device.ids.as(), ids.data(), ids.size_bytes());
+  return device;
+}
+
+void Program::initialize(std::uint64_t seed) {
+  seed_ = seed;
+  steps_taken_ = 0;
+  std::vector<float> values(static_cast<std::size_t>(plan_.param_elements));
+  initialize_params(graph_, plan_, values, seed);
+  write_params(values);
+  backend_.zero(bound_->optimizer_state.as(), bound_->optimizer_state.bytes());
+}
+
+float* Program::activation(std::size_t buffer) const {
+  return reinterpret_cast<float*>(bound_->arena.as<std::byte>() + plan_.training.buffers[buffer].offset_per_sample * max_batch_);
+}
+
+void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, bool training, MetricSums* sums,
+                        std::int64_t* confusion, double lr) {
+  Bound& b = *bound_;
+  const ArenaPlan& arena = plan_.training;
+  float* input = activation(arena.input_buffer);
+  auto* labels = b.batch_labels.as<std::int32_t>();
+  backend_.gather_batch(GatherArgs{.images = data.images.as<std::uint8_t>(), .labels = data.labels.as<std::uint8_t>(), .indices = ids,
+                                   .batch = batch, .pixels = data.pixels, .input = input, .batch_labels = labels});
+  StepContext context{.training = training, .seed = seed_, .step = static_cast<std::uint64_t>(steps_taken_), .layer_index = 0,
+                      .workspace = std::span<std::byte>(b.workspace.as<std::byte>(), b.workspace.bytes())};
+  const auto layer_input = [&](std::size_t l) { return l == 0 ? input : activation(arena.output_buffer[l - 1]); };
+  const auto gradient = [&](long buffer) { return buffer < 0 ? nullptr : activation(static_cast<std::size_t>(buffer)); };
+  const std::size_t last = graph_.layers.size() - 1;
+
+  for (const Step& step : plan_.schedule) {
+    const std::size_t l = step.layer;
+    context.layer_index = static_cast<std::uint32_t>(l);
+    if (step.kind == Step::Kind::forward) {
+      b.kernels[l]->forward(ForwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]), .batch = batch,
+                                        .params = b.param_values[l], .context = &context});
+    } else if (step.kind == Step::Kind::loss) {
+      backend_.loss(LossArgs{.loss = graph_.train.loss, .target = graph_.train.target, .output = activation(arena.output_buffer[last]),
+                             .batch = batch, .elements = graph_.output().elements(), .labels = labels, .target_input = input,
+                             .output_gradient = training ? gradient(arena.output_gradient_buffer[last]) : nullptr,
+                             .fold_activation = b.fold_activation, .sums = sums, .confusion = confusion});
+      if (!training) return;
+    } else {
+      b.kernels[l]->backward(BackwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]),
+                                          .output_gradient = gradient(arena.output_gradient_buffer[l]),
+                                          .input_gradient = step.input_gradient ? gradient(arena.output_gradient_buffer[l - 1]) : nullptr,
+                                          .batch = batch, .params = b.param_values[l], .param_gradients = b.param_gradients[l],
+                                          .activation_folded_into_loss = l == last && b.fold_activation, .context = &context});
+    }
+  }
+  ++steps_taken_;
+  backend_.optimizer_step(OptimizerStepArgs{.settings = graph_.train.optimizer, .lr = lr, .t = steps_taken_, .params = b.params.as<float>(),
+                                            .gradients = b.gradients.as<float>(), .state = b.optimizer_state.as<float>(),
+                                            .count = plan_.trainable_elements});
+}
+
+PassMetrics Program::read_metrics(bool confusion) {
+  Bound& b = *bound_;
+  MetricSums sums;
+  backend_.copy_to_host(&sums, b.sums.as(), sizeof sums);
+  PassMetrics metrics;
+  metrics.samples = static_cast<std::int64_t>(sums.samples);
+  metrics.loss = sums.samples > 0 ? sums.loss / sums.samples : 0;
+  metrics.accuracy = sums.samples > 0 && num_classes() > 0 ? sums.correct / sums.samples : 0;
+  if (confusion) {
+    metrics.confusion.resize(static_cast<std::size_t>(num_classes() * num_classes()));
+    backend_.copy_to_host(metrics.confusion.data(), b.confusion.as(), metrics.confusion.size() * sizeof(std::int64_t));
+  }
+  return metrics;
+}
+
+PassMetrics Program::train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
+                                 const std::function<void(std::int64_t, std::int64_t)>& on_step) {
+  Bound& b = *bound_;
+  backend_.zero(b.sums.as(), b.sums.bytes());
+  backend_.shuffle(ids.ids.as<std::int32_t>(), ids.count, seed_, static_cast<std::uint64_t>(epoch));
+  const std::int64_t batch = graph_.train.batch, steps = (ids.count + batch - 1) / batch;
+  for (std::int64_t s = 0; s < steps; ++s) {
+    const std::int64_t size = std::min(batch, ids.count - s * batch);
+    run_batch(data, ids.ids.as<std::int32_t>() + s * batch, size, true, b.sums.as<MetricSums>(), nullptr, lr);
+    if (on_step) on_step(s + 1, steps);
+  }
+  return read_metrics(false);
+}
+
+PassMetrics Program::evaluate(const DeviceImages& data, const DeviceIds& ids, bool confusion) {
+  Bound& b = *bound_;
+  backend_.zero(b.sums.as(), b.sums.bytes());
+  if (confusion) backend_.zero(b.confusion.as(), b.confusion.bytes());
+  for (std::int64_t start = 0; start < ids.count; start += max_batch_) {
+    const std::int64_t size = std::min(max_batch_, ids.count - start);
+    run_batch(data, ids.ids.as<std::int32_t>() + start, size, false, b.sums.as<MetricSums>(),
+              confusion ? b.confusion.as<std::int64_t>() : nullptr, 0.0);
+  }
+  return read_metrics(confusion);
+}
+
+std::vector<float> Program::read_params() {
+  std::vector<float> values(static_cast<std::size_t>(plan_.param_elements));
+  backend_.copy_to_host(values.data(), bound_->params.as(), values.size() * sizeof(float));
+  return values;
+}
+
+void Program::write_params(std::span<const float> values) {
+  backend_.copy_to_device(bound_->params.as(), values.data(), std::min(values.size_bytes(), bound_->params.bytes()));
+}
+
+std::vector<float> Program::read_optimizer_state() {
+  std::vector<float> values(bound_->optimizer_state.bytes() / sizeof(float));
+  backend_.copy_to_host(values.data(), bound_->optimizer_state.as(), values.size() * sizeof(float));
+  return values;
+}
+
+void Program::write_optimizer_state(std::span<const float> values) {
+  backend_.copy_to_device(bound_->optimizer_state.as(), values.data(), std::min(values.size_bytes(), bound_->optimizer_state.bytes()));
+}
+
+}  // namespace gpufm

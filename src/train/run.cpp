@@ -1,0 +1,147 @@
+#include "gpufm/run.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "gpufm/checkpoint.hpp"
+
+namespace gpufm {
+
+namespace {
+
+using nlohmann::json;
+
+json settings_json(const RunRequest& request, const Graph& graph, const std::string& backend) {
+  const TrainSettings& t = graph.train;
+  const OptimizerSettings& o = t.optimizer;
+  json overrides = json::array();
+  for (const dsl::Override& override : request.overrides) overrides.push_back(override.key + "=" + override.value);
+  return {
+      {"gpufm_version", GPUFM_VERSION},
+      {"model", graph.name},
+      {"model_file", request.model_file.string()},
+      {"overrides", overrides},
+      {"seed", request.seed},
+      {"backend", backend},
+      {"data",
+       {{"train_images", request.data.train_images.string()}, {"train_labels", request.data.train_labels.string()},
+        {"test_images", request.data.test_images.string()}, {"test_labels", request.data.test_labels.string()}}},
+      {"train",
+       {{"loss", name(t.loss)}, {"target", name(t.target)}, {"batch", t.batch}, {"epochs", t.epochs},
+        {"validation", t.validate_on_test ? json("test") : json(t.validation)},
+        {"optimizer",
+         {{"name", name(o.kind)}, {"lr", o.lr}, {"momentum", o.momentum}, {"nesterov", o.nesterov}, {"beta1", o.beta1},
+          {"beta2", o.beta2}, {"rho", o.rho}, {"epsilon", o.epsilon}, {"weight_decay", o.weight_decay}}}}},
+  };
+}
+
+json epoch_json(const EpochRecord& r) {
+  json j = {{"epoch", r.epoch}, {"loss", r.loss}};
+  if (r.accuracy) j["accuracy"] = *r.accuracy;
+  if (r.val_loss) j["val_loss"] = *r.val_loss;
+  if (r.val_accuracy) j["val_accuracy"] = *r.val_accuracy;
+  return j;
+}
+
+// The loss the best checkpoint is chosen by: validation loss when there is validation.
+double monitored(const EpochRecord& r) { return r.val_loss.value_or(r.loss); }
+
+std::int64_t best_epoch_of(const std::vector<EpochRecord>& history) {
+  std::int64_t best = 0;
+  for (const EpochRecord& r : history) {
+    if (best == 0 || monitored(r) < monitored(history[static_cast<std::size_t>(best - 1)])) best = r.epoch;
+  }
+  return best;
+}
+
+// Trains from where the trainer stands, writing history and checkpoints after every epoch,
+// then evaluates on the test split and writes metrics.json.
+RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Dataset& data, Trainer& trainer, Backend& backend,
+                     std::vector<EpochRecord> history, const RunEvents& events) {
+  if (events.started) {
+    events.started(RunStart{graph, data, run_dir, backend.describe(), trainer.train_samples(), trainer.has_validation(),
+                            trainer.epochs_done() + 1});
+  }
+  TrainingEvents training = events.training;
+  training.epoch_end = [&](const EpochRecord& record) {
+    history.push_back(record);
+    const Checkpoint checkpoint = trainer.checkpoint();
+    const Plan& plan = trainer.program().plan();
+    save_checkpoint(run_dir.checkpoint_file(), graph, plan, checkpoint);
+    if (best_epoch_of(history) == record.epoch) save_checkpoint(run_dir.best_file(), graph, plan, checkpoint);
+    run_dir.write_history(history);
+    if (events.training.epoch_end) events.training.epoch_end(record);
+  };
+  trainer.fit(training);
+
+  RunResult result{run_dir.path(), history, best_epoch_of(history), trainer.evaluate_test(false)};
+  double seconds = 0, samples = 0;
+  for (const EpochRecord& r : history) {
+    seconds += r.seconds;
+    samples += static_cast<double>(r.samples);
+  }
+  json metrics = {{"model", graph.name},
+                  {"run_dir", run_dir.path().string()},
+                  {"epochs", history.empty() ? 0 : history.back().epoch},
+                  {"best_epoch", result.best_epoch},
+                  {"test", {{"loss", result.test.loss}, {"samples", result.test.samples}}},
+                  {"seconds_per_epoch", history.empty() ? 0.0 : seconds / static_cast<double>(history.size())},
+                  {"train_images_per_second", seconds > 0 ? samples / seconds : 0.0},
+                  {"backend", backend.describe()}};
+  if (trainer.program().num_classes() > 0) metrics["test"]["accuracy"] = result.test.accuracy;
+  if (!history.empty()) {
+    metrics["final"] = epoch_json(history.back());
+    metrics["best"] = epoch_json(history[static_cast<std::size_t>(result.best_epoch - 1)]);
+  }
+  run_dir.write("metrics.json", metrics.dump(2) + "\n");
+  return result;
+}
+
+}  // namespace
+
+RunResult run_training(const RunRequest& request, Backend& backend, const RunEvents& events) {
+  dsl::Model model = dsl::parse_file(request.model_file);
+  dsl::apply_overrides(model, request.overrides);
+  const Graph graph = compile(model);
+  const Dataset data = load_dataset(request.data);
+  Trainer trainer(graph, data, backend);
+  const RunDirectory run_dir = RunDirectory::create(request.out, graph.name);
+  run_dir.write("model.dsl", "# " + request.model_file.string() + " as used\n" + dsl::to_source(model));
+  run_dir.write("settings.json", settings_json(request, graph, backend.describe()).dump(2) + "\n");
+  trainer.start(request.seed);
+  return train_into(run_dir, graph, data, trainer, backend, {}, events);
+}
+
+RecordedRun read_recorded_run(const RunDirectory& run_dir) {
+  try {
+    const json settings = json::parse(run_dir.read("settings.json"));
+    const json& files = settings.at("data");
+    return RecordedRun{settings.at("model").get<std::string>(),
+                       DataPaths{files.at("train_images").get<std::string>(), files.at("train_labels").get<std::string>(),
+                                 files.at("test_images").get<std::string>(), files.at("test_labels").get<std::string>()}};
+  } catch (const json::exception& e) {
+    throw InputError(run_dir.settings_file().string() + ": malformed settings (" + e.what() + ")");
+  }
+}
+
+Graph compile_recorded_model(const RunDirectory& run_dir, const std::vector<dsl::Override>& overrides) {
+  Graph graph = compile_file(run_dir.model_file(), overrides);
+  graph.name = read_recorded_run(run_dir).model;
+  return graph;
+}
+
+RunResult resume_training(const std::filesystem::path& path, std::optional<std::int64_t> epochs, Backend& backend,
+                          const RunEvents& events) {
+  const RunDirectory run_dir = RunDirectory::open(path);
+  std::vector<dsl::Override> overrides;
+  if (epochs) overrides.push_back({"epochs", std::to_string(*epochs)});
+  const Graph graph = compile_recorded_model(run_dir, overrides);
+  const Dataset data = load_dataset(read_recorded_run(run_dir).data);
+  Trainer trainer(graph, data, backend);
+  const Checkpoint checkpoint = load_checkpoint(run_dir.checkpoint_file(), graph, trainer.program().plan());
+  trainer.resume(checkpoint);
+  std::vector<EpochRecord> history = run_dir.read_history();
+  history.resize(static_cast<std::size_t>(std::min<std::int64_t>(checkpoint.epochs_done, static_cast<std::int64_t>(history.size()))));
+  return train_into(run_dir, graph, data, trainer, backend, history, events);
+}
+
+}  // namespace gpufm

@@ -1,0 +1,127 @@
+// `gpufm train` and `gpufm eval` as a user runs them, on a small generated IDX set.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "support/expect_error.hpp"
+#include "support/learnable_set.hpp"
+#include "support/run_command.hpp"
+#include "support/temp_dir.hpp"
+
+namespace gpufm::test {
+namespace {
+
+constexpr const char* classifier = R"(input 8x8x1
+conv2d 4 3x3 same relu
+maxpool 2
+flatten
+dense 4 softmax
+train:
+  optimizer adam lr=0.01
+  batch 32
+  epochs 3
+  validation 0.2
+)";
+
+class TrainCli : public testing::Test {
+ protected:
+  void SetUp() override {
+    write_learnable_set(dir.path(), 256, 64);
+    model = dir.write("small.dsl", classifier).string();
+  }
+  std::string out(const std::string& name) const { return (dir / name).string(); }
+  TempDir dir;
+  std::string model;
+};
+
+void expect_one_line_error(const CommandResult& result, int code, const std::vector<std::string>& words) {
+  EXPECT_EQ(result.exit_code, code) << result.out << result.err;
+  EXPECT_EQ(result.err.rfind("gpufm: error: ", 0), 0u) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  expect_contains(result.err, words);
+}
+
+TEST_F(TrainCli, TrainsAndWritesTheRunDirectory) {
+  const CommandResult result = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--device", "cpu"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  expect_contains(result.out, {"Model: small (", "204 training images, validating on the last 52", "Device: CPU (", "Epoch 1/3 - ",
+                               "Epoch 3/3 - ", " - val_accuracy: ", "Test (final model): loss ", " on 64 images", "Best epoch "});
+  for (const char* file : {"model.dsl", "settings.json", "history.csv", "history.json", "checkpoint.safetensors", "best.safetensors",
+                           "metrics.json"}) {
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "run" / file)) << file;
+  }
+  const auto metrics = nlohmann::json::parse(std::ifstream(dir / "run" / "metrics.json"));
+  EXPECT_EQ(metrics["epochs"], 3);
+  EXPECT_GE(metrics["test"]["accuracy"].get<double>(), 0.9);
+  std::ifstream history(dir / "run" / "history.csv");
+  std::string header;
+  std::getline(history, header);
+  EXPECT_EQ(header, "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds");
+  int rows = 0;
+  for (std::string line; std::getline(history, line);) ++rows;
+  EXPECT_EQ(rows, 3);
+  // The model as used compiles again, with the override applied.
+  const CommandResult again = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run2"), "--set", "batch=16",
+                                         "--epochs", "1"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const CommandResult summary = run_gpufm({"summary", out("run2") + "/model.dsl"});
+  EXPECT_EQ(summary.exit_code, 0) << summary.err;
+  expect_contains(summary.out, {"batch 16, 1 epoch"});
+}
+
+TEST_F(TrainCli, EvalPrintsTheConfusionMatrixAndReport) {
+  ASSERT_EQ(run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run")}).exit_code, 0);
+  const CommandResult result = run_gpufm({"eval", out("run")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  expect_contains(result.out, {"Model small, ", "on 64 test images", "accuracy: ", "Confusion matrix (rows: true class, columns: predicted)",
+                               "  3 3 ", "precision    recall  f1-score   support", "macro avg", "weighted avg"});
+  const CommandResult json = run_gpufm({"eval", out("run"), "--best", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto figures = nlohmann::json::parse(json.out);
+  EXPECT_EQ(figures["samples"], 64);
+  EXPECT_EQ(figures["confusion_matrix"].size(), 4u);
+  EXPECT_EQ(figures["classes"].size(), 4u);
+  const CommandResult checkpoint = run_gpufm({"eval", out("run") + "/checkpoint.safetensors", "--data", dir.path().string()});
+  EXPECT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
+}
+
+TEST_F(TrainCli, ResumeContinuesToMoreEpochs) {
+  ASSERT_EQ(run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--epochs", "2"}).exit_code, 0);
+  const CommandResult result = run_gpufm({"train", "--resume", out("run"), "--epochs", "3"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  expect_contains(result.out, {"resuming at epoch 3", "Epoch 3/3"});
+  EXPECT_EQ(result.out.find("Epoch 2/3"), std::string::npos);
+  const auto metrics = nlohmann::json::parse(std::ifstream(dir / "run" / "metrics.json"));
+  EXPECT_EQ(metrics["epochs"], 3);
+}
+
+TEST_F(TrainCli, JsonGoesToStdoutAndProgressToStderr) {
+  const CommandResult result = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--json", "--epochs", "1"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto metrics = nlohmann::json::parse(result.out);
+  EXPECT_EQ(metrics["run_dir"], out("run"));
+  expect_contains(result.err, {"Epoch 1/1"});
+}
+
+TEST_F(TrainCli, BadInputExitsTwoWithOneLine) {
+  const std::string data = dir.path().string();
+  expect_one_line_error(run_gpufm({"train", "--data", data}), 2, {"a model file is required (or --resume RUN_DIR)"});
+  expect_one_line_error(run_gpufm({"train", model, "--data", data, "--device", "tpu"}), 2, {"--device", "tpu"});
+  expect_one_line_error(run_gpufm({"train", model, "--data", data, "--device", "cuda"}), 2, {"--device cuda: "});
+  const std::string wide = dir.write("wide.dsl", "input 28x28x1\nflatten\ndense 4 softmax\n").string();
+  expect_one_line_error(run_gpufm({"train", wide, "--data", data, "--out", out("w")}), 2,
+                        {"8x8 pixels do not fit the model's input 28x28x1"});
+  const std::string three = dir.write("three.dsl", "input 8x8x1\nflatten\ndense 3 softmax\n").string();
+  expect_one_line_error(run_gpufm({"train", three, "--data", data, "--out", out("t")}), 2, {"label", "3"});
+  expect_one_line_error(run_gpufm({"train", model, "--data", data, "--set", "batch=1000", "--out", out("b")}), 2,
+                        {"batch 1000 is larger than the 204 training images"});
+  ASSERT_EQ(run_gpufm({"train", model, "--data", data, "--out", out("run"), "--epochs", "1"}).exit_code, 0);
+  expect_one_line_error(run_gpufm({"train", model, "--data", data, "--out", out("run")}), 2, {"already holds files"});
+  expect_one_line_error(run_gpufm({"eval", out("nothing")}), 2, {"no such run directory or checkpoint"});
+  expect_one_line_error(run_gpufm({"train", "--resume", dir.path().string()}), 2, {"not a run directory (no model.dsl)"});
+}
+
+}  // namespace
+}  // namespace gpufm::test

@@ -1,0 +1,317 @@
+// The CPU kernels of dense, conv2d and conv2d_transpose: forward values against direct loops
+// written from the definitions, bit-identical reruns, gradients written rather than added, and
+// the activation's derivative skipped when the loss folded it in.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include "gpufm/activation.hpp"
+#include "gpufm/graph.hpp"
+
+namespace gpufm::test {
+
+namespace {
+
+std::vector<float> random_values(std::int64_t count, std::uint32_t seed) {
+  std::mt19937 generator(seed);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<float> values(static_cast<std::size_t>(count));
+  for (float& v : values) v = uniform(generator);
+  return values;
+}
+
+struct Gradients {
+  std::vector<float> input;
+  std::vector<std::vector<float>> params;
+};
+
+// Bit for bit, so NaNs left in a buffer compare unequal and signed zeros differ.
+bool identical(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+bool identical(const Gradients& a, const Gradients& b) {
+  if (!identical(a.input, b.input) || a.params.size() != b.params.size()) return false;
+  for (std::size_t p = 0; p < a.params.size(); ++p) {
+    if (!identical(a.params[p], b.params[p])) return false;
+  }
+  return true;
+}
+
+// One layer statement bound to its CPU kernel, with random input and parameters for a batch.
+class BoundLayer {
+ public:
+  BoundLayer(const std::string& statement, const Shape& input, std::int64_t batch)
+      : layer_(compile_layer_text(statement, input)), kernel_(layer_.op->make_cpu_kernel(layer_)), batch_(batch) {
+    x_ = random_values(batch * input.elements(), 1);
+    for (std::size_t p = 0; p < layer_.params.size(); ++p) {
+      params_.push_back(random_values(layer_.params[p].elements(), 10 + static_cast<std::uint32_t>(p)));
+    }
+    workspace_.resize(kernel_->workspace_bytes(batch));
+    context_ = StepContext{.training = true, .workspace = workspace_};
+  }
+
+  const Layer& layer() const { return layer_; }
+  std::int64_t batch() const { return batch_; }
+  std::vector<float>& x() { return x_; }
+  std::vector<std::vector<float>>& params() { return params_; }
+
+  std::vector<float> forward() {
+    std::vector<float> y(static_cast<std::size_t>(batch_ * layer_.output.elements()));
+    std::vector<float*> values = pointers(params_);
+    kernel_->forward(ForwardArgs{.input = x_.data(), .output = y.data(), .batch = batch_, .params = values, .context = &context_});
+    return y;
+  }
+
+  // Backward from output gradient dy into buffers first filled with `garbage`.
+  Gradients backward(const std::vector<float>& y, std::vector<float> dy, bool activation_folded_into_loss = false,
+                     float garbage = std::numeric_limits<float>::quiet_NaN()) {
+    Gradients gradients{.input = std::vector<float>(x_.size(), garbage), .params = {}};
+    for (const std::vector<float>& param : params_) gradients.params.emplace_back(param.size(), garbage);
+    std::vector<float*> values = pointers(params_);
+    std::vector<float*> gradient_pointers = pointers(gradients.params);
+    kernel_->backward(BackwardArgs{.input = x_.data(),
+                                   .output = y.data(),
+                                   .output_gradient = dy.data(),
+                                   .input_gradient = gradients.input.data(),
+                                   .batch = batch_,
+                                   .params = values,
+                                   .param_gradients = gradient_pointers,
+                                   .activation_folded_into_loss = activation_folded_into_loss,
+                                   .context = &context_});
+    return gradients;
+  }
+
+ private:
+  static std::vector<float*> pointers(std::vector<std::vector<float>>& tensors) {
+    std::vector<float*> result;
+    for (std::vector<float>& tensor : tensors) result.push_back(tensor.data());
+    return result;
+  }
+
+  Layer layer_;
+  std::unique_ptr<LayerKernel> kernel_;
+  std::int64_t batch_;
+  std::vector<float> x_;
+  std::vector<std::vector<float>> params_;
+  std::vector<std::byte> workspace_;
+  StepContext context_;
+};
+
+// TensorFlow's padding before the first element: the smaller half of what "same" needs.
+std::int64_t padding_before(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t out, bool same) {
+  return same ? std::max<std::int64_t>((out - 1) * stride + kernel - in, 0) / 2 : 0;
+}
+
+float activated(const Layer& layer, double x) {
+  return activate(activation_of(layer.attrs.choice("activation")), static_cast<float>(x), static_cast<float>(layer.attrs.real("alpha")));
+}
+
+// output(n, oy, ox, f) = b[f] + sum over ky, kx, c of input(n, oy*s + ky - pad, ox*s + kx - pad, c)
+// * w(f, ky, kx, c), with zeros outside the image.
+std::vector<float> direct_conv2d(BoundLayer& bound) {
+  const Layer& layer = bound.layer();
+  const Size2 k = layer.attrs.size2("kernel"), s = layer.attrs.size2("stride");
+  const bool same = layer.attrs.choice("padding") == "same";
+  const std::int64_t in_h = layer.input.height(), in_w = layer.input.width(), in_c = layer.input.channels();
+  const std::int64_t out_h = layer.output.height(), out_w = layer.output.width(), filters = layer.output.channels();
+  const std::int64_t top = padding_before(in_h, k.h, s.h, out_h, same), left = padding_before(in_w, k.w, s.w, out_w, same);
+  const std::vector<float>& x = bound.x();
+  const std::vector<float>& w = bound.params()[0];
+  const std::vector<float>& b = bound.params()[1];
+  std::vector<float> y;
+  for (std::int64_t n = 0; n < bound.batch(); ++n) {
+    for (std::int64_t oy = 0; oy < out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < out_w; ++ox) {
+        for (std::int64_t f = 0; f < filters; ++f) {
+          double sum = b[f];
+          for (std::int64_t ky = 0; ky < k.h; ++ky) {
+            for (std::int64_t kx = 0; kx < k.w; ++kx) {
+              const std::int64_t iy = oy * s.h + ky - top, ix = ox * s.w + kx - left;
+              if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) continue;
+              for (std::int64_t c = 0; c < in_c; ++c) {
+                sum += static_cast<double>(x[((n * in_h + iy) * in_w + ix) * in_c + c]) * w[((f * k.h + ky) * k.w + kx) * in_c + c];
+              }
+            }
+          }
+          y.push_back(activated(layer, sum));
+        }
+      }
+    }
+  }
+  return y;
+}
+
+// Each input pixel scatters itself times the kernel, at stride s, onto an uncropped canvas;
+// the output is the canvas cropped by the padding of the conv2d this one transposes.
+std::vector<float> direct_conv2d_transpose(BoundLayer& bound) {
+  const Layer& layer = bound.layer();
+  const Size2 k = layer.attrs.size2("kernel"), s = layer.attrs.size2("stride");
+  const bool same = layer.attrs.choice("padding") == "same";
+  const std::int64_t in_h = layer.input.height(), in_w = layer.input.width(), in_c = layer.input.channels();
+  const std::int64_t out_h = layer.output.height(), out_w = layer.output.width(), filters = layer.output.channels();
+  const std::int64_t top = padding_before(out_h, k.h, s.h, in_h, same), left = padding_before(out_w, k.w, s.w, in_w, same);
+  const std::int64_t canvas_h = std::max((in_h - 1) * s.h + k.h, out_h + top), canvas_w = std::max((in_w - 1) * s.w + k.w, out_w + left);
+  const std::vector<float>& x = bound.x();
+  const std::vector<float>& w = bound.params()[0];
+  const std::vector<float>& b = bound.params()[1];
+  std::vector<float> y;
+  for (std::int64_t n = 0; n < bound.batch(); ++n) {
+    std::vector<double> canvas(static_cast<std::size_t>(canvas_h * canvas_w * filters));
+    for (std::int64_t iy = 0; iy < in_h; ++iy) {
+      for (std::int64_t ix = 0; ix < in_w; ++ix) {
+        for (std::int64_t c = 0; c < in_c; ++c) {
+          const double pixel = x[((n * in_h + iy) * in_w + ix) * in_c + c];
+          for (std::int64_t ky = 0; ky < k.h; ++ky) {
+            for (std::int64_t kx = 0; kx < k.w; ++kx) {
+              for (std::int64_t f = 0; f < filters; ++f) {
+                canvas[((iy * s.h + ky) * canvas_w + ix * s.w + kx) * filters + f] += pixel * w[((c * k.h + ky) * k.w + kx) * filters + f];
+              }
+            }
+          }
+        }
+      }
+    }
+    for (std::int64_t oy = 0; oy < out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < out_w; ++ox) {
+        for (std::int64_t f = 0; f < filters; ++f) y.push_back(activated(layer, canvas[((oy + top) * canvas_w + ox + left) * filters + f] + b[f]));
+      }
+    }
+  }
+  return y;
+}
+
+std::vector<float> direct_dense(BoundLayer& bound) {
+  const Layer& layer = bound.layer();
+  const std::int64_t in = layer.input.elements(), units = layer.output.elements();
+  const std::vector<float>& x = bound.x();
+  const std::vector<float>& w = bound.params()[0];
+  const std::vector<float>& b = bound.params()[1];
+  std::vector<float> y;
+  for (std::int64_t n = 0; n < bound.batch(); ++n) {
+    for (std::int64_t u = 0; u < units; ++u) {
+      double sum = b[u];
+      for (std::int64_t i = 0; i < in; ++i) sum += static_cast<double>(x[n * in + i]) * w[u * in + i];
+      y.push_back(activated(layer, sum));
+    }
+  }
+  return y;
+}
+
+void expect_close(const std::vector<float>& actual, const std::vector<float>& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    ASSERT_NEAR(actual[i], expected[i], 1e-5 * std::max(1.0f, std::fabs(expected[i]))) << "at " << i;
+  }
+}
+
+struct ForwardCase {
+  std::string statement;
+  Shape input;
+};
+
+TEST(DenseConv, Conv2dMatchesDirectLoops) {
+  const ForwardCase cases[] = {
+      {"conv2d 3 3x3", Shape{{5, 6, 2}}},
+      {"conv2d 2 4x3 same relu", Shape{{6, 5, 3}}},         // padding rows 1 before, 2 after
+      {"conv2d 2 3x3 same stride=2", Shape{{6, 6, 2}}},     // padding 0 before, 1 after
+      {"conv2d 4 3x2 stride=2 tanh", Shape{{7, 5, 3}}},
+      {"conv2d 3 1x1", Shape{{3, 4, 5}}},
+  };
+  for (const ForwardCase& c : cases) {
+    SCOPED_TRACE(c.statement);
+    BoundLayer bound(c.statement, c.input, 2);
+    expect_close(bound.forward(), direct_conv2d(bound));
+  }
+}
+
+// TensorFlow puts the odd zero of "same" padding after the image: with a 2x2 kernel of ones
+// over 1..9 (3x3), the first output is 1 + 2 + 4 + 5.
+TEST(DenseConv, SamePaddingPutsTheOddZeroAfter) {
+  BoundLayer bound("conv2d 1 2x2 same", Shape{{3, 3, 1}}, 1);
+  std::vector<float> image(9);
+  for (std::size_t i = 0; i < image.size(); ++i) image[i] = static_cast<float>(i + 1);
+  bound.params()[0].assign(4, 1.0f);
+  bound.params()[1].assign(1, 0.0f);
+  bound.x() = image;
+  const std::vector<float> y = bound.forward();
+  EXPECT_EQ(y, (std::vector<float>{12, 16, 9, 24, 28, 15, 15, 17, 9}));
+}
+
+TEST(DenseConv, Conv2dTransposeMatchesScatteredKernels) {
+  const ForwardCase cases[] = {
+      {"conv2d_transpose 2 3x3", Shape{{3, 4, 2}}},
+      {"conv2d_transpose 3 3x3 same stride=2", Shape{{3, 3, 2}}},      // crop 0 before, 1 after
+      {"conv2d_transpose 2 4x4 same stride=2 relu", Shape{{3, 2, 2}}},  // crop 1 before, 1 after
+      {"conv2d_transpose 2 5x3 same stride=2", Shape{{2, 3, 2}}},       // crop rows 1 before, 2 after
+      {"conv2d_transpose 2 2x2 stride=3 sigmoid", Shape{{2, 3, 2}}},    // gaps between kernels
+      {"conv2d_transpose 2 3x2 same stride=3", Shape{{2, 2, 3}}},
+  };
+  for (const ForwardCase& c : cases) {
+    SCOPED_TRACE(c.statement);
+    BoundLayer bound(c.statement, c.input, 2);
+    expect_close(bound.forward(), direct_conv2d_transpose(bound));
+  }
+}
+
+TEST(DenseConv, DenseMatchesDirectLoops) {
+  for (const std::string statement : {"dense 5", "dense 4 leaky_relu alpha=0.1", "dense 3 sigmoid"}) {
+    SCOPED_TRACE(statement);
+    BoundLayer bound(statement, Shape{{7}}, 3);
+    expect_close(bound.forward(), direct_dense(bound));
+  }
+}
+
+// Big enough that OpenMP and OpenBLAS split the work over threads.
+const ForwardCase large_cases[] = {
+    {"dense 64 tanh", Shape{{300}}},
+    {"conv2d 16 3x3 same stride=2 relu", Shape{{24, 20, 8}}},
+    {"conv2d_transpose 8 3x3 same stride=2 sigmoid", Shape{{12, 10, 16}}},
+};
+
+TEST(DenseConv, RerunsAreBitIdentical) {
+  for (const ForwardCase& c : large_cases) {
+    SCOPED_TRACE(c.statement);
+    BoundLayer first(c.statement, c.input, 16), second(c.statement, c.input, 16);
+    const std::vector<float> y = first.forward();
+    EXPECT_TRUE(identical(y, second.forward()));
+    const std::vector<float> dy = random_values(static_cast<std::int64_t>(y.size()), 3);
+    EXPECT_TRUE(identical(first.backward(y, dy), second.backward(y, dy)));
+  }
+}
+
+TEST(DenseConv, BackwardWritesGradientsRatherThanAddingToThem) {
+  for (const ForwardCase& c : large_cases) {
+    SCOPED_TRACE(c.statement);
+    BoundLayer bound(c.statement, c.input, 4);
+    const std::vector<float> y = bound.forward();
+    const std::vector<float> dy = random_values(static_cast<std::int64_t>(y.size()), 3);
+    EXPECT_TRUE(identical(bound.backward(y, dy), bound.backward(y, dy, false, 1234.5f)));
+  }
+}
+
+// With the activation folded into the loss, the gradients are those of the same layer without
+// its activation.
+TEST(DenseConv, FoldedActivationIsNotAppliedAgain) {
+  const std::pair<std::string, std::string> with_and_without[] = {
+      {"dense 5 softmax", "dense 5"},
+      {"conv2d 3 3x3 same sigmoid", "conv2d 3 3x3 same"},
+      {"conv2d_transpose 2 3x3 same stride=2 sigmoid", "conv2d_transpose 2 3x3 same stride=2"},
+  };
+  for (const auto& [activated_statement, linear_statement] : with_and_without) {
+    SCOPED_TRACE(activated_statement);
+    const Shape input = activated_statement.starts_with("dense") ? Shape{{6}} : Shape{{4, 5, 2}};
+    BoundLayer activated_layer(activated_statement, input, 2), linear_layer(linear_statement, input, 2);
+    const std::vector<float> y = activated_layer.forward();
+    const std::vector<float> dy = random_values(static_cast<std::int64_t>(y.size()), 3);
+    EXPECT_TRUE(identical(activated_layer.backward(y, dy, true), linear_layer.backward(linear_layer.forward(), dy)));
+    EXPECT_FALSE(identical(activated_layer.backward(y, dy, false), linear_layer.backward(linear_layer.forward(), dy)));
+  }
+}
+
+}  // namespace
+}  // namespace gpufm::test
