@@ -24,7 +24,7 @@ block decoder:
   conv2d 1 3x3 same sigmoid
 
 train:
-  loss bce
+  loss mse
   optimizer adam lr=0.001
   batch 64
   epochs 200

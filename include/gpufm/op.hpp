@@ -21,12 +21,19 @@ struct Layer;
 // VarianceScaling); the normal ones are truncated at 2 standard deviations.
 enum class Init { glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones };
 
+// The initialisers a weight may take with init=NAME (in Init's order; zeros and ones are for
+// biases and batch-norm); Keras' default is glorot_uniform.
+inline constexpr std::string_view weight_init_names[] = {"glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal"};
+inline constexpr ArgSpec weight_init_setting = {.name = "init", .kind = ArgKind::choice, .default_value = "glorot_uniform",
+                                                .positional = false, .choices = weight_init_names};
+Init weight_init(const Attrs& attrs);  // the init= setting as an Init
+
 struct ParamSpec {
   std::string name;                 // "weight", "bias", "running_mean", ...
   std::vector<std::int64_t> shape;  // row-major; layouts are stated by each op
   bool trainable = true;
   Init init = Init::zeros;
-  std::int64_t fan_in = 0, fan_out = 0;  // for glorot_uniform
+  std::int64_t fan_in = 0, fan_out = 0;  // for the random initializers
   std::int64_t elements() const;
 };
 

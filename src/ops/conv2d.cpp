@@ -21,7 +21,7 @@ std::vector<ParamSpec> conv2d_params(const Attrs& attrs, const Shape& input) {
   const Size2 k = attrs.size2("kernel");
   const std::int64_t filters = attrs.integer("filters"), in_c = input.channels();
   return {
-      {.name = "weight", .shape = {filters, k.h, k.w, in_c}, .init = Init::glorot_uniform,
+      {.name = "weight", .shape = {filters, k.h, k.w, in_c}, .init = weight_init(attrs),
        .fan_in = k.h * k.w * in_c, .fan_out = k.h * k.w * filters},
       {.name = "bias", .shape = {filters}},
   };

@@ -31,7 +31,7 @@ std::vector<ParamSpec> conv2d_transpose_params(const Attrs& attrs, const Shape& 
   const Size2 k = attrs.size2("kernel");
   const std::int64_t filters = attrs.integer("filters"), in_c = input.channels();
   return {
-      {.name = "weight", .shape = {in_c, k.h, k.w, filters}, .init = Init::glorot_uniform,
+      {.name = "weight", .shape = {in_c, k.h, k.w, filters}, .init = weight_init(attrs),
        .fan_in = k.h * k.w * filters, .fan_out = k.h * k.w * in_c},
       {.name = "bias", .shape = {filters}},
   };

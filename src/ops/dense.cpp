@@ -13,6 +13,7 @@ constexpr ArgSpec dense_signature[] = {
     {.name = "units", .kind = ArgKind::integer, .min = 1},
     {.name = "activation", .kind = ArgKind::choice, .default_value = "linear", .choices = activation_names},
     {.name = "alpha", .kind = ArgKind::real, .default_value = "0.3", .positional = false, .min = 0},
+    weight_init_setting,
 };
 
 Shape dense_output_shape(const Attrs& attrs, const Shape& input) {
@@ -24,7 +25,7 @@ Shape dense_output_shape(const Attrs& attrs, const Shape& input) {
 std::vector<ParamSpec> dense_params(const Attrs& attrs, const Shape& input) {
   const std::int64_t units = attrs.integer("units"), in = input.elements();
   return {
-      {.name = "weight", .shape = {units, in}, .init = Init::glorot_uniform, .fan_in = in, .fan_out = units},
+      {.name = "weight", .shape = {units, in}, .init = weight_init(attrs), .fan_in = in, .fan_out = units},
       {.name = "bias", .shape = {units}},
   };
 }

@@ -49,6 +49,11 @@ SavedForBackward saves_input_and_activation_output(const Attrs& attrs) {
 void expect_image(std::string_view keyword, const Shape& input) { expect_rank(keyword, input, true); }
 void expect_flat(std::string_view keyword, const Shape& input) { expect_rank(keyword, input, false); }
 
+Init weight_init(const Attrs& attrs) {
+  const std::string& name = attrs.choice("init");
+  return static_cast<Init>(std::find(std::begin(weight_init_names), std::end(weight_init_names), name) - std::begin(weight_init_names));
+}
+
 void check_activation_settings(const Attrs& attrs) {
   if (attrs.given("alpha") && attrs.choice("activation") != "leaky_relu") {
     throw LayerError("alpha= is the slope of leaky_relu, but the activation is " + attrs.choice("activation"));

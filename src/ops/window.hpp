@@ -25,6 +25,7 @@ inline constexpr ArgSpec conv_signature[] = {
     {.name = "activation", .kind = ArgKind::choice, .default_value = "linear", .choices = activation_names},
     {.name = "stride", .kind = ArgKind::size2, .default_value = "1", .positional = false, .min = 1},
     {.name = "alpha", .kind = ArgKind::real, .default_value = "0.3", .positional = false, .min = 0},
+    weight_init_setting,
 };
 
 // The settings of maxpool and avgpool: the window (2 for 2x2), the stride (the window's size

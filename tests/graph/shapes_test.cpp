@@ -77,6 +77,9 @@ TEST(Shapes, ParameterCountsFollowKeras) {
   EXPECT_EQ(weight.init, Init::glorot_uniform);
   EXPECT_EQ(weight.fan_in, 9);
   EXPECT_EQ(weight.fan_out, 9 * 32);
+  const Graph he = compile_text("input 784\ndense 10 softmax init=he_normal", "train:\n  loss crossentropy\n");
+  EXPECT_EQ(he.layers[0].params[0].init, Init::he_normal);
+  EXPECT_EQ(he.layers[0].params[1].init, Init::zeros);
 }
 
 TEST(Shapes, LayerNamesAreNumberedPerBlockOrGiven) {
@@ -108,12 +111,12 @@ TEST(LayerErrors, NameTheLayerAndWhatDoesNotFit) {
 
 TEST(SettingErrors, PointAtTheValueAndSayWhatWasExpected) {
   EXPECT_EQ(compile_error("input 784\ndense relu"),
-            "m.dsl:2:1: dense needs units (an integer; usage: dense UNITS [linear|relu|sigmoid|tanh|softmax|leaky_relu] [alpha=V])");
+            "m.dsl:2:1: dense needs units (an integer; usage: dense UNITS [linear|relu|sigmoid|tanh|softmax|leaky_relu] [alpha=V] [init=glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_normal])");
   EXPECT_EQ(compile_error("input 784\ndense 10 rleu"),
-            "m.dsl:2:10: dense: unexpected 'rleu'; did you mean 'relu'? (usage: dense UNITS [linear|relu|sigmoid|tanh|softmax|leaky_relu] [alpha=V])");
+            "m.dsl:2:10: dense: unexpected 'rleu'; did you mean 'relu'? (usage: dense UNITS [linear|relu|sigmoid|tanh|softmax|leaky_relu] [alpha=V] [init=glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_normal])");
   EXPECT_EQ(compile_error("input 28x28x1\nconv2d 8 3 strides=2"),
             "m.dsl:2:12: conv2d has no setting 'strides'; did you mean 'stride'? (usage: conv2d FILTERS KERNEL [valid|same] "
-            "[linear|relu|sigmoid|tanh|softmax|leaky_relu] [stride=V] [alpha=V])");
+            "[linear|relu|sigmoid|tanh|softmax|leaky_relu] [stride=V] [alpha=V] [init=glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_normal])");
   EXPECT_EQ(compile_error("input 28x28x1\nconv2d 8 3 padding=vald"),
             "m.dsl:2:12: conv2d: padding expects valid|same, got 'vald'; did you mean 'valid'?");
   EXPECT_EQ(compile_error("input 784\ndropout 1.5"), "m.dsl:2:9: dropout: rate must be in [0, 1), got 1.5");
@@ -149,7 +152,7 @@ TEST(Variables, ResolveAndReportUndefinedOnes) {
   EXPECT_EQ(compile_error("let units = 12\ninput 784\ndense $unit"),
             "m.dsl:3:7: undefined variable $unit; did you mean 'units'? (define it with: let unit = VALUE)");
   EXPECT_EQ(compile_error("let units = relu\ninput 784\ndense $units"),
-            "m.dsl:3:1: dense needs units (an integer; usage: dense UNITS [linear|relu|sigmoid|tanh|softmax|leaky_relu] [alpha=V])");
+            "m.dsl:3:1: dense needs units (an integer; usage: dense UNITS [linear|relu|sigmoid|tanh|softmax|leaky_relu] [alpha=V] [init=glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_normal])");
 }
 
 TEST(LossChecks, TheLossMustSuitTheOutput) {
