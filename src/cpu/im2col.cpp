@@ -9,12 +9,6 @@ namespace gpufm::cpu {
 
 namespace {
 
-// The padding before the first element along one axis. "valid" fits its windows inside the
-// input, so the total comes out zero there.
-std::int64_t padding_before(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t out) {
-  return std::max<std::int64_t>((out - 1) * stride + kernel - in, 0) / 2;
-}
-
 // The output position whose window puts kernel offset `offset` on input position `at`, or -1
 // when no window does.
 std::int64_t window_over(std::int64_t at, std::int64_t offset, std::int64_t pad_before, std::int64_t stride, std::int64_t out) {

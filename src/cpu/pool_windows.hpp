@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "gpufm/graph.hpp"
+#include "ops/window.hpp"
 
 namespace gpufm::cpu {
 
@@ -28,9 +29,9 @@ class PoolWindows {
       : input_(layer.input),
         output_(layer.output),
         size_(layer.attrs.size2("size")),
-        stride_(layer.attrs.given("stride") ? layer.attrs.size2("stride") : size_),
-        pad_top_(layer.attrs.choice("padding") == "same" ? same_pad_before(input_.height(), output_.height(), size_.h, stride_.h) : 0),
-        pad_left_(layer.attrs.choice("padding") == "same" ? same_pad_before(input_.width(), output_.width(), size_.w, stride_.w) : 0) {}
+        stride_(pool_stride(layer.attrs)),
+        pad_top_(padding_before(input_.height(), size_.h, stride_.h, output_.height())),
+        pad_left_(padding_before(input_.width(), size_.w, stride_.w, output_.width())) {}
 
   std::int64_t channels() const { return input_.channels(); }
   std::int64_t input_elements(std::int64_t batch) const { return batch * input_.elements(); }
@@ -59,11 +60,6 @@ class PoolWindows {
   }
 
  private:
-  // Keras' "same": the padding the windows need in all, the smaller half before.
-  static std::int64_t same_pad_before(std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t s) {
-    return std::max<std::int64_t>((out - 1) * s + k - in, 0) / 2;
-  }
-
   Shape input_, output_;
   Size2 size_, stride_;
   std::int64_t pad_top_, pad_left_;

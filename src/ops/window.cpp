@@ -1,10 +1,18 @@
 #include "ops/window.hpp"
 
+#include <algorithm>
+
 namespace gpufm {
 
 std::int64_t window_output(std::int64_t in, std::int64_t k, std::int64_t s, bool same) {
   return same ? (in + s - 1) / s : (in - k) / s + 1;
 }
+
+std::int64_t padding_before(std::int64_t in, std::int64_t k, std::int64_t s, std::int64_t out) {
+  return std::max<std::int64_t>((out - 1) * s + k - in, 0) / 2;
+}
+
+Size2 pool_stride(const Attrs& attrs) { return attrs.given("stride") ? attrs.size2("stride") : attrs.size2("size"); }
 
 Size2 window_output(std::string_view keyword, const Shape& input, Size2 kernel, Size2 stride, bool same) {
   expect_image(keyword, input);
@@ -16,9 +24,7 @@ Size2 window_output(std::string_view keyword, const Shape& input, Size2 kernel, 
 }
 
 Shape pool_output_shape(std::string_view keyword, const Attrs& attrs, const Shape& input) {
-  const Size2 size = attrs.size2("size");
-  const Size2 stride = attrs.given("stride") ? attrs.size2("stride") : size;
-  const Size2 out = window_output(keyword, input, size, stride, attrs.choice("padding") == "same");
+  const Size2 out = window_output(keyword, input, attrs.size2("size"), pool_stride(attrs), attrs.choice("padding") == "same");
   return Shape{{out.h, out.w, input.channels()}};
 }
 

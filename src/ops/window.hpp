@@ -14,6 +14,13 @@ inline constexpr std::string_view padding_names[] = {"valid", "same"};
 // floor((in - k) / s) + 1, and needs in >= k; "same" pads to ceil(in / s).
 std::int64_t window_output(std::int64_t in, std::int64_t k, std::int64_t s, bool same);
 
+// Keras' padding before the first element along one axis: the windows need
+// max((out - 1) * s + k - in, 0) in all, the smaller half before. "valid" comes out zero.
+std::int64_t padding_before(std::int64_t in, std::int64_t k, std::int64_t s, std::int64_t out);
+
+// A pool's stride: the one given, else the window's size.
+Size2 pool_stride(const Attrs& attrs);
+
 // Both spatial axes of an image; the error names the layer keyword and the sizes.
 Size2 window_output(std::string_view keyword, const Shape& input, Size2 kernel, Size2 stride, bool same);
 

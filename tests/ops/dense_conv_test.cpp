@@ -11,6 +11,7 @@
 
 #include "gpufm/activation.hpp"
 #include "gpufm/graph.hpp"
+#include "support/tensors.hpp"
 
 namespace gpufm::test {
 
@@ -62,7 +63,7 @@ class BoundLayer {
 
   std::vector<float> forward() {
     std::vector<float> y(static_cast<std::size_t>(batch_ * layer_.output.elements()));
-    std::vector<float*> values = pointers(params_);
+    std::vector<float*> values = data_pointers(params_);
     kernel_->forward(ForwardArgs{.input = x_.data(), .output = y.data(), .batch = batch_, .params = values, .context = &context_});
     return y;
   }
@@ -72,8 +73,8 @@ class BoundLayer {
                      float garbage = std::numeric_limits<float>::quiet_NaN()) {
     Gradients gradients{.input = std::vector<float>(x_.size(), garbage), .params = {}};
     for (const std::vector<float>& param : params_) gradients.params.emplace_back(param.size(), garbage);
-    std::vector<float*> values = pointers(params_);
-    std::vector<float*> gradient_pointers = pointers(gradients.params);
+    std::vector<float*> values = data_pointers(params_);
+    std::vector<float*> gradient_pointers = data_pointers(gradients.params);
     kernel_->backward(BackwardArgs{.input = x_.data(),
                                    .output = y.data(),
                                    .output_gradient = dy.data(),
@@ -87,12 +88,6 @@ class BoundLayer {
   }
 
  private:
-  static std::vector<float*> pointers(std::vector<std::vector<float>>& tensors) {
-    std::vector<float*> result;
-    for (std::vector<float>& tensor : tensors) result.push_back(tensor.data());
-    return result;
-  }
-
   Layer layer_;
   std::unique_ptr<LayerKernel> kernel_;
   std::int64_t batch_;

@@ -9,6 +9,7 @@
 
 #include "gpufm/graph.hpp"
 #include "gpufm/philox.hpp"
+#include "support/tensors.hpp"
 
 namespace gpufm {
 namespace {
@@ -29,7 +30,7 @@ class KernelOnHost {
 
   std::vector<float> forward(const std::vector<float>& x, const StepContext& context = {}) {
     std::vector<float> y(static_cast<std::size_t>(batch_ * layer_.output.elements()));
-    const std::vector<float*> params = pointers(params_);
+    const std::vector<float*> params = data_pointers(params_);
     kernel_->forward(ForwardArgs{.input = x.data(), .output = y.data(), .batch = batch_, .params = params, .context = &context});
     return y;
   }
@@ -37,19 +38,13 @@ class KernelOnHost {
   std::vector<float> backward(const std::vector<float>& x, const std::vector<float>& y, std::vector<float> dy,
                               const StepContext& context = {}) {
     std::vector<float> dx(static_cast<std::size_t>(batch_ * layer_.input.elements()));
-    const std::vector<float*> params = pointers(params_), gradients = pointers(gradients_);
+    const std::vector<float*> params = data_pointers(params_), gradients = data_pointers(gradients_);
     kernel_->backward(BackwardArgs{.input = x.data(), .output = y.data(), .output_gradient = dy.data(), .input_gradient = dx.data(),
                                    .batch = batch_, .params = params, .param_gradients = gradients, .context = &context});
     return dx;
   }
 
  private:
-  static std::vector<float*> pointers(std::vector<std::vector<float>>& tensors) {
-    std::vector<float*> result;
-    for (std::vector<float>& tensor : tensors) result.push_back(tensor.data());
-    return result;
-  }
-
   Layer layer_;
   std::unique_ptr<LayerKernel> kernel_;
   std::int64_t batch_;

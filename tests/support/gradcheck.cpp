@@ -8,6 +8,7 @@
 
 #include "gpufm/graph.hpp"
 #include "gpufm/philox.hpp"
+#include "support/tensors.hpp"
 
 namespace gpufm::test {
 
@@ -56,7 +57,7 @@ class LayerUnderTest {
   // f = <forward(x), r>, in double.
   double projected_forward() {
     float* output = layer_.op->output_aliases_input ? x_.data() : y_.data();
-    kernel_->forward(ForwardArgs{.input = x_.data(), .output = output, .batch = options_.batch, .params = param_pointers(params_),
+    kernel_->forward(ForwardArgs{.input = x_.data(), .output = output, .batch = options_.batch, .params = data_pointers(params_),
                                  .context = &context_});
     double f = 0;
     for (std::size_t i = 0; i < r_.size(); ++i) f += static_cast<double>(output[i]) * r_[i];
@@ -76,7 +77,7 @@ class LayerUnderTest {
     for (std::size_t p = 0; p < gradients_.size(); ++p) {
       gradient_pointers.push_back(layer_.params[p].trainable ? gradients_[p].data() : nullptr);
     }
-    std::vector<float*> value_pointers = param_pointers(params_);
+    std::vector<float*> value_pointers = data_pointers(params_);
     kernel_->backward(BackwardArgs{.input = saved_.input ? x_.data() : poison_x.data(),
                                    .output = saved_.output ? y_.data() : poison_y.data(),
                                    .output_gradient = dy.data(),
@@ -90,12 +91,6 @@ class LayerUnderTest {
   }
 
  private:
-  static std::vector<float*> param_pointers(std::vector<std::vector<float>>& tensors) {
-    std::vector<float*> pointers;
-    for (std::vector<float>& tensor : tensors) pointers.push_back(tensor.data());
-    return pointers;
-  }
-
   Layer layer_;
   GradcheckOptions options_;
   std::unique_ptr<LayerKernel> kernel_;
