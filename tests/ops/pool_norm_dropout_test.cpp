@@ -30,7 +30,7 @@ class KernelOnHost {
 
   std::vector<float> forward(const std::vector<float>& x, const StepContext& context = {}) {
     std::vector<float> y(static_cast<std::size_t>(batch_ * layer_.output.elements()));
-    const std::vector<float*> params = data_pointers(params_);
+    const std::vector<float*> params = test::data_pointers(params_);
     kernel_->forward(ForwardArgs{.input = x.data(), .output = y.data(), .batch = batch_, .params = params, .context = &context});
     return y;
   }
@@ -38,7 +38,7 @@ class KernelOnHost {
   std::vector<float> backward(const std::vector<float>& x, const std::vector<float>& y, std::vector<float> dy,
                               const StepContext& context = {}) {
     std::vector<float> dx(static_cast<std::size_t>(batch_ * layer_.input.elements()));
-    const std::vector<float*> params = data_pointers(params_), gradients = data_pointers(gradients_);
+    const std::vector<float*> params = test::data_pointers(params_), gradients = test::data_pointers(gradients_);
     kernel_->backward(BackwardArgs{.input = x.data(), .output = y.data(), .output_gradient = dy.data(), .input_gradient = dx.data(),
                                    .batch = batch_, .params = params, .param_gradients = gradients, .context = &context});
     return dx;
