@@ -55,7 +55,7 @@ TEST_P(PlanOfEveryModel, ParametersAreOneFlatBufferTrainableFirst) {
 
 INSTANTIATE_TEST_SUITE_P(Models, PlanOfEveryModel,
                          testing::Values("mlp_small.dsl", "mlp.dsl", "cnn.dsl", "cnn_bn.dsl", "cnn_same.dsl", "autoencoder.dsl",
-                                         "autoencoder_dense.dsl"),
+                                         "autoencoder_dense.dsl", "autoencoder_classifier.dsl"),
                          [](const testing::TestParamInfo<const char*>& info) {
                            std::string name = info.param;
                            return name.substr(0, name.find('.'));

@@ -70,5 +70,21 @@ TEST(ReferenceModelShapes, DenseAutoencoderLatentIsOneKnob) {
   }
 }
 
+// The classifier's encoder block is the autoencoder's, parameter for parameter, so a trained
+// encoder's tensors fit it by name and shape.
+TEST(ReferenceModelShapes, ClassifierEncoderMatchesTheAutoencoders) {
+  const auto encoder_params = [](const std::string& file) {
+    std::vector<std::pair<std::string, std::vector<std::int64_t>>> params;
+    for (const Layer& layer : compile_file(std::string(GPUFM_SOURCE_DIR) + "/models/" + file).layers) {
+      if (layer.block != "encoder") continue;
+      for (const ParamSpec& param : layer.params) params.emplace_back(layer.name + "." + param.name, param.shape);
+    }
+    return params;
+  };
+  const auto from_autoencoder = encoder_params("autoencoder.dsl");
+  EXPECT_EQ(from_autoencoder.size(), 12u);
+  EXPECT_EQ(from_autoencoder, encoder_params("autoencoder_classifier.dsl"));
+}
+
 }  // namespace
 }  // namespace gpufm
