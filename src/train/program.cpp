@@ -192,8 +192,19 @@ std::vector<float> Program::read_params() {
   return values;
 }
 
+namespace {
+
+void expect_size(std::span<const float> values, std::size_t bytes, const char* what) {
+  if (values.size_bytes() != bytes) {
+    throw std::logic_error(std::string(what) + ": " + std::to_string(values.size_bytes()) + " bytes given for " + std::to_string(bytes));
+  }
+}
+
+}  // namespace
+
 void Program::write_params(std::span<const float> values) {
-  backend_.copy_to_device(bound_->params.as(), values.data(), std::min(values.size_bytes(), bound_->params.bytes()));
+  expect_size(values, bound_->params.bytes(), "write_params");
+  backend_.copy_to_device(bound_->params.as(), values.data(), values.size_bytes());
 }
 
 std::vector<float> Program::read_optimizer_state() {
@@ -203,7 +214,8 @@ std::vector<float> Program::read_optimizer_state() {
 }
 
 void Program::write_optimizer_state(std::span<const float> values) {
-  backend_.copy_to_device(bound_->optimizer_state.as(), values.data(), std::min(values.size_bytes(), bound_->optimizer_state.bytes()));
+  expect_size(values, bound_->optimizer_state.bytes(), "write_optimizer_state");
+  backend_.copy_to_device(bound_->optimizer_state.as(), values.data(), values.size_bytes());
 }
 
 }  // namespace gpufm

@@ -52,6 +52,12 @@ void Trainer::start(std::uint64_t seed) {
 }
 
 void Trainer::resume(const Checkpoint& checkpoint) {
+  const std::size_t state = program_.read_optimizer_state().size();
+  if (checkpoint.optimizer_state.size() != state) {
+    throw InputError("the checkpoint holds " + std::to_string(checkpoint.optimizer_state.size()) + " values of optimizer state, but " +
+                     std::string(name(graph_.train.optimizer.kind)) + " here needs " + std::to_string(state) +
+                     "; resume with the optimizer the run was trained with");
+  }
   program_.initialize(checkpoint.seed);
   program_.write_params(checkpoint.params);
   program_.write_optimizer_state(checkpoint.optimizer_state);

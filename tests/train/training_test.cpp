@@ -92,6 +92,24 @@ TEST(Training, ResumingFromACheckpointEqualsNotStopping) {
   EXPECT_EQ(second.program().steps_taken(), 4 * 6);  // ceil(180 / 32) steps an epoch
 }
 
+TEST(Training, ResumingWithAnotherOptimizerIsAClearError) {
+  const Dataset data = test::learnable_dataset(64, 16);
+  auto backend = make_cpu_backend();
+  const Graph adam = model(mlp_layers, "  optimizer adam\n  batch 16\n");
+  Trainer first(adam, data, *backend);
+  first.start(1);
+  first.fit({});
+  const Graph sgd = model(mlp_layers, "  optimizer sgd\n  batch 16\n");
+  Trainer second(sgd, data, *backend);
+  try {
+    second.resume(first.checkpoint());
+    ADD_FAILURE() << "resumed with another optimizer";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("but sgd here needs 0; resume with the optimizer the run was trained with"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Training, AutoencoderReconstructionLossFalls) {
   const Dataset data = test::learnable_dataset(256, 64);
   const Trained run = train(model("conv2d 4 3x3 same relu\nmaxpool 2\nupsample 2\nconv2d 1 3x3 same sigmoid",
