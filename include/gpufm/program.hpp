@@ -67,6 +67,7 @@ class Program {
   void write_params(std::span<const float> values);
   std::vector<float> read_optimizer_state();
   void write_optimizer_state(std::span<const float> values);
+  std::size_t optimizer_state_elements() const;
   std::int64_t steps_taken() const { return steps_taken_; }
   void set_steps_taken(std::int64_t steps) { steps_taken_ = steps; }
   std::uint64_t seed() const { return seed_; }

@@ -1,6 +1,6 @@
 // conv2d: a 2-D convolution over an NHWC image. The weight is stored (filters, kh, kw, in_c),
 // the filter layout cuDNN uses for NHWC tensors.
-#include "cpu/activation.hpp"
+#include "cpu/bias_activation.hpp"
 #include "cpu/blas.hpp"
 #include "cpu/im2col.hpp"
 #include "gpufm/graph.hpp"
@@ -32,8 +32,7 @@ class Conv2dKernel final : public LayerKernel {
  public:
   explicit Conv2dKernel(const Layer& layer)
       : geometry_(cpu::conv_geometry(layer.attrs, layer.input, layer.output.channels())),
-        activation_(activation_of(layer.attrs.choice("activation"))),
-        alpha_(static_cast<float>(layer.attrs.real("alpha"))) {}
+        epilogue_(layer.attrs) {}
 
   std::size_t workspace_bytes(std::int64_t batch) const override { return geometry_.column_bytes(batch); }
 
@@ -42,21 +41,16 @@ class Conv2dKernel final : public LayerKernel {
     const std::int64_t pixels = args.batch * geometry_.positions();
     cpu::im2col(geometry_, args.input, args.batch, columns);
     cpu::filter_columns(geometry_, columns, args.params[0], args.batch, args.output);
-    cpu::add_bias(args.output, pixels, geometry_.out_c, args.params[1]);
-    cpu::activation_forward(activation_, args.output, args.output, pixels, geometry_.out_c, alpha_);
+    epilogue_.forward(args.output, pixels, geometry_.out_c, args.params[1]);
   }
 
   void backward(const BackwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
     const std::int64_t pixels = args.batch * geometry_.positions();
-    float* dy = args.output_gradient;
-    // A linear layer saves no output: there is nothing to apply.
-    if (activation_ != Activation::linear && !args.activation_folded_into_loss) {
-      cpu::activation_backward(activation_, args.output, dy, dy, pixels, geometry_.out_c, alpha_);
-    }
+    epilogue_.backward(args, pixels, geometry_.out_c);
+    const float* dy = args.output_gradient;
     cpu::im2col(geometry_, args.input, args.batch, columns);
     cpu::filter_gradient(geometry_, dy, columns, args.batch, args.param_gradients[0]);
-    cpu::sum_rows(dy, pixels, geometry_.out_c, args.param_gradients[1]);
     if (args.input_gradient != nullptr) {
       cpu::spread_to_columns(geometry_, dy, args.params[0], args.batch, columns);
       cpu::col2im(geometry_, columns, args.batch, args.input_gradient);
@@ -65,8 +59,7 @@ class Conv2dKernel final : public LayerKernel {
 
  private:
   cpu::ConvGeometry geometry_;
-  Activation activation_;
-  float alpha_;
+  cpu::BiasActivation epilogue_;
 };
 
 }  // namespace

@@ -2,7 +2,7 @@
 // The weight is stored (in_c, kh, kw, filters): the filter of the convolution it transposes.
 #include <algorithm>
 
-#include "cpu/activation.hpp"
+#include "cpu/bias_activation.hpp"
 #include "cpu/blas.hpp"
 #include "cpu/im2col.hpp"
 #include "gpufm/graph.hpp"
@@ -44,8 +44,7 @@ class Conv2dTransposeKernel final : public LayerKernel {
  public:
   explicit Conv2dTransposeKernel(const Layer& layer)
       : geometry_(cpu::conv_geometry(layer.attrs, layer.output, layer.input.channels())),
-        activation_(activation_of(layer.attrs.choice("activation"))),
-        alpha_(static_cast<float>(layer.attrs.real("alpha"))) {}
+        epilogue_(layer.attrs) {}
 
   std::size_t workspace_bytes(std::int64_t batch) const override { return geometry_.column_bytes(batch); }
 
@@ -54,28 +53,21 @@ class Conv2dTransposeKernel final : public LayerKernel {
     const std::int64_t pixels = args.batch * geometry_.in_h * geometry_.in_w;
     cpu::spread_to_columns(geometry_, args.input, args.params[0], args.batch, columns);
     cpu::col2im(geometry_, columns, args.batch, args.output);
-    cpu::add_bias(args.output, pixels, geometry_.in_c, args.params[1]);
-    cpu::activation_forward(activation_, args.output, args.output, pixels, geometry_.in_c, alpha_);
+    epilogue_.forward(args.output, pixels, geometry_.in_c, args.params[1]);
   }
 
   void backward(const BackwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
     const std::int64_t pixels = args.batch * geometry_.in_h * geometry_.in_w;
-    float* dy = args.output_gradient;
-    // A linear layer saves no output: there is nothing to apply.
-    if (activation_ != Activation::linear && !args.activation_folded_into_loss) {
-      cpu::activation_backward(activation_, args.output, dy, dy, pixels, geometry_.in_c, alpha_);
-    }
-    cpu::im2col(geometry_, dy, args.batch, columns);
+    epilogue_.backward(args, pixels, geometry_.in_c);
+    cpu::im2col(geometry_, args.output_gradient, args.batch, columns);
     cpu::filter_gradient(geometry_, args.input, columns, args.batch, args.param_gradients[0]);
-    cpu::sum_rows(dy, pixels, geometry_.in_c, args.param_gradients[1]);
     if (args.input_gradient != nullptr) cpu::filter_columns(geometry_, columns, args.params[0], args.batch, args.input_gradient);
   }
 
  private:
   cpu::ConvGeometry geometry_;  // of the conv2d this layer transposes: its in_* are this layer's output
-  Activation activation_;
-  float alpha_;
+  cpu::BiasActivation epilogue_;
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 // dense: y = activation(x W^T + b) on a flat input. The weight is stored (units, in), as
 // PyTorch's Linear stores it.
-#include "cpu/activation.hpp"
+#include "cpu/bias_activation.hpp"
 #include "cpu/blas.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/op.hpp"
@@ -36,23 +36,17 @@ class DenseKernel final : public LayerKernel {
   explicit DenseKernel(const Layer& layer)
       : in_(layer.input.elements()),
         units_(layer.attrs.integer("units")),
-        activation_(activation_of(layer.attrs.choice("activation"))),
-        alpha_(static_cast<float>(layer.attrs.real("alpha"))) {}
+        epilogue_(layer.attrs) {}
 
   void forward(const ForwardArgs& args) override {
     cpu::gemm(args.input, cpu::Stored::as_is, args.params[0], cpu::Stored::transposed, args.output, args.batch, units_, in_);
-    cpu::add_bias(args.output, args.batch, units_, args.params[1]);
-    cpu::activation_forward(activation_, args.output, args.output, args.batch, units_, alpha_);
+    epilogue_.forward(args.output, args.batch, units_, args.params[1]);
   }
 
   void backward(const BackwardArgs& args) override {
-    float* dy = args.output_gradient;
-    // A linear layer saves no output: there is nothing to apply.
-    if (activation_ != Activation::linear && !args.activation_folded_into_loss) {
-      cpu::activation_backward(activation_, args.output, dy, dy, args.batch, units_, alpha_);
-    }
+    epilogue_.backward(args, args.batch, units_);
+    const float* dy = args.output_gradient;
     cpu::gemm(dy, cpu::Stored::transposed, args.input, cpu::Stored::as_is, args.param_gradients[0], units_, in_, args.batch);
-    cpu::sum_rows(dy, args.batch, units_, args.param_gradients[1]);
     if (args.input_gradient != nullptr) {
       cpu::gemm(dy, cpu::Stored::as_is, args.params[0], cpu::Stored::as_is, args.input_gradient, args.batch, in_, units_);
     }
@@ -60,8 +54,7 @@ class DenseKernel final : public LayerKernel {
 
  private:
   std::int64_t in_, units_;
-  Activation activation_;
-  float alpha_;
+  cpu::BiasActivation epilogue_;
 };
 
 }  // namespace

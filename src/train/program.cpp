@@ -207,8 +207,10 @@ void Program::write_params(std::span<const float> values) {
   backend_.copy_to_device(bound_->params.as(), values.data(), values.size_bytes());
 }
 
+std::size_t Program::optimizer_state_elements() const { return bound_->optimizer_state.bytes() / sizeof(float); }
+
 std::vector<float> Program::read_optimizer_state() {
-  std::vector<float> values(bound_->optimizer_state.bytes() / sizeof(float));
+  std::vector<float> values(optimizer_state_elements());
   backend_.copy_to_host(values.data(), bound_->optimizer_state.as(), values.size() * sizeof(float));
   return values;
 }

@@ -52,7 +52,7 @@ void Trainer::start(std::uint64_t seed) {
 }
 
 void Trainer::resume(const Checkpoint& checkpoint) {
-  const std::size_t state = program_.read_optimizer_state().size();
+  const std::size_t state = program_.optimizer_state_elements();
   if (checkpoint.optimizer_state.size() != state) {
     throw InputError("the checkpoint holds " + std::to_string(checkpoint.optimizer_state.size()) + " values of optimizer state, but " +
                      std::string(name(graph_.train.optimizer.kind)) + " here needs " + std::to_string(state) +

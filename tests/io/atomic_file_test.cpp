@@ -20,13 +20,6 @@ namespace gpufm::test {
 
 namespace {
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The names in a directory: a failed write must leave no temporary file behind.
 std::vector<std::string> names_in(const std::filesystem::path& dir) {
   std::vector<std::string> names;
@@ -38,7 +31,7 @@ std::vector<std::string> names_in(const std::filesystem::path& dir) {
 TEST(AtomicFile, WritesANewFile) {
   TempDir dir;
   write_file_atomically(dir / "notes.txt", "first line\n");
-  EXPECT_EQ(read_text(dir / "notes.txt"), "first line\n");
+  EXPECT_EQ(read_file(dir / "notes.txt"), "first line\n");
   EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"notes.txt"});
 }
 
@@ -47,7 +40,7 @@ TEST(AtomicFile, ReplacesTheContentWhole) {
   const auto path = dir.write("weights.bin", "a much longer old content than the new one");
   const std::vector<std::byte> bytes = {std::byte{0}, std::byte{1}, std::byte{255}};
   write_file_atomically(path, bytes);
-  EXPECT_EQ(read_text(path), std::string("\x00\x01\xff", 3));
+  EXPECT_EQ(read_file(path), std::string("\x00\x01\xff", 3));
   EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"weights.bin"});
 }
 
@@ -72,7 +65,7 @@ TEST(AtomicFile, ReadOnlyDirectoryKeepsTheOldFile) {
   const std::string message = error_of<IoError>([&] { write_file_atomically(path, "new"); });
   std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
   expect_contains(message, {"could not write " + path.string(), std::strerror(EACCES)});
-  EXPECT_EQ(read_text(path), "old");
+  EXPECT_EQ(read_file(path), "old");
   EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"weights.bin"});
 }
 
@@ -103,7 +96,7 @@ TEST(AtomicFile, FullDiskKeepsTheOldFile) {
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status)) << "the child was killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), failed_as_expected);
-  EXPECT_EQ(read_text(path), "old");
+  EXPECT_EQ(read_file(path), "old");
   EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"weights.bin"});
 }
 

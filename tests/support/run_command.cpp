@@ -12,17 +12,6 @@
 
 namespace gpufm::test {
 
-namespace {
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
-
 CommandResult run_gpufm(const std::vector<std::string>& args, const std::string& workdir) {
   TempDir capture;
   const std::string out_path = (capture / "stdout").string();
@@ -52,8 +41,8 @@ CommandResult run_gpufm(const std::vector<std::string>& args, const std::string&
   if (waitpid(pid, &status, 0) != pid) throw std::runtime_error("waitpid failed");
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = slurp(out_path);
-  result.err = slurp(err_path);
+  result.out = read_file(out_path);
+  result.err = read_file(err_path);
   return result;
 }
 

@@ -1,10 +1,13 @@
-// A fresh directory for one test, removed when the test ends.
+// A fresh directory for one test, removed when the test ends, and reading a file back.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
 namespace gpufm::test {
+
+// The whole content of a file, as bytes in a string ("" when it cannot be read).
+std::string read_file(const std::filesystem::path& path);
 
 class TempDir {
  public:
