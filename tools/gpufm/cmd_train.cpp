@@ -36,16 +36,18 @@ std::string figure(double value) {
   return text;
 }
 
+std::string validation_text(const RunStart& start) {
+  if (!start.has_validation) return "";
+  if (start.graph.train.validate_on_test) return ", validating on the test split";
+  return ", validating on the last " + with_commas(static_cast<std::int64_t>(start.data.train.count) - start.train_samples);
+}
+
 void print_start(std::ostream& out, const RunStart& start, const std::string& device_why, std::uint64_t seed) {
   const Dataset& data = start.data;
   out << "Model: " << start.graph.name << " (" << with_commas(start.graph.param_count()) << " parameters), "
       << describe(start.graph.train) << "\n";
   out << "Data: " << (data.name.empty() ? "IDX set" : data.name) << " from " << data.train.images_path.parent_path().string() << ", "
-      << with_commas(start.train_samples) << " training images"
-      << (start.has_validation ? (start.graph.train.validate_on_test ? ", validating on the test split" : ", validating on the last " +
-                                                                                                             with_commas(static_cast<std::int64_t>(data.train.count) - start.train_samples))
-                               : "")
-      << "\n";
+      << with_commas(start.train_samples) << " training images" << validation_text(start) << "\n";
   out << "Device: " << start.backend << " (" << device_why << ")\n";
   out << "Run: " << start.run_dir.path().string() << " (seed " << seed << ")";
   if (start.first_epoch > 1) out << ", resuming at epoch " << start.first_epoch;
