@@ -37,7 +37,8 @@ struct ArgSpec {
   bool optional = false;                // may be absent, with no default (check Attrs::given)
   bool positional = true;               // may be given without "name="
   std::span<const std::string_view> choices = {};
-  double min = -std::numeric_limits<double>::infinity();  // inclusive, for integer, real, size2, dims
+  double min = -std::numeric_limits<double>::infinity();  // inclusive unless min_open; for integer, real, size2, dims
+  bool min_open = false;
   double max = std::numeric_limits<double>::infinity();   // inclusive unless max_open
   bool max_open = false;
 };

@@ -41,7 +41,9 @@ struct RunResult {
   std::filesystem::path run_dir;
   std::vector<EpochRecord> history;
   std::int64_t best_epoch = 0;  // the epoch of best.safetensors
-  PassMetrics test;             // the final model on the test split
+  Monitor best_epoch_monitor = Monitor::val_loss;  // the figure it is best by
+  std::int64_t restored_epoch = 0;  // the epoch whose parameters early stopping restored; 0 if none
+  PassMetrics test;                 // the final model on the test split
 };
 
 RunResult run_training(const RunRequest& request, Backend& backend, const RunEvents& events);

@@ -1,9 +1,10 @@
 // A run directory: everything one training run leaves behind, each file written atomically.
 //   model.dsl                the model file as used (with --set overrides applied)
 //   settings.json            the resolved settings: seed, data, backend, training recipe
-//   history.csv, .json       per-epoch loss, accuracy, val_loss, val_accuracy, lr, time
+//   history.csv, .json       per-epoch loss, accuracy, val_loss, val_accuracy, lr, time (and
+//                            in the json, on the last epoch, whether early stopping ended the run)
 //   checkpoint.safetensors   the latest epoch's state (resumable)
-//   best.safetensors         the epoch with the best monitored loss
+//   best.safetensors         the best epoch's: by early stopping's monitor, else val_loss (loss)
 //   metrics.json             final, best and test figures
 #pragma once
 

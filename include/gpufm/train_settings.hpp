@@ -1,9 +1,11 @@
 // The training recipe from a model file's `train:` section: loss, target, optimizer and its
-// hyperparameters, batch, epochs, validation fraction. Defaults are Keras' (batch 32, epochs 1,
-// no validation, each optimizer's own hyperparameters).
+// hyperparameters, batch, epochs, validation fraction, learning-rate schedule, early stopping.
+// Defaults are Keras' (batch 32, epochs 1, no validation, each optimizer's own hyperparameters,
+// ReduceLROnPlateau's and EarlyStopping's own settings).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +32,37 @@ struct OptimizerSettings {
   double weight_decay = 0.0;  // all
 };
 
+// A figure of each epoch's record that a plateau schedule or early stopping watches. Losses
+// improve downwards, accuracies upwards (Keras' mode="auto").
+enum class Monitor { val_loss, val_accuracy, loss, accuracy };
+
+// How the learning rate changes from epoch to epoch (epochs count from 1; lr is the optimizer's):
+//   step         lr * factor^floor((epoch - 1) / every)
+//   exponential  lr * rate^(epoch - 1)
+//   cosine       min_lr + (lr - min_lr) * (1 + cos(pi * (epoch - 1) / epochs)) / 2, over the run's epochs
+//   plateau      Keras' ReduceLROnPlateau: times factor after `patience` epochs without improvement
+enum class ScheduleKind { step, exponential, cosine, plateau };
+
+struct ScheduleSettings {
+  ScheduleKind kind = ScheduleKind::step;
+  std::int64_t every = 1;               // step
+  double factor = 0.1;                  // step, plateau
+  double rate = 1.0;                    // exponential
+  double min_lr = 0.0;                  // cosine, plateau
+  Monitor monitor = Monitor::val_loss;  // plateau
+  std::int64_t patience = 10;           // plateau
+  double min_delta = 1e-4;              // plateau
+  std::int64_t cooldown = 0;            // plateau
+};
+
+// Keras' EarlyStopping.
+struct EarlyStoppingSettings {
+  Monitor monitor = Monitor::val_loss;
+  std::int64_t patience = 0;
+  double min_delta = 0.0;
+  bool restore_best = false;  // restore_best_weights
+};
+
 struct TrainSettings {
   Loss loss = Loss::crossentropy;
   Target target = Target::labels;
@@ -38,11 +71,17 @@ struct TrainSettings {
   std::int64_t epochs = 1;
   double validation = 0.0;  // the last fraction of the training set, as Keras' validation_split
   bool validate_on_test = false;  // validate on the test split instead, as validation_data=(x_test, y_test)
+  std::optional<ScheduleSettings> schedule;  // none: the optimizer's lr throughout
+  std::optional<EarlyStoppingSettings> early_stopping;
+
+  bool has_validation() const { return validation > 0 || validate_on_test; }
 };
 
 std::string_view name(Loss loss);
 std::string_view name(Target target);
 std::string_view name(OptimizerKind kind);
+std::string_view name(Monitor monitor);
+std::string_view name(ScheduleKind kind);
 
 // Binds and checks the train section; errors point at the statement.
 TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, const std::vector<dsl::Variable>& variables);
@@ -50,10 +89,14 @@ TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, 
 // One line for the summary: "crossentropy on labels, adam lr=0.001, batch 128, 10 epochs, validation 0.1".
 std::string describe(const TrainSettings& settings);
 
-// What `--set` may change in a train section: the statements' keywords and, per optimizer,
-// the hyperparameter names.
+// What `--set` may change in a train section: the statements' keywords and their settings.
 std::span<const std::string_view> train_statement_keywords();
-Signature optimizer_signature(std::string_view optimizer);  // empty for an unknown optimizer
-std::span<const std::string_view> optimizer_names();
+// Statements whose first value names what follows (optimizer adam ..., schedule step ...): the
+// names one may give (none for the other statements), and a name's settings (none for an
+// unknown name).
+std::span<const std::string_view> named_statement_names(std::string_view keyword);
+Signature named_statement_signature(std::string_view keyword, std::string_view name);
+// Whether a train statement, under any name it may give, takes `setting`.
+bool train_statement_takes(std::string_view keyword, std::string_view setting);
 
 }  // namespace gpufm

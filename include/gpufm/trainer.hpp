@@ -1,27 +1,22 @@
 // The training loop, read top to bottom: the data split into training and validation ids,
-// epochs of shuffled batches, validation after each, and the state a checkpoint needs. It talks
-// to a Program, never to a backend directly, and reports through callbacks: it never prints.
+// epochs of shuffled batches at the schedule's learning rate, validation after each, early
+// stopping, and the state a checkpoint needs. It talks to a Program, never to a backend
+// directly, and reports through callbacks: it never prints.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "gpufm/checkpoint.hpp"
+#include "gpufm/early_stopping.hpp"
+#include "gpufm/epoch_record.hpp"
 #include "gpufm/program.hpp"
+#include "gpufm/schedule.hpp"
 
 namespace gpufm {
-
-struct EpochRecord {
-  std::int64_t epoch = 0;  // 1-based
-  double loss = 0;
-  std::optional<double> accuracy;  // classifiers only
-  std::optional<double> val_loss, val_accuracy;
-  double lr = 0;
-  double seconds = 0;  // training and validation
-  std::int64_t samples = 0;  // trained on
-};
 
 struct TrainingEvents {
   std::function<void(std::int64_t epoch, std::int64_t epochs)> epoch_begin;
@@ -46,15 +41,29 @@ class Trainer {
   std::int64_t train_samples() const { return train_ids_.count; }
 
   void start(std::uint64_t seed);
-  void resume(const Checkpoint& checkpoint);
+  // Continues from a checkpoint. `history` holds the records of its epochs, which the schedule
+  // and early stopping replay to continue exactly; `best_params` are the best epoch's parameters,
+  // needed only when early stopping restores them (restores_best()).
+  void resume(const Checkpoint& checkpoint, std::span<const EpochRecord> history, std::vector<float> best_params = {});
   Checkpoint checkpoint();
 
-  // Trains from epochs_done() + 1 to the graph's epoch count.
+  // Trains from epochs_done() + 1 to the graph's epoch count, or until early stopping stops it.
+  // With restore_best the parameters end as the best epoch's (the optimizer's state stays the
+  // last epoch's, as in Keras).
   void fit(const TrainingEvents& events);
+
+  // The best epoch so far by early stopping's monitor, or by val_loss (loss without validation).
+  std::int64_t best_epoch() const { return early_stopping_.best_epoch(); }
+  Monitor best_epoch_monitor() const { return early_stopping_.monitor(); }
+  bool stopped_early() const { return early_stopping_.stopped(); }
+  bool restores_best() const;
 
   PassMetrics evaluate_test(bool confusion);
 
  private:
+  // The schedule and early stopping see an epoch's end, in training and in replay alike.
+  void end_epoch(const EpochRecord& record);
+
   const Graph& graph_;
   const Dataset& data_;
   Program program_;
@@ -62,6 +71,9 @@ class Trainer {
   DeviceIds train_ids_, validation_ids_, test_ids_;
   bool validation_is_test_ = false;
   std::int64_t epochs_done_ = 0;
+  LearningRateSchedule schedule_;
+  EarlyStopping early_stopping_;
+  std::vector<float> best_params_;  // kept only when restores_best()
 };
 
 }  // namespace gpufm

@@ -63,9 +63,9 @@ std::string range_text(const ArgSpec& spec) {
   text.precision(12);
   const bool has_min = std::isfinite(spec.min), has_max = std::isfinite(spec.max);
   if (has_min && has_max) {
-    text << "in [" << spec.min << ", " << spec.max << (spec.max_open ? ")" : "]");
+    text << "in " << (spec.min_open ? "(" : "[") << spec.min << ", " << spec.max << (spec.max_open ? ")" : "]");
   } else if (has_min) {
-    text << "at least " << spec.min;
+    text << (spec.min_open ? "above " : "at least ") << spec.min;
   } else {
     text << (spec.max_open ? "below " : "at most ") << spec.max;
   }
@@ -73,8 +73,9 @@ std::string range_text(const ArgSpec& spec) {
 }
 
 void check_range(const std::string& what, const ArgSpec& spec, double x, const Value& value) {
+  const bool too_low = spec.min_open ? x <= spec.min : x < spec.min;
   const bool too_high = spec.max_open ? x >= spec.max : x > spec.max;
-  if (x < spec.min || too_high) {
+  if (too_low || too_high) {
     throw SourceError(value.loc, what + ": " + std::string(spec.name) + " must be " + range_text(spec) + ", got " + value.text);
   }
 }

@@ -1,7 +1,10 @@
 // `--set key=value`: a key is a variable (let NAME = ...), a train statement (loss, target,
-// optimizer, batch, epochs, validation), or a hyperparameter of the optimizer in use (lr,
-// momentum, ...). Overrides edit the syntax tree, so the run records the model as used.
+// optimizer, batch, epochs, validation, schedule, early_stopping), a hyperparameter of the
+// optimizer in use (lr, momentum, ...), or a statement's setting written STATEMENT.SETTING
+// (schedule.factor, early_stopping.patience). Overrides edit the syntax tree, so the run records
+// the model as used.
 #include <algorithm>
+#include <optional>
 
 #include "dsl/lexer.hpp"
 #include "gpufm/dsl.hpp"
@@ -56,29 +59,48 @@ std::string current_optimizer(const Model& model) {
   return "adam";
 }
 
+Signature optimizer_signature(std::string_view optimizer) { return named_statement_signature("optimizer", optimizer); }
+
 bool takes(Signature signature, std::string_view key) {
-  return std::any_of(signature.begin(), signature.end(), [&](const ArgSpec& spec) { return spec.name == key && !spec.positional; });
+  return std::any_of(signature.begin(), signature.end(), [&](const ArgSpec& spec) { return spec.name == key; });
 }
 
-// A new optimizer keeps the hyperparameters it also takes (lr, say) and drops the others.
-void change_optimizer(Model& model, const Value& value, const SourceLoc& origin) {
-  Statement& statement = statement_for(model, "optimizer", origin);
+// A statement that names what follows (optimizer, schedule) under a new name keeps the settings
+// the new one also takes (lr, say) and drops the others.
+void change_name(Model& model, const std::string& keyword, const Value& value, const SourceLoc& origin) {
+  Statement& statement = statement_for(model, keyword, origin);
   set_positional(statement, value);
-  const Signature signature = optimizer_signature(value.text);
-  if (signature.empty()) return;  // compiling names the unknown optimizer
+  const Signature signature = named_statement_signature(keyword, value.text);
+  if (signature.empty()) return;  // compiling names the unknown name
   std::erase_if(statement.args, [&](const Arg& arg) { return !arg.key.empty() && !takes(signature, arg.key); });
+}
+
+void set_keyed(Statement& statement, const std::string& key, const Value& value, const SourceLoc& origin) {
+  for (Arg& arg : statement.args) {
+    if (arg.key == key) {
+      arg = Arg{key, value, origin};
+      return;
+    }
+  }
+  statement.args.push_back(Arg{key, value, origin});
 }
 
 void set_hyperparameter(Model& model, const Override& override, const Value& value, const SourceLoc& origin) {
   Statement& statement = statement_for(model, "optimizer", origin);
   if (statement.args.empty()) statement.args.push_back(Arg{"", Value{Value::Kind::word, "adam", origin}, origin});
-  for (Arg& arg : statement.args) {
-    if (arg.key == override.key) {
-      arg = Arg{override.key, value, origin};
-      return;
-    }
-  }
-  statement.args.push_back(Arg{override.key, value, origin});
+  set_keyed(statement, override.key, value, origin);
+}
+
+bool is_train_statement(std::string_view keyword) {
+  const auto statements = train_statement_keywords();
+  return std::find(statements.begin(), statements.end(), keyword) != statements.end();
+}
+
+// "schedule.factor" -> the statement's keyword, if the part before the dot is one.
+std::optional<std::string> qualifying_statement(const std::string& key) {
+  const std::size_t dot = key.find('.');
+  if (dot == std::string::npos || !is_train_statement(key.substr(0, dot))) return std::nullopt;
+  return key.substr(0, dot);
 }
 
 [[noreturn]] void unknown_key(const Model& model, const Override& override, const std::string& optimizer, const SourceLoc& origin) {
@@ -90,12 +112,19 @@ void set_hyperparameter(Model& model, const Override& override, const Value& val
   }
   const std::string list = join(keys, ", ");
   std::string hint;
-  for (std::string_view other : optimizer_names()) {
+  for (std::string_view other : named_statement_names("optimizer")) {
     if (other != optimizer && takes(optimizer_signature(other), override.key)) {
       hint = " ('" + override.key + "' is a setting of " + std::string(other) + ", not of " + optimizer + ")";
       break;
     }
   }
+  // The optimizer's hyperparameters need no qualifying; other statements' settings do.
+  std::string qualified;
+  for (std::string_view keyword : train_statement_keywords()) {
+    if (keyword == "optimizer" || !train_statement_takes(keyword, override.key)) continue;
+    qualified += (qualified.empty() ? "" : " or ") + std::string(keyword) + "." + override.key;
+  }
+  if (!qualified.empty()) hint += " (write it as " + qualified + ")";
   throw SourceError(origin, "unknown key '" + override.key + "'" + did_you_mean(override.key, keys) + hint + " (keys: " + list + ")");
 }
 
@@ -110,22 +139,25 @@ Override parse_override(std::string_view text) {
 }
 
 void apply_overrides(Model& model, const std::vector<Override>& overrides) {
-  // Optimizer changes go first, so that its hyperparameters are checked against the new one.
+  // Name changes (optimizer, schedule) go first, so that the settings that follow are checked
+  // against the new name's.
+  const auto names_what_follows = [](const std::string& key) { return !named_statement_names(key).empty(); };
   std::vector<Override> ordered = overrides;
-  std::stable_partition(ordered.begin(), ordered.end(), [](const Override& o) { return o.key == "optimizer"; });
+  std::stable_partition(ordered.begin(), ordered.end(), [&](const Override& o) { return names_what_follows(o.key); });
   for (const Override& override : ordered) {
     const SourceLoc origin{"--set " + override.key + "=" + override.value, 0, 0};
     const Value value = lex_value(override.value, origin);
     if (value.kind == Value::Kind::variable) throw SourceError(origin, "a value given with --set is written out, not a variable");
     const auto variable = std::find_if(model.variables.begin(), model.variables.end(),
                                        [&](const Variable& v) { return v.name == override.key; });
-    const auto statements = train_statement_keywords();
     if (variable != model.variables.end()) {
       variable->value = value;
-    } else if (override.key == "optimizer") {
-      change_optimizer(model, value, origin);
-    } else if (std::find(statements.begin(), statements.end(), override.key) != statements.end()) {
+    } else if (names_what_follows(override.key)) {
+      change_name(model, override.key, value, origin);
+    } else if (is_train_statement(override.key)) {
       set_positional(statement_for(model, override.key, origin), value);
+    } else if (const std::optional<std::string> keyword = qualifying_statement(override.key)) {
+      set_keyed(statement_for(model, *keyword, origin), override.key.substr(keyword->size() + 1), value, origin);
     } else if (const std::string optimizer = current_optimizer(model); takes(optimizer_signature(optimizer), override.key)) {
       set_hyperparameter(model, override, value, origin);
     } else {

@@ -90,6 +90,7 @@ void RunDirectory::write_history(const std::vector<EpochRecord>& history) const 
     if (r.accuracy) entry["accuracy"] = *r.accuracy;
     if (r.val_loss) entry["val_loss"] = *r.val_loss;
     if (r.val_accuracy) entry["val_accuracy"] = *r.val_accuracy;
+    if (r.stopped_early) entry["stopped_early"] = true;
     json.push_back(entry);
   }
   write("history.csv", csv);
@@ -109,6 +110,7 @@ std::vector<EpochRecord> RunDirectory::read_history() const {
       if (entry.contains("accuracy")) r.accuracy = entry["accuracy"].get<double>();
       if (entry.contains("val_loss")) r.val_loss = entry["val_loss"].get<double>();
       if (entry.contains("val_accuracy")) r.val_accuracy = entry["val_accuracy"].get<double>();
+      r.stopped_early = entry.value("stopped_early", false);
       history.push_back(r);
     }
   } catch (const nlohmann::json::exception& e) {

@@ -10,6 +10,28 @@ namespace {
 
 using nlohmann::json;
 
+// The schedule's settings that its kind uses; null without a schedule.
+json schedule_json(const std::optional<ScheduleSettings>& schedule) {
+  if (!schedule) return nullptr;
+  json j = {{"name", name(schedule->kind)}};
+  switch (schedule->kind) {
+    case ScheduleKind::step: j.update({{"every", schedule->every}, {"factor", schedule->factor}}); break;
+    case ScheduleKind::exponential: j["rate"] = schedule->rate; break;
+    case ScheduleKind::cosine: j["min_lr"] = schedule->min_lr; break;
+    case ScheduleKind::plateau:
+      j.update({{"monitor", name(schedule->monitor)}, {"factor", schedule->factor}, {"patience", schedule->patience},
+                {"min_delta", schedule->min_delta}, {"cooldown", schedule->cooldown}, {"min_lr", schedule->min_lr}});
+      break;
+  }
+  return j;
+}
+
+json early_stopping_json(const std::optional<EarlyStoppingSettings>& early_stopping) {
+  if (!early_stopping) return nullptr;
+  return {{"monitor", name(early_stopping->monitor)}, {"patience", early_stopping->patience},
+          {"min_delta", early_stopping->min_delta}, {"restore_best", early_stopping->restore_best}};
+}
+
 json settings_json(const RunRequest& request, const Graph& graph, const std::string& backend) {
   const TrainSettings& t = graph.train;
   const OptimizerSettings& o = t.optimizer;
@@ -30,7 +52,9 @@ json settings_json(const RunRequest& request, const Graph& graph, const std::str
         {"validation", t.validate_on_test ? json("test") : json(t.validation)},
         {"optimizer",
          {{"name", name(o.kind)}, {"lr", o.lr}, {"momentum", o.momentum}, {"nesterov", o.nesterov}, {"beta1", o.beta1},
-          {"beta2", o.beta2}, {"rho", o.rho}, {"epsilon", o.epsilon}, {"weight_decay", o.weight_decay}}}}},
+          {"beta2", o.beta2}, {"rho", o.rho}, {"epsilon", o.epsilon}, {"weight_decay", o.weight_decay}}},
+        {"schedule", schedule_json(t.schedule)},
+        {"early_stopping", early_stopping_json(t.early_stopping)}}},
   };
 }
 
@@ -40,17 +64,6 @@ json epoch_json(const EpochRecord& r) {
   if (r.val_loss) j["val_loss"] = *r.val_loss;
   if (r.val_accuracy) j["val_accuracy"] = *r.val_accuracy;
   return j;
-}
-
-// The loss the best checkpoint is chosen by: validation loss when there is validation.
-double monitored(const EpochRecord& r) { return r.val_loss.value_or(r.loss); }
-
-std::int64_t best_epoch_of(const std::vector<EpochRecord>& history) {
-  std::int64_t best = 0;
-  for (const EpochRecord& r : history) {
-    if (best == 0 || monitored(r) < monitored(history[static_cast<std::size_t>(best - 1)])) best = r.epoch;
-  }
-  return best;
 }
 
 // Trains from where the trainer stands, writing history and checkpoints after every epoch,
@@ -63,17 +76,24 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
   }
   TrainingEvents training = events.training;
   training.epoch_end = [&](const EpochRecord& record) {
+    // The history first: a resume replays it up to the checkpoint's epoch, so it must never
+    // fall behind the checkpoint.
     history.push_back(record);
+    run_dir.write_history(history);
     const Checkpoint checkpoint = trainer.checkpoint();
     const Plan& plan = trainer.program().plan();
+    if (trainer.best_epoch() == record.epoch) save_checkpoint(run_dir.best_file(), graph, plan, checkpoint);
     save_checkpoint(run_dir.checkpoint_file(), graph, plan, checkpoint);
-    if (best_epoch_of(history) == record.epoch) save_checkpoint(run_dir.best_file(), graph, plan, checkpoint);
-    run_dir.write_history(history);
     if (events.training.epoch_end) events.training.epoch_end(record);
   };
   trainer.fit(training);
 
-  RunResult result{run_dir.path(), history, best_epoch_of(history), trainer.evaluate_test(false)};
+  RunResult result{.run_dir = run_dir.path(),
+                   .history = history,
+                   .best_epoch = trainer.best_epoch(),
+                   .best_epoch_monitor = trainer.best_epoch_monitor(),
+                   .restored_epoch = trainer.restores_best() ? trainer.best_epoch() : 0,
+                   .test = trainer.evaluate_test(false)};
   double seconds = 0, samples = 0;
   for (const EpochRecord& r : history) {
     seconds += r.seconds;
@@ -82,11 +102,14 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
   json metrics = {{"model", graph.name},
                   {"run_dir", run_dir.path().string()},
                   {"epochs", history.empty() ? 0 : history.back().epoch},
+                  {"stopped_early", trainer.stopped_early()},
                   {"best_epoch", result.best_epoch},
                   {"test", {{"loss", result.test.loss}, {"samples", result.test.samples}}},
                   {"seconds_per_epoch", history.empty() ? 0.0 : seconds / static_cast<double>(history.size())},
                   {"train_images_per_second", seconds > 0 ? samples / seconds : 0.0},
                   {"backend", backend.describe()}};
+  if (trainer.stopped_early()) metrics["stopped_epoch"] = history.back().epoch;
+  if (result.restored_epoch > 0) metrics["restored_epoch"] = result.restored_epoch;
   if (trainer.program().num_classes() > 0) metrics["test"]["accuracy"] = result.test.accuracy;
   if (!history.empty()) {
     metrics["final"] = epoch_json(history.back());
@@ -137,10 +160,14 @@ RunResult resume_training(const std::filesystem::path& path, std::optional<std::
   const Graph graph = compile_recorded_model(run_dir, overrides);
   const Dataset data = load_dataset(read_recorded_run(run_dir).data);
   Trainer trainer(graph, data, backend);
-  const Checkpoint checkpoint = load_checkpoint(run_dir.checkpoint_file(), graph, trainer.program().plan());
-  trainer.resume(checkpoint);
+  const Plan& plan = trainer.program().plan();
+  const Checkpoint checkpoint = load_checkpoint(run_dir.checkpoint_file(), graph, plan);
+  // The history may hold one epoch past the checkpoint, if the run stopped between the two.
   std::vector<EpochRecord> history = run_dir.read_history();
   history.resize(static_cast<std::size_t>(std::min<std::int64_t>(checkpoint.epochs_done, static_cast<std::int64_t>(history.size()))));
+  std::vector<float> best_params;
+  if (trainer.restores_best()) best_params = load_checkpoint(run_dir.best_file(), graph, plan).params;
+  trainer.resume(checkpoint, history, std::move(best_params));
   return train_into(run_dir, graph, data, trainer, backend, history, events);
 }
 

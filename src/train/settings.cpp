@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <map>
 
+#include "gpufm/format.hpp"
 #include "gpufm/train_settings.hpp"
 
 namespace gpufm {
@@ -11,7 +12,10 @@ namespace {
 constexpr std::string_view loss_names[] = {"crossentropy", "mse", "bce"};
 constexpr std::string_view target_names[] = {"labels", "input"};
 constexpr std::string_view optimizer_name_list[] = {"sgd", "adam", "nadam", "rmsprop"};
-constexpr std::string_view statement_keywords[] = {"loss", "target", "optimizer", "batch", "epochs", "validation"};
+constexpr std::string_view monitor_names[] = {"val_loss", "val_accuracy", "loss", "accuracy"};
+constexpr std::string_view schedule_names[] = {"step", "exponential", "cosine", "plateau"};
+constexpr std::string_view statement_keywords[] = {"loss",       "target",   "optimizer",     "batch", "epochs",
+                                                   "validation", "schedule", "early_stopping"};
 
 constexpr ArgSpec loss_signature[] = {{.name = "loss", .kind = ArgKind::choice, .choices = loss_names}};
 constexpr ArgSpec target_signature[] = {{.name = "target", .kind = ArgKind::choice, .choices = target_names}};
@@ -44,32 +48,105 @@ constexpr ArgSpec adam_signature[] = {
 constexpr ArgSpec rmsprop_signature[] = {
     optimizer_choice, learning_rate("0.001"), fraction("rho", "0.9"), fraction("momentum", "0"), epsilon, weight_decay};
 
-template <class Enum>
-Enum enum_of(std::span<const std::string_view> names, const std::string& text) {
-  return static_cast<Enum>(std::find(names.begin(), names.end(), text) - names.begin());
+// The figure a plateau schedule or early stopping watches; Keras' default is val_loss.
+constexpr ArgSpec monitor = {.name = "monitor", .kind = ArgKind::choice, .default_value = "val_loss", .choices = monitor_names};
+constexpr ArgSpec patience(std::string_view default_value) {
+  return {.name = "patience", .kind = ArgKind::integer, .default_value = default_value, .positional = false, .min = 0};
+}
+constexpr ArgSpec min_delta(std::string_view default_value) {
+  return {.name = "min_delta", .kind = ArgKind::real, .default_value = default_value, .positional = false, .min = 0};
+}
+// A multiplier that makes the learning rate smaller, never zero.
+constexpr ArgSpec decay(std::string_view name, std::string_view default_value) {
+  return {.name = name, .kind = ArgKind::real, .default_value = default_value, .positional = false, .min = 0, .min_open = true,
+          .max = 1, .max_open = true};
+}
+constexpr ArgSpec min_lr = {.name = "min_lr", .kind = ArgKind::real, .default_value = "0", .positional = false, .min = 0};
+
+// Each schedule's settings: its name first. Plateau's defaults are ReduceLROnPlateau's.
+constexpr ArgSpec schedule_choice = {.name = "schedule", .kind = ArgKind::choice, .choices = schedule_names};
+constexpr ArgSpec step_signature[] = {
+    schedule_choice, {.name = "every", .kind = ArgKind::integer, .positional = false, .min = 1}, decay("factor", "0.1")};
+constexpr ArgSpec exponential_signature[] = {schedule_choice, decay("rate", "")};
+constexpr ArgSpec cosine_signature[] = {schedule_choice, min_lr};
+constexpr ArgSpec plateau_signature[] = {
+    schedule_choice, monitor, decay("factor", "0.1"), patience("10"), min_delta("1e-4"),
+    {.name = "cooldown", .kind = ArgKind::integer, .default_value = "0", .positional = false, .min = 0}, min_lr};
+
+// Keras' EarlyStopping defaults.
+constexpr ArgSpec early_stopping_signature[] = {
+    monitor, patience("0"), min_delta("0"),
+    {.name = "restore_best", .kind = ArgKind::boolean, .default_value = "false", .positional = false}};
+
+Signature optimizer_signature(std::string_view optimizer) {
+  if (optimizer == "sgd") return sgd_signature;
+  if (optimizer == "adam" || optimizer == "nadam") return adam_signature;
+  if (optimizer == "rmsprop") return rmsprop_signature;
+  return {};
 }
 
-Signature signature_of(const dsl::Statement& statement, const std::vector<dsl::Variable>& variables) {
-  const std::string& keyword = statement.keyword;
+Signature schedule_signature(std::string_view schedule) {
+  if (schedule == "step") return step_signature;
+  if (schedule == "exponential") return exponential_signature;
+  if (schedule == "cosine") return cosine_signature;
+  if (schedule == "plateau") return plateau_signature;
+  return {};
+}
+
+// Statements whose settings depend on the name they give first.
+struct NamedStatement {
+  std::string_view keyword;
+  std::span<const std::string_view> names;
+  Signature (*signature)(std::string_view name);
+  std::string_view example;  // for the message when the name is missing
+};
+constexpr NamedStatement named_statements[] = {
+    {"optimizer", optimizer_name_list, optimizer_signature, "optimizer adam lr=0.001"},
+    {"schedule", schedule_names, schedule_signature, "schedule step every=5 factor=0.5"},
+};
+
+const NamedStatement* find_named(std::string_view keyword) {
+  for (const NamedStatement& named : named_statements) {
+    if (named.keyword == keyword) return &named;
+  }
+  return nullptr;
+}
+
+// The settings of a statement that takes the same ones whatever its values.
+Signature fixed_signature(std::string_view keyword) {
   if (keyword == "loss") return loss_signature;
   if (keyword == "target") return target_signature;
   if (keyword == "batch") return batch_signature;
   if (keyword == "epochs") return epochs_signature;
   if (keyword == "validation") return validation_signature;
-  if (keyword == "optimizer") {
-    // Which hyperparameters are allowed depends on the optimizer named first.
-    for (const dsl::Arg& arg : statement.args) {
-      if (!arg.key.empty()) continue;
-      const dsl::Value& value = resolve(arg.value, variables);
-      const Signature signature = optimizer_signature(value.text);
-      if (!signature.empty()) return signature;
-      throw SourceError(arg.loc, "unknown optimizer '" + value.text + "'" + did_you_mean(value.text, optimizer_name_list) +
-                                     " (optimizers: sgd, adam, nadam, rmsprop)");
-    }
-    throw SourceError(statement.loc, "optimizer needs a name (as in: optimizer adam lr=0.001)");
+  if (keyword == "early_stopping") return early_stopping_signature;
+  return {};
+}
+
+template <class Enum>
+Enum enum_of(std::span<const std::string_view> names, const std::string& text) {
+  return static_cast<Enum>(std::find(names.begin(), names.end(), text) - names.begin());
+}
+
+Signature signature_by_name(const dsl::Statement& statement, const std::vector<dsl::Variable>& variables, const NamedStatement& named) {
+  const std::string keyword(named.keyword);
+  for (const dsl::Arg& arg : statement.args) {
+    if (!arg.key.empty()) continue;
+    const dsl::Value& value = resolve(arg.value, variables);
+    const Signature signature = named.signature(value.text);
+    if (!signature.empty()) return signature;
+    throw SourceError(arg.loc, "unknown " + keyword + " '" + value.text + "'" + did_you_mean(value.text, named.names) + " (" +
+                                   keyword + "s: " + join(named.names, ", ") + ")");
   }
+  throw SourceError(statement.loc, keyword + " needs a name (as in: " + std::string(named.example) + ")");
+}
+
+Signature signature_of(const dsl::Statement& statement, const std::vector<dsl::Variable>& variables) {
+  const std::string& keyword = statement.keyword;
+  if (const NamedStatement* named = find_named(keyword)) return signature_by_name(statement, variables, *named);
+  if (const Signature signature = fixed_signature(keyword); !signature.empty()) return signature;
   throw SourceError(statement.loc, "unknown train setting '" + keyword + "'" + did_you_mean(keyword, statement_keywords) +
-                                       " (settings: loss, target, optimizer, batch, epochs, validation)");
+                                       " (settings: " + join(statement_keywords, ", ") + ")");
 }
 
 OptimizerSettings optimizer_settings(const Attrs& attrs) {
@@ -97,9 +174,90 @@ OptimizerSettings optimizer_settings(const Attrs& attrs) {
   return settings;
 }
 
+ScheduleSettings schedule_settings(const Attrs& attrs) {
+  ScheduleSettings settings;
+  settings.kind = enum_of<ScheduleKind>(schedule_names, attrs.choice("schedule"));
+  switch (settings.kind) {
+    case ScheduleKind::step:
+      settings.every = attrs.integer("every");
+      settings.factor = attrs.real("factor");
+      break;
+    case ScheduleKind::exponential: settings.rate = attrs.real("rate"); break;
+    case ScheduleKind::cosine: settings.min_lr = attrs.real("min_lr"); break;
+    case ScheduleKind::plateau:
+      settings.monitor = enum_of<Monitor>(monitor_names, attrs.choice("monitor"));
+      settings.factor = attrs.real("factor");
+      settings.patience = attrs.integer("patience");
+      settings.min_delta = attrs.real("min_delta");
+      settings.cooldown = attrs.integer("cooldown");
+      settings.min_lr = attrs.real("min_lr");
+      break;
+  }
+  return settings;
+}
+
+EarlyStoppingSettings early_stopping_settings(const Attrs& attrs) {
+  return EarlyStoppingSettings{.monitor = enum_of<Monitor>(monitor_names, attrs.choice("monitor")),
+                               .patience = attrs.integer("patience"),
+                               .min_delta = attrs.real("min_delta"),
+                               .restore_best = attrs.boolean("restore_best")};
+}
+
 std::string number(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
+// A val_ figure needs validation, an accuracy a classifier; `watcher` says who asks.
+void check_monitor(Monitor monitor, const TrainSettings& settings, const std::string& watcher, const SourceLoc& loc) {
+  const std::string figure(name(monitor));
+  const bool validated = figure.starts_with("val_");
+  const bool accuracy = figure.ends_with("accuracy");
+  if (validated && !settings.has_validation()) {
+    throw SourceError(loc, watcher + " monitors " + figure + ", but nothing is validated; add 'validation 0.1' or monitor " +
+                               figure.substr(4));
+  }
+  if (accuracy && settings.target != Target::labels) {
+    throw SourceError(loc, watcher + " monitors " + figure + ", but a model whose target is its input has no accuracy; monitor " +
+                               (validated ? "val_loss" : "loss"));
+  }
+}
+
+// The checks that need the whole section: what the watched figures need, min_lr against lr.
+void check_schedule_and_early_stopping(const TrainSettings& settings, const std::map<std::string, SourceLoc>& locations) {
+  if (const std::optional<ScheduleSettings>& schedule = settings.schedule) {
+    const SourceLoc& loc = locations.at("schedule");
+    if (schedule->kind == ScheduleKind::plateau) check_monitor(schedule->monitor, settings, "schedule plateau", loc);
+    if (schedule->min_lr > settings.optimizer.lr) {
+      throw SourceError(loc, "schedule " + std::string(name(schedule->kind)) + ": min_lr " + number(schedule->min_lr) +
+                                 " is above the optimizer's lr " + number(settings.optimizer.lr));
+    }
+  }
+  if (settings.early_stopping) check_monitor(settings.early_stopping->monitor, settings, "early_stopping", locations.at("early_stopping"));
+}
+
+std::string describe(const ScheduleSettings& schedule) {
+  std::string text = "schedule " + std::string(name(schedule.kind));
+  switch (schedule.kind) {
+    case ScheduleKind::step: return text + " every=" + std::to_string(schedule.every) + " factor=" + number(schedule.factor);
+    case ScheduleKind::exponential: return text + " rate=" + number(schedule.rate);
+    case ScheduleKind::cosine: break;
+    case ScheduleKind::plateau:
+      text.append(" ").append(name(schedule.monitor));
+      text += " factor=" + number(schedule.factor) + " patience=" + std::to_string(schedule.patience) +
+              " min_delta=" + number(schedule.min_delta);
+      if (schedule.cooldown > 0) text += " cooldown=" + std::to_string(schedule.cooldown);
+      break;
+  }
+  if (schedule.min_lr > 0) text += " min_lr=" + number(schedule.min_lr);
+  return text;
+}
+
+std::string describe(const EarlyStoppingSettings& early_stopping) {
+  std::string text = "early_stopping " + std::string(name(early_stopping.monitor)) + " patience=" + std::to_string(early_stopping.patience);
+  if (early_stopping.min_delta > 0) text += " min_delta=" + number(early_stopping.min_delta);
+  if (early_stopping.restore_best) text += " restore_best=true";
   return text;
 }
 
@@ -108,15 +266,28 @@ std::string number(double x) {
 std::string_view name(Loss loss) { return loss_names[static_cast<int>(loss)]; }
 std::string_view name(Target target) { return target_names[static_cast<int>(target)]; }
 std::string_view name(OptimizerKind kind) { return optimizer_name_list[static_cast<int>(kind)]; }
+std::string_view name(Monitor monitor) { return monitor_names[static_cast<int>(monitor)]; }
+std::string_view name(ScheduleKind kind) { return schedule_names[static_cast<int>(kind)]; }
 
 std::span<const std::string_view> train_statement_keywords() { return statement_keywords; }
-std::span<const std::string_view> optimizer_names() { return optimizer_name_list; }
 
-Signature optimizer_signature(std::string_view optimizer) {
-  if (optimizer == "sgd") return sgd_signature;
-  if (optimizer == "adam" || optimizer == "nadam") return adam_signature;
-  if (optimizer == "rmsprop") return rmsprop_signature;
-  return {};
+std::span<const std::string_view> named_statement_names(std::string_view keyword) {
+  const NamedStatement* named = find_named(keyword);
+  return named ? named->names : std::span<const std::string_view>{};
+}
+
+Signature named_statement_signature(std::string_view keyword, std::string_view name) {
+  const NamedStatement* named = find_named(keyword);
+  return named ? named->signature(name) : Signature{};
+}
+
+bool train_statement_takes(std::string_view keyword, std::string_view setting) {
+  const auto takes = [&](Signature signature) {
+    return std::any_of(signature.begin(), signature.end(), [&](const ArgSpec& spec) { return spec.name == setting; });
+  };
+  const NamedStatement* named = find_named(keyword);
+  if (named == nullptr) return takes(fixed_signature(keyword));
+  return std::any_of(named->names.begin(), named->names.end(), [&](std::string_view name) { return takes(named->signature(name)); });
 }
 
 TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, const std::vector<dsl::Variable>& variables) {
@@ -146,9 +317,12 @@ TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, 
       settings.validation = attrs.given("fraction") ? attrs.real("fraction") : 0.0;
       settings.validate_on_test = attrs.given("split");
     }
+    if (keyword == "schedule") settings.schedule = schedule_settings(attrs);
+    if (keyword == "early_stopping") settings.early_stopping = early_stopping_settings(attrs);
   }
   // A reconstruction loss trains an autoencoder unless the file says otherwise.
   if (!target_given) settings.target = settings.loss == Loss::crossentropy ? Target::labels : Target::input;
+  check_schedule_and_early_stopping(settings, seen);
   return settings;
 }
 
@@ -163,6 +337,8 @@ std::string describe(const TrainSettings& settings) {
           (settings.epochs == 1 ? " epoch" : " epochs");
   if (settings.validation > 0) text += ", validation " + number(settings.validation);
   if (settings.validate_on_test) text += ", validation on the test split";
+  if (settings.schedule) text += ", " + describe(*settings.schedule);
+  if (settings.early_stopping) text += ", " + describe(*settings.early_stopping);
   return text;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 namespace gpufm {
 
@@ -22,7 +23,11 @@ SplitIds split_for_validation(std::int64_t count, double fraction) {
 }
 
 Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend)
-    : graph_(graph), data_(data), program_(graph, backend, graph.train.batch) {
+    : graph_(graph),
+      data_(data),
+      program_(graph, backend, graph.train.batch),
+      schedule_(graph.train),
+      early_stopping_(graph.train) {
   const TrainSettings& train = graph.train;
   const auto count = static_cast<std::int64_t>(data.train.count);
   const SplitIds split = split_for_validation(count, train.validation);
@@ -49,32 +54,51 @@ Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend)
 void Trainer::start(std::uint64_t seed) {
   program_.initialize(seed);
   epochs_done_ = 0;
+  schedule_ = LearningRateSchedule(graph_.train);
+  early_stopping_ = EarlyStopping(graph_.train);
+  best_params_.clear();
 }
 
-void Trainer::resume(const Checkpoint& checkpoint) {
+void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> history, std::vector<float> best_params) {
   const std::size_t state = program_.optimizer_state_elements();
   if (checkpoint.optimizer_state.size() != state) {
     throw InputError("the checkpoint holds " + std::to_string(checkpoint.optimizer_state.size()) + " values of optimizer state, but " +
                      std::string(name(graph_.train.optimizer.kind)) + " here needs " + std::to_string(state) +
                      "; resume with the optimizer the run was trained with");
   }
-  program_.initialize(checkpoint.seed);
+  if (static_cast<std::int64_t>(history.size()) != checkpoint.epochs_done) {
+    throw InputError("the checkpoint is at the end of epoch " + std::to_string(checkpoint.epochs_done) + ", but the history records " +
+                     std::to_string(history.size()) + " epochs; resuming replays the record of every epoch done");
+  }
+  if (restores_best() && best_params.size() != static_cast<std::size_t>(program_.plan().param_elements)) {
+    throw std::invalid_argument("early stopping restores the best epoch's parameters: resume needs them");
+  }
+  start(checkpoint.seed);
   program_.write_params(checkpoint.params);
   program_.write_optimizer_state(checkpoint.optimizer_state);
   program_.set_steps_taken(checkpoint.steps_taken);
   epochs_done_ = checkpoint.epochs_done;
+  for (const EpochRecord& record : history) end_epoch(record);
+  best_params_ = std::move(best_params);
 }
 
 Checkpoint Trainer::checkpoint() {
   return Checkpoint{program_.read_params(), program_.read_optimizer_state(), epochs_done_, program_.steps_taken(), program_.seed()};
 }
 
+bool Trainer::restores_best() const { return graph_.train.early_stopping && graph_.train.early_stopping->restore_best; }
+
+void Trainer::end_epoch(const EpochRecord& record) {
+  schedule_.epoch_end(record);
+  early_stopping_.epoch_end(record);
+}
+
 void Trainer::fit(const TrainingEvents& events) {
   const std::int64_t epochs = graph_.train.epochs;
-  const double lr = graph_.train.optimizer.lr;
-  for (std::int64_t epoch = epochs_done_ + 1; epoch <= epochs; ++epoch) {
+  for (std::int64_t epoch = epochs_done_ + 1; epoch <= epochs && !early_stopping_.stopped(); ++epoch) {
     if (events.epoch_begin) events.epoch_begin(epoch, epochs);
     const auto started = std::chrono::steady_clock::now();
+    const double lr = schedule_.lr();
     const PassMetrics trained = program_.train_epoch(train_images_, train_ids_, epoch, lr, events.step_end);
     const bool classifier = program_.num_classes() > 0;
     EpochRecord record;
@@ -91,8 +115,12 @@ void Trainer::fit(const TrainingEvents& events) {
     }
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     epochs_done_ = epoch;
+    end_epoch(record);
+    record.stopped_early = early_stopping_.stopped();
+    if (restores_best() && best_epoch() == epoch) best_params_ = program_.read_params();
     if (events.epoch_end) events.epoch_end(record);
   }
+  if (restores_best() && best_epoch() > 0) program_.write_params(best_params_);
 }
 
 PassMetrics Trainer::evaluate_test(bool confusion) { return program_.evaluate(test_images_, test_ids_, confusion); }

@@ -15,6 +15,8 @@ dense 10 softmax
 train:
   optimizer sgd lr=0.1 momentum=0.9
   batch 64
+  validation 0.1
+  schedule step every=5 factor=0.5
 )";
 
 Graph with(const std::vector<Override>& overrides) {
@@ -59,6 +61,36 @@ TEST(Overrides, ChangingTheOptimizerKeepsWhatItTakes) {
   EXPECT_DOUBLE_EQ(rms.train.optimizer.momentum, 0.9);
 }
 
+TEST(Overrides, ScheduleAndEarlyStoppingLikeTheOtherStatements) {
+  const Graph step = with({{"schedule.every", "3"}});
+  EXPECT_EQ(step.train.schedule->every, 3);
+  EXPECT_DOUBLE_EQ(step.train.schedule->factor, 0.5);
+  // A new schedule keeps the settings it also takes (factor) and drops the others (every).
+  const Graph plateau = with({{"schedule.patience", "2"}, {"schedule", "plateau"}});
+  EXPECT_EQ(plateau.train.schedule->kind, ScheduleKind::plateau);
+  EXPECT_DOUBLE_EQ(plateau.train.schedule->factor, 0.5);
+  EXPECT_EQ(plateau.train.schedule->patience, 2);
+  const Graph stopping =
+      with({{"early_stopping", "val_accuracy"}, {"early_stopping.patience", "4"}, {"early_stopping.restore_best", "true"}});
+  EXPECT_EQ(stopping.train.early_stopping->monitor, Monitor::val_accuracy);
+  EXPECT_EQ(stopping.train.early_stopping->patience, 4);
+  EXPECT_TRUE(stopping.train.early_stopping->restore_best);
+  EXPECT_EQ(with({{"early_stopping.min_delta", "0.01"}}).train.early_stopping->monitor, Monitor::val_loss);
+}
+
+TEST(Overrides, ScheduleAndEarlyStoppingErrors) {
+  EXPECT_EQ(override_error({{"patience", "3"}}),
+            "--set patience=3: unknown key 'patience' (write it as schedule.patience or early_stopping.patience) (keys: units, loss, "
+            "target, optimizer, batch, epochs, validation, schedule, early_stopping, lr, momentum, nesterov, weight_decay)");
+  EXPECT_EQ(override_error({{"schedule", "cosine"}, {"schedule.every", "2"}}),
+            "--set schedule.every=2: schedule has no setting 'every' (usage: schedule step|exponential|cosine|plateau [min_lr=V])");
+  EXPECT_EQ(override_error({{"schedule", "linear"}}),
+            "--set schedule=linear: unknown schedule 'linear' (schedules: step, exponential, cosine, plateau)");
+  EXPECT_EQ(override_error({{"schedule.factor", "2"}}), "--set schedule.factor=2: schedule: factor must be in (0, 1), got 2");
+  EXPECT_EQ(override_error({{"early_stopping.patience", "-1"}}),
+            "--set early_stopping.patience=-1: early_stopping: patience must be at least 0, got -1");
+}
+
 TEST(Overrides, TheModelAsUsedRecordsThem) {
   Model model = parse(model_text, "m.dsl");
   apply_overrides(model, {{"units", "8"}, {"loss", "crossentropy"}});
@@ -70,10 +102,10 @@ TEST(Overrides, TheModelAsUsedRecordsThem) {
 TEST(Overrides, UnknownKeysAndBadValues) {
   EXPECT_EQ(override_error({{"unit", "8"}}),
             "--set unit=8: unknown key 'unit'; did you mean 'units'? (keys: units, loss, target, optimizer, batch, epochs, "
-            "validation, lr, momentum, nesterov, weight_decay)");
+            "validation, schedule, early_stopping, lr, momentum, nesterov, weight_decay)");
   EXPECT_EQ(override_error({{"beta1", "0.8"}}),
             "--set beta1=0.8: unknown key 'beta1' ('beta1' is a setting of adam, not of sgd) (keys: units, loss, target, "
-            "optimizer, batch, epochs, validation, lr, momentum, nesterov, weight_decay)");
+            "optimizer, batch, epochs, validation, schedule, early_stopping, lr, momentum, nesterov, weight_decay)");
   EXPECT_EQ(override_error({{"batch", "big"}}), "--set batch=big: batch: unexpected 'big' (usage: batch BATCH)");
   EXPECT_EQ(override_error({{"batch", "1 2"}}), "--set batch=1 2: unexpected '2' after the value");
   EXPECT_EQ(override_error({{"units", "$x"}}), "--set units=$x: a value given with --set is written out, not a variable");

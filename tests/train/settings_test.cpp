@@ -58,9 +58,11 @@ TEST(TrainSettings, ReconstructionLossesTargetTheInput) {
 
 TEST(TrainSettings, ErrorsPointAtTheStatement) {
   EXPECT_EQ(settings_error("  batchsize 3\n"),
-            "m.dsl:3:3: unknown train setting 'batchsize' (settings: loss, target, optimizer, batch, epochs, validation)");
+            "m.dsl:3:3: unknown train setting 'batchsize' (settings: loss, target, optimizer, batch, epochs, validation, schedule, "
+            "early_stopping)");
   EXPECT_EQ(settings_error("  epoch 3\n"),
-            "m.dsl:3:3: unknown train setting 'epoch'; did you mean 'epochs'? (settings: loss, target, optimizer, batch, epochs, validation)");
+            "m.dsl:3:3: unknown train setting 'epoch'; did you mean 'epochs'? (settings: loss, target, optimizer, batch, epochs, "
+            "validation, schedule, early_stopping)");
   EXPECT_EQ(settings_error("  optimizer adma\n"),
             "m.dsl:3:13: unknown optimizer 'adma'; did you mean 'adam'? (optimizers: sgd, adam, nadam, rmsprop)");
   EXPECT_EQ(settings_error("  optimizer lr=0.1\n"), "m.dsl:3:3: optimizer needs a name (as in: optimizer adam lr=0.001)");
@@ -75,6 +77,89 @@ TEST(TrainSettings, ErrorsPointAtTheStatement) {
   EXPECT_TRUE(settings("  validation test\n").validate_on_test);
   EXPECT_EQ(settings_error("  loss hinge\n"), "m.dsl:3:8: loss: unexpected 'hinge' (usage: loss crossentropy|mse|bce)");
   EXPECT_EQ(settings_error("  batch 3\n  batch 4\n"), "m.dsl:4:3: 'batch' is already set at m.dsl:3:3");
+}
+
+TEST(TrainSettings, SchedulesTakeTheirOwnSettings) {
+  EXPECT_FALSE(settings("  batch 8\n").schedule.has_value());
+  const ScheduleSettings step = settings("  schedule step every=5 factor=0.5\n").schedule.value();
+  EXPECT_EQ(step.kind, ScheduleKind::step);
+  EXPECT_EQ(step.every, 5);
+  EXPECT_DOUBLE_EQ(step.factor, 0.5);
+  EXPECT_DOUBLE_EQ(settings("  schedule step every=2\n").schedule->factor, 0.1);
+  const ScheduleSettings exponential = settings("  schedule exponential rate=$rate\n").schedule.value();
+  EXPECT_EQ(exponential.kind, ScheduleKind::exponential);
+  EXPECT_DOUBLE_EQ(exponential.rate, 0.05);
+  EXPECT_DOUBLE_EQ(settings("  schedule cosine\n").schedule->min_lr, 0.0);
+  EXPECT_DOUBLE_EQ(settings("  schedule cosine min_lr=1e-5\n").schedule->min_lr, 1e-5);
+  // ReduceLROnPlateau's defaults.
+  const ScheduleSettings plateau = settings("  validation 0.1\n  schedule plateau\n").schedule.value();
+  EXPECT_EQ(plateau.kind, ScheduleKind::plateau);
+  EXPECT_EQ(plateau.monitor, Monitor::val_loss);
+  EXPECT_DOUBLE_EQ(plateau.factor, 0.1);
+  EXPECT_EQ(plateau.patience, 10);
+  EXPECT_DOUBLE_EQ(plateau.min_delta, 1e-4);
+  EXPECT_EQ(plateau.cooldown, 0);
+  EXPECT_DOUBLE_EQ(plateau.min_lr, 0.0);
+  const ScheduleSettings watched = settings("  schedule plateau accuracy factor=0.5 patience=3 cooldown=2 min_lr=1e-5\n").schedule.value();
+  EXPECT_EQ(watched.monitor, Monitor::accuracy);
+  EXPECT_EQ(watched.patience, 3);
+  EXPECT_EQ(watched.cooldown, 2);
+}
+
+TEST(TrainSettings, EarlyStoppingWithKerasDefaults) {
+  EXPECT_FALSE(settings("  batch 8\n").early_stopping.has_value());
+  const EarlyStoppingSettings defaults = settings("  validation test\n  early_stopping\n").early_stopping.value();
+  EXPECT_EQ(defaults.monitor, Monitor::val_loss);
+  EXPECT_EQ(defaults.patience, 0);
+  EXPECT_DOUBLE_EQ(defaults.min_delta, 0.0);
+  EXPECT_FALSE(defaults.restore_best);
+  const EarlyStoppingSettings given =
+      settings("  early_stopping monitor=loss patience=5 min_delta=0.01 restore_best=true\n").early_stopping.value();
+  EXPECT_EQ(given.monitor, Monitor::loss);
+  EXPECT_EQ(given.patience, 5);
+  EXPECT_DOUBLE_EQ(given.min_delta, 0.01);
+  EXPECT_TRUE(given.restore_best);
+  EXPECT_EQ(settings("  validation 0.2\n  early_stopping val_accuracy\n").early_stopping->monitor, Monitor::val_accuracy);
+}
+
+TEST(TrainSettings, TheSummaryLineMentionsScheduleAndEarlyStopping) {
+  EXPECT_EQ(describe(settings("  validation 0.1\n  schedule plateau factor=0.5 patience=3\n"
+                              "  early_stopping patience=5 restore_best=true\n")),
+            "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, validation 0.1, schedule plateau val_loss factor=0.5 patience=3 "
+            "min_delta=0.0001, early_stopping val_loss patience=5 restore_best=true");
+  EXPECT_EQ(describe(settings("  schedule step every=5 factor=0.5\n  early_stopping loss patience=2 min_delta=0.01\n")),
+            "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, schedule step every=5 factor=0.5, early_stopping loss patience=2 "
+            "min_delta=0.01");
+  EXPECT_EQ(describe(settings("  schedule exponential rate=0.9\n")),
+            "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, schedule exponential rate=0.9");
+  EXPECT_EQ(describe(settings("  schedule cosine min_lr=1e-5\n")),
+            "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, schedule cosine min_lr=1e-05");
+}
+
+TEST(TrainSettings, ScheduleAndEarlyStoppingErrors) {
+  EXPECT_EQ(settings_error("  schedule cosin\n"),
+            "m.dsl:3:12: unknown schedule 'cosin'; did you mean 'cosine'? (schedules: step, exponential, cosine, plateau)");
+  EXPECT_EQ(settings_error("  schedule factor=0.5\n"), "m.dsl:3:3: schedule needs a name (as in: schedule step every=5 factor=0.5)");
+  EXPECT_EQ(settings_error("  schedule step\n"),
+            "m.dsl:3:3: schedule needs every (an integer; usage: schedule step|exponential|cosine|plateau every=V [factor=V])");
+  EXPECT_EQ(settings_error("  schedule step every=5 factor=1\n"), "m.dsl:3:32: schedule: factor must be in (0, 1), got 1");
+  EXPECT_EQ(settings_error("  schedule step every=5 factor=0\n"), "m.dsl:3:32: schedule: factor must be in (0, 1), got 0");
+  EXPECT_EQ(settings_error("  schedule step every=0\n"), "m.dsl:3:23: schedule: every must be at least 1, got 0");
+  EXPECT_EQ(settings_error("  schedule exponential rate=1.5\n"), "m.dsl:3:29: schedule: rate must be in (0, 1), got 1.5");
+  EXPECT_EQ(settings_error("  schedule cosine every=3\n"),
+            "m.dsl:3:19: schedule has no setting 'every' (usage: schedule step|exponential|cosine|plateau [min_lr=V])");
+  EXPECT_EQ(settings_error("  optimizer sgd lr=0.01\n  schedule cosine min_lr=0.1\n"),
+            "m.dsl:4:3: schedule cosine: min_lr 0.1 is above the optimizer's lr 0.01");
+  EXPECT_EQ(settings_error("  schedule plateau patience=-1\n"), "m.dsl:3:29: schedule: patience must be at least 0, got -1");
+  EXPECT_EQ(settings_error("  schedule plateau\n"),
+            "m.dsl:3:3: schedule plateau monitors val_loss, but nothing is validated; add 'validation 0.1' or monitor loss");
+  EXPECT_EQ(settings_error("  early_stopping monitor=val_los\n"),
+            "m.dsl:3:18: early_stopping: monitor expects val_loss|val_accuracy|loss|accuracy, got 'val_los'; did you mean 'val_loss'?");
+  EXPECT_EQ(settings_error("  early_stopping loss patience=1.5\n"), "m.dsl:3:23: early_stopping: patience expects an integer, got '1.5'");
+  EXPECT_EQ(settings_error("  early_stopping loss min_delta=-0.1\n"), "m.dsl:3:33: early_stopping: min_delta must be at least 0, got -0.1");
+  EXPECT_EQ(settings_error("  loss mse\n  validation 0.1\n  early_stopping val_accuracy\n"),
+            "m.dsl:5:3: early_stopping monitors val_accuracy, but a model whose target is its input has no accuracy; monitor val_loss");
+  EXPECT_EQ(settings_error("  early_stopping loss\n  early_stopping loss\n"), "m.dsl:4:3: 'early_stopping' is already set at m.dsl:3:3");
 }
 
 }  // namespace

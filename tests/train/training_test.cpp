@@ -1,11 +1,14 @@
 // The training engine end to end on the CPU backend: small models learn a learnable set,
 // runs are reproducible bit for bit, resuming equals not stopping, and whole-model gradients
-// match finite differences.
+// match finite differences. Learning-rate schedules and early stopping, fed scripted figures and
+// in real runs.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numeric>
 
+#include "gpufm/early_stopping.hpp"
+#include "gpufm/schedule.hpp"
 #include "gpufm/trainer.hpp"
 #include "support/learnable_set.hpp"
 
@@ -21,20 +24,27 @@ const std::string cnn_layers = "conv2d 4 3x3 same relu\nmaxpool 2\ndropout 0.1\n
 
 struct Trained {
   std::vector<float> params, optimizer_state;
+  std::int64_t steps_taken = 0;
   std::vector<EpochRecord> history;
   PassMetrics test;
 };
+
+TrainingEvents recording_into(std::vector<EpochRecord>& history) {
+  return {.epoch_begin = {}, .step_end = {}, .epoch_end = [&history](const EpochRecord& r) { history.push_back(r); }};
+}
+
+Trained result_of(Trainer& trainer, std::vector<EpochRecord> history) {
+  return Trained{trainer.program().read_params(), trainer.program().read_optimizer_state(), trainer.program().steps_taken(),
+                 std::move(history), trainer.evaluate_test(true)};
+}
 
 Trained train(const Graph& graph, const Dataset& data, std::uint64_t seed) {
   auto backend = make_cpu_backend();
   Trainer trainer(graph, data, *backend);
   trainer.start(seed);
-  Trained result;
-  trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) { result.history.push_back(r); }});
-  result.test = trainer.evaluate_test(true);
-  result.params = trainer.program().read_params();
-  result.optimizer_state = trainer.program().read_optimizer_state();
-  return result;
+  std::vector<EpochRecord> history;
+  trainer.fit(recording_into(history));
+  return result_of(trainer, std::move(history));
 }
 
 TEST(Training, SmallMlpAndCnnLearnTheLearnableSet) {
@@ -68,28 +78,64 @@ TEST(Training, SameSeedSameNumbersBitForBit) {
   EXPECT_NE(a.params, c.params);
 }
 
-TEST(Training, ResumingFromACheckpointEqualsNotStopping) {
+// Trains the CNN with `recipe` for `first` epochs, then resumes a new trainer from that run's
+// checkpoint, history and best parameters (taken at each epoch's end, as a run directory takes
+// them) up to `epochs`; checks that it equals the run that never stopped, and returns it.
+Trained expect_resuming_equals_not_stopping(const std::string& recipe, std::int64_t first, std::int64_t epochs) {
   const Dataset data = test::learnable_dataset(200, 40);
-  const std::string recipe = "  optimizer nadam\n  batch 32\n  validation 0.1\n  epochs ";
-  const Graph four_epochs = model(cnn_layers, recipe + "4\n");
-  const Trained straight = train(four_epochs, data, 9);
+  const Trained straight = train(model(cnn_layers, recipe + "  epochs " + std::to_string(epochs) + "\n"), data, 9);
 
   auto backend = make_cpu_backend();
-  Checkpoint halfway;
+  Checkpoint checkpoint;
+  std::vector<EpochRecord> history;
+  std::vector<float> best_params;
   {
-    const Graph two_epochs = model(cnn_layers, recipe + "2\n");
-    Trainer first(two_epochs, data, *backend);
-    first.start(9);
-    first.fit({});
-    halfway = first.checkpoint();
+    const Graph part = model(cnn_layers, recipe + "  epochs " + std::to_string(first) + "\n");
+    Trainer trainer(part, data, *backend);
+    trainer.start(9);
+    trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) {
+                   history.push_back(r);
+                   checkpoint = trainer.checkpoint();
+                   if (trainer.best_epoch() == r.epoch) best_params = checkpoint.params;
+                 }});
   }
-  Trainer second(four_epochs, data, *backend);
-  second.resume(halfway);
-  EXPECT_EQ(second.epochs_done(), 2);
-  second.fit({});
-  EXPECT_EQ(second.program().read_params(), straight.params);
-  EXPECT_EQ(second.program().read_optimizer_state(), straight.optimizer_state);
-  EXPECT_EQ(second.program().steps_taken(), 4 * 6);  // ceil(180 / 32) steps an epoch
+  const Graph whole = model(cnn_layers, recipe + "  epochs " + std::to_string(epochs) + "\n");
+  Trainer second(whole, data, *backend);
+  second.resume(checkpoint, history, best_params);
+  EXPECT_EQ(second.epochs_done(), first);
+  second.fit(recording_into(history));
+  const Trained resumed = result_of(second, history);
+  EXPECT_EQ(resumed.params, straight.params);
+  EXPECT_EQ(resumed.optimizer_state, straight.optimizer_state);
+  EXPECT_EQ(resumed.steps_taken, straight.steps_taken);
+  EXPECT_EQ(resumed.test.loss, straight.test.loss);
+  EXPECT_EQ(resumed.history.size(), straight.history.size());
+  for (std::size_t e = 0; e < std::min(resumed.history.size(), straight.history.size()); ++e) {
+    EXPECT_EQ(resumed.history[e].loss, straight.history[e].loss) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.history[e].val_loss, straight.history[e].val_loss) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.history[e].lr, straight.history[e].lr) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.history[e].stopped_early, straight.history[e].stopped_early) << "epoch " << e + 1;
+  }
+  return resumed;
+}
+
+TEST(Training, ResumingFromACheckpointEqualsNotStopping) {
+  const Trained resumed = expect_resuming_equals_not_stopping("  optimizer nadam\n  batch 32\n  validation 0.1\n", 2, 4);
+  EXPECT_EQ(resumed.steps_taken, 4 * 6);  // ceil(180 / 32) steps an epoch
+}
+
+// A min_delta of 10 makes every epoch after the first a plateau, so the schedule's and early
+// stopping's counters are mid-way when the run stops after epoch 3: the plateau in its cooldown,
+// early stopping two epochs into its patience.
+TEST(Training, ResumingWithAPlateauAndEarlyStoppingEqualsNotStopping) {
+  const Trained resumed = expect_resuming_equals_not_stopping(
+      "  optimizer nadam\n  batch 32\n  validation 0.1\n  schedule plateau factor=0.5 patience=1 min_delta=10 cooldown=2\n"
+      "  early_stopping patience=4 min_delta=10 restore_best=true\n",
+      3, 8);
+  std::vector<double> rates;
+  for (const EpochRecord& r : resumed.history) rates.push_back(r.lr);
+  EXPECT_EQ(rates, (std::vector<double>{0.001, 0.001, 0.0005, 0.0005, 0.00025}));
+  EXPECT_TRUE(resumed.history.back().stopped_early);
 }
 
 TEST(Training, ResumingWithAnotherOptimizerIsAClearError) {
@@ -98,15 +144,144 @@ TEST(Training, ResumingWithAnotherOptimizerIsAClearError) {
   const Graph adam = model(mlp_layers, "  optimizer adam\n  batch 16\n");
   Trainer first(adam, data, *backend);
   first.start(1);
-  first.fit({});
+  std::vector<EpochRecord> history;
+  first.fit(recording_into(history));
   const Graph sgd = model(mlp_layers, "  optimizer sgd\n  batch 16\n");
   Trainer second(sgd, data, *backend);
   try {
-    second.resume(first.checkpoint());
+    second.resume(first.checkpoint(), history);
     ADD_FAILURE() << "resumed with another optimizer";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("but sgd here needs 0; resume with the optimizer the run was trained with"), std::string::npos)
         << e.what();
+  }
+}
+
+TEST(Training, ResumingWithoutTheHistoryIsAClearError) {
+  const Dataset data = test::learnable_dataset(64, 16);
+  auto backend = make_cpu_backend();
+  const Graph graph = model(mlp_layers, "  batch 16\n  epochs 2\n");
+  Trainer first(graph, data, *backend);
+  first.start(1);
+  first.fit({});
+  Trainer second(graph, data, *backend);
+  const std::vector<EpochRecord> one_epoch(1);
+  try {
+    second.resume(first.checkpoint(), one_epoch);
+    ADD_FAILURE() << "resumed without the history of every epoch";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "the checkpoint is at the end of epoch 2, but the history records 1 epochs; resuming replays the record of every epoch done");
+  }
+}
+
+// An epoch's record where every figure is `value`, whichever one is monitored.
+EpochRecord scripted(std::int64_t epoch, double value) {
+  return {.epoch = epoch, .loss = value, .accuracy = value, .val_loss = value, .val_accuracy = value};
+}
+
+// The learning rate of each epoch, the schedule fed one figure per epoch.
+std::vector<double> learning_rates(const std::string& train, const std::vector<double>& figures) {
+  LearningRateSchedule schedule(model(mlp_layers, train).train);
+  std::vector<double> rates;
+  for (std::size_t e = 0; e < figures.size(); ++e) {
+    rates.push_back(schedule.lr());
+    schedule.epoch_end(scripted(static_cast<std::int64_t>(e) + 1, figures[e]));
+  }
+  return rates;
+}
+
+void expect_rates(const std::vector<double>& actual, const std::vector<double>& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (std::size_t e = 0; e < actual.size(); ++e) EXPECT_DOUBLE_EQ(actual[e], expected[e]) << "epoch " << e + 1;
+}
+
+TEST(LearningRateSchedules, StepExponentialAndCosineByEpoch) {
+  const std::vector<double> flat(5, 1.0);
+  expect_rates(learning_rates("  optimizer sgd lr=0.1\n  epochs 5\n", flat), {0.1, 0.1, 0.1, 0.1, 0.1});
+  expect_rates(learning_rates("  optimizer sgd lr=0.1\n  epochs 5\n  schedule step every=2 factor=0.5\n", flat),
+               {0.1, 0.1, 0.05, 0.05, 0.025});
+  expect_rates(learning_rates("  optimizer sgd lr=0.1\n  epochs 5\n  schedule exponential rate=0.9\n", flat),
+               {0.1, 0.09, 0.081, 0.0729, 0.06561});
+  // Over 4 epochs from 0.1 towards 0.01: cos(0), cos(pi/4), cos(pi/2), cos(3pi/4).
+  expect_rates(learning_rates("  optimizer sgd lr=0.1\n  epochs 4\n  schedule cosine min_lr=0.01\n", {1, 1, 1, 1}),
+               {0.1, 0.01 + 0.09 * (2 + std::sqrt(2.0)) / 4, 0.055, 0.01 + 0.09 * (2 - std::sqrt(2.0)) / 4});
+}
+
+TEST(LearningRateSchedules, PlateauAsReduceLROnPlateau) {
+  // Patience 2 with min_delta 0.01: epoch 2 is no improvement (0.995 > 1 - 0.01), epoch 3 is;
+  // epochs 4 and 5 are not, so epoch 6 trains at half the rate. Cooldown 2 keeps epoch 6 from
+  // counting (epoch 7 counts again: Keras counts the cooldown down before it checks), so epoch 8
+  // ends the next plateau. Epoch 9 improves within its cooldown; epochs 10 and 11 do not, and
+  // the third reduction stops at min_lr, where the rate stays.
+  const std::vector<double> val_losses = {1.0, 0.995, 0.98, 0.98, 0.975, 0.99, 0.99, 0.99, 0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6};
+  expect_rates(learning_rates("  optimizer sgd lr=0.1\n  validation 0.1\n"
+                              "  schedule plateau factor=0.5 patience=2 min_delta=0.01 cooldown=2 min_lr=0.02\n",
+                              val_losses),
+               {0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.02, 0.02, 0.02, 0.02});
+  // On an accuracy, higher is better.
+  expect_rates(learning_rates("  optimizer sgd lr=0.1\n  validation 0.1\n  schedule plateau val_accuracy factor=0.5 patience=1\n",
+                              {0.5, 0.6, 0.55, 0.7}),
+               {0.1, 0.1, 0.1, 0.05});
+}
+
+struct Stopping {
+  std::int64_t stopped_at = 0;  // 0: never
+  std::int64_t best_epoch = 0;
+};
+
+// Where early stopping stops and which epoch it holds best, fed one figure per epoch.
+Stopping early_stopping_on(const std::string& train, const std::vector<double>& figures) {
+  EarlyStopping early_stopping(model(mlp_layers, train).train);
+  for (std::size_t e = 0; e < figures.size() && !early_stopping.stopped(); ++e) {
+    early_stopping.epoch_end(scripted(static_cast<std::int64_t>(e) + 1, figures[e]));
+    if (early_stopping.stopped()) return {static_cast<std::int64_t>(e) + 1, early_stopping.best_epoch()};
+  }
+  return {0, early_stopping.best_epoch()};
+}
+
+TEST(EarlyStopping, StopsAfterPatienceEpochsWithoutImprovement) {
+  const std::string validated = "  validation 0.1\n";
+  const Stopping patient = early_stopping_on(validated + "  early_stopping patience=2\n", {1.0, 0.8, 0.85, 0.79, 0.9, 0.95, 0.7});
+  EXPECT_EQ(patient.stopped_at, 6);
+  EXPECT_EQ(patient.best_epoch, 4);
+  // Keras' default patience 0 stops at the first epoch that does not improve; accuracies improve upwards.
+  const Stopping impatient = early_stopping_on(validated + "  early_stopping val_accuracy\n", {0.5, 0.6, 0.6, 0.7});
+  EXPECT_EQ(impatient.stopped_at, 3);
+  EXPECT_EQ(impatient.best_epoch, 2);
+  // Epoch 2 falls by less than min_delta: no improvement.
+  const Stopping strict = early_stopping_on("  early_stopping loss patience=1 min_delta=0.1\n", {1.0, 0.95, 0.8});
+  EXPECT_EQ(strict.stopped_at, 2);
+  EXPECT_EQ(strict.best_epoch, 1);
+  // Without early stopping: the lowest val_loss (the first of equals) is best, and nothing stops.
+  const Stopping none = early_stopping_on(validated, {1.0, 0.5, 0.5, 0.7});
+  EXPECT_EQ(none.stopped_at, 0);
+  EXPECT_EQ(none.best_epoch, 2);
+}
+
+// With min_delta 10 no epoch improves on the first, so patience 2 stops the run after epoch 3.
+TEST(EarlyStopping, EndsARealRunAndRestoresTheBestEpoch) {
+  const Dataset data = test::learnable_dataset(128, 32);
+  for (const bool restore : {false, true}) {
+    const Graph graph = model(mlp_layers, std::string("  optimizer adam lr=0.01\n  batch 32\n  epochs 10\n  validation 0.25\n") +
+                                              "  early_stopping patience=2 min_delta=10 restore_best=" + (restore ? "true\n" : "false\n"));
+    auto backend = make_cpu_backend();
+    Trainer trainer(graph, data, *backend);
+    trainer.start(7);
+    std::vector<std::vector<float>> params_after;  // each epoch's
+    std::vector<EpochRecord> history;
+    trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) {
+                   history.push_back(r);
+                   params_after.push_back(trainer.program().read_params());
+                 }});
+    ASSERT_EQ(history.size(), 3u);
+    EXPECT_EQ(trainer.epochs_done(), 3);
+    EXPECT_TRUE(trainer.stopped_early());
+    EXPECT_FALSE(history[1].stopped_early);
+    EXPECT_TRUE(history[2].stopped_early);
+    EXPECT_EQ(trainer.best_epoch(), 1);
+    EXPECT_NE(params_after[0], params_after[2]);
+    EXPECT_EQ(trainer.program().read_params(), params_after[restore ? 0 : 2]) << "restore_best=" << restore;
   }
 }
 

@@ -11,6 +11,7 @@
 #include "device_option.hpp"
 #include "gpufm/device.hpp"
 #include "gpufm/format.hpp"
+#include "gpufm/monitor.hpp"
 #include "gpufm/run.hpp"
 #include "model_options.hpp"
 #include "progress.hpp"
@@ -55,13 +56,16 @@ void print_start(std::ostream& out, const RunStart& start, const std::string& de
 }
 
 void print_result(std::ostream& out, const RunResult& result, bool classifier) {
+  if (result.restored_epoch > 0 && result.restored_epoch != result.history.back().epoch) {
+    out << "Restored the parameters of the best epoch, " << result.restored_epoch << "\n";
+  }
   out << "Test (final model): loss " << figure(result.test.loss);
   if (classifier) out << " - accuracy " << figure(result.test.accuracy);
   out << " on " << with_commas(result.test.samples) << " images\n";
   if (result.best_epoch > 0) {
     const EpochRecord& best = result.history[static_cast<std::size_t>(result.best_epoch - 1)];
-    out << "Best epoch " << result.best_epoch << " (" << (best.val_loss ? "val_loss " + figure(*best.val_loss) : "loss " + figure(best.loss))
-        << "): " << (result.run_dir / "best.safetensors").string() << "\n";
+    out << "Best epoch " << result.best_epoch << " (" << name(result.best_epoch_monitor) << " "
+        << figure(monitored_value(best, result.best_epoch_monitor)) << "): " << (result.run_dir / "best.safetensors").string() << "\n";
   }
 }
 
@@ -86,7 +90,11 @@ void add_train_command(CLI::App& root) {
     SelectedBackend selected = select_backend(options->device);
     std::ostream& log = options->json ? std::cerr : std::cout;
     Progress progress(log, isatty(options->json ? STDERR_FILENO : STDOUT_FILENO) != 0);
-    RunEvents events{.started = [&](const RunStart& start) { print_start(log, start, selected.why, options->seed); },
+    RunEvents events{.started =
+                         [&](const RunStart& start) {
+                           print_start(log, start, selected.why, options->seed);
+                           progress.show_learning_rate(start.graph.train.schedule.has_value());
+                         },
                      .training = progress.events()};
     RunResult result;
     if (options->resume.empty()) {

@@ -72,7 +72,14 @@ void Progress::epoch_end(const EpochRecord& r) {
   if (r.accuracy) line += metric("accuracy", *r.accuracy);
   if (r.val_loss) line += metric("val_loss", *r.val_loss);
   if (r.val_accuracy) line += metric("val_accuracy", *r.val_accuracy);
-  out_ << line << "\n" << std::flush;
+  if (show_learning_rate_) {
+    char lr[48];
+    std::snprintf(lr, sizeof lr, " - lr: %g", r.lr);
+    line += lr;
+  }
+  out_ << line << "\n";
+  if (r.stopped_early) out_ << "Epoch " << r.epoch << ": early stopping\n";
+  out_ << std::flush;
 }
 
 }  // namespace gpufm::cli

@@ -1,6 +1,8 @@
-// Keras' progress display: on a terminal a bar redrawn each step, otherwise one line per epoch.
+// Keras' progress display: on a terminal a bar redrawn each step, otherwise one line per epoch;
+// the learning rate when a schedule changes it, and a line when early stopping ends the run.
 //   Epoch 3/10
 //   422/422 [==============================] - 21s 50ms/step - loss: 0.2710 - accuracy: 0.9001 - val_loss: 0.2655 - val_accuracy: 0.9030
+//   Epoch 3: early stopping
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@ class Progress {
  public:
   Progress(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
   TrainingEvents events();
+  void show_learning_rate(bool show) { show_learning_rate_ = show; }
 
  private:
   void epoch_begin(std::int64_t epoch, std::int64_t epochs);
@@ -23,6 +26,7 @@ class Progress {
 
   std::ostream& out_;
   bool terminal_;
+  bool show_learning_rate_ = false;
   std::int64_t epoch_ = 0, epochs_ = 0, steps_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_draw_;

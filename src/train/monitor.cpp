@@ -1,0 +1,28 @@
+#include "gpufm/monitor.hpp"
+
+#include <limits>
+
+namespace gpufm {
+
+double monitored_value(const EpochRecord& record, Monitor monitor) {
+  switch (monitor) {
+    case Monitor::val_loss: return record.val_loss.value();
+    case Monitor::val_accuracy: return record.val_accuracy.value();
+    case Monitor::loss: return record.loss;
+    case Monitor::accuracy: return record.accuracy.value();
+  }
+  return record.loss;
+}
+
+BestValue::BestValue(Monitor monitor, double min_delta)
+    : higher_is_better_(monitor == Monitor::accuracy || monitor == Monitor::val_accuracy),
+      min_delta_(min_delta),
+      best_(higher_is_better_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity()) {}
+
+bool BestValue::improve(double value) {
+  const bool better = higher_is_better_ ? value > best_ + min_delta_ : value < best_ - min_delta_;
+  if (better) best_ = value;
+  return better;
+}
+
+}  // namespace gpufm
