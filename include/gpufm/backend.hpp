@@ -17,6 +17,9 @@ namespace gpufm {
 
 struct Layer;
 
+// The Philox stream of the shuffle keys, apart from dropout's (stream = layer index).
+inline constexpr std::uint32_t shuffle_philox_stream = 0x53485546u;  // "SHUF"
+
 // Backend memory, freed by the backend that allocated it.
 class DeviceBuffer {
  public:
@@ -81,6 +84,7 @@ class Backend {
   virtual std::string describe() const = 0;  // "CPU (2 threads, OpenBLAS)", "NVIDIA H100 80GB HBM3 (79.1 GiB)"
 
   virtual DeviceBuffer allocate(std::size_t bytes) = 0;  // zeroed
+  virtual std::size_t allocation_count() const = 0;      // allocate() calls so far: a step makes none
   virtual void copy_to_device(void* device, const void* host, std::size_t bytes) = 0;
   virtual void copy_to_host(void* host, const void* device, std::size_t bytes) = 0;
   virtual void zero(void* device, std::size_t bytes) = 0;
@@ -88,8 +92,8 @@ class Backend {
 
   virtual std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) = 0;
 
-  // Reorders indices[0, count) by the Philox key of (seed, epoch, sample id): the same order on
-  // every backend.
+  // Reorders indices[0, count) by the Philox key of (seed, epoch, sample id), stably: the same
+  // order on every backend.
   virtual void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) = 0;
   virtual void gather_batch(const GatherArgs& args) = 0;
   virtual void loss(const LossArgs& args) = 0;

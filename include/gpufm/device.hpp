@@ -27,6 +27,9 @@ struct GpuProbe {
 
 GpuProbe probe_gpus();
 
+// The CUDA backend on one of the probed GPUs (only a CUDA build has one).
+std::unique_ptr<Backend> make_cuda_backend(const GpuInfo& gpu);
+
 // The backend for --device: "cpu"; "cuda" (an InputError saying why when it cannot be had);
 // "auto", the GPU when one can be used, else the CPU. `why` says in words what was chosen and why.
 struct SelectedBackend {

@@ -38,4 +38,11 @@ class IoError : public Error {
   explicit IoError(const std::string& message) : Error(ExitCode::training_failed, message) {}
 };
 
+// The GPU failed a call (a CUDA, cuBLAS or cuDNN status, or memory it could not give): the message
+// names the call, the file and the line, or for memory how much was asked for and how much is free.
+class DeviceError : public Error {
+ public:
+  explicit DeviceError(const std::string& message) : Error(ExitCode::training_failed, message) {}
+};
+
 }  // namespace gpufm

@@ -18,9 +18,6 @@ namespace gpufm {
 
 namespace {
 
-// Shuffle keys come from their own Philox stream, apart from dropout's (stream = layer index).
-constexpr std::uint32_t shuffle_stream = 0x53485546u;  // "SHUF"
-
 class CpuBackend final : public Backend {
  public:
   std::string describe() const override { return "CPU (" + std::to_string(omp_get_max_threads()) + " threads, OpenBLAS)"; }
@@ -30,8 +27,10 @@ class CpuBackend final : public Backend {
     void* data = std::aligned_alloc(64, rounded);
     if (data == nullptr) throw std::bad_alloc();
     std::memset(data, 0, rounded);
+    ++allocations_;
     return DeviceBuffer(data, bytes, [](void* p) { std::free(p); });
   }
+  std::size_t allocation_count() const override { return allocations_; }
   void copy_to_device(void* device, const void* host, std::size_t bytes) override { std::memcpy(device, host, bytes); }
   void copy_to_host(void* host, const void* device, std::size_t bytes) override { std::memcpy(host, device, bytes); }
   void zero(void* device, std::size_t bytes) override { std::memset(device, 0, bytes); }
@@ -42,7 +41,7 @@ class CpuBackend final : public Backend {
   void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) override {
     std::vector<std::pair<std::uint32_t, std::int32_t>> keyed(static_cast<std::size_t>(count));
     for (std::int64_t i = 0; i < count; ++i) {
-      keyed[i] = {philox_word(seed, shuffle_stream, static_cast<std::uint32_t>(epoch), static_cast<std::uint64_t>(indices[i])), indices[i]};
+      keyed[i] = {philox_word(seed, shuffle_philox_stream, static_cast<std::uint32_t>(epoch), static_cast<std::uint64_t>(indices[i])), indices[i]};
     }
     std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (std::int64_t i = 0; i < count; ++i) indices[i] = keyed[i].second;
@@ -60,6 +59,9 @@ class CpuBackend final : public Backend {
 
   void loss(const LossArgs& args) override { cpu::cpu_loss(args); }
   void optimizer_step(const OptimizerStepArgs& args) override { cpu::cpu_optimizer_step(args); }
+
+ private:
+  std::size_t allocations_ = 0;
 };
 
 }  // namespace

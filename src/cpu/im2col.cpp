@@ -19,18 +19,6 @@ std::int64_t window_over(std::int64_t at, std::int64_t offset, std::int64_t pad_
 
 }  // namespace
 
-ConvGeometry conv_geometry(const Attrs& attrs, const Shape& image, std::int64_t out_c) {
-  const Size2 kernel = attrs.size2("kernel"), stride = attrs.size2("stride");
-  const bool same = attrs.choice("padding") == "same";
-  ConvGeometry g{.in_h = image.height(), .in_w = image.width(), .in_c = image.channels(),
-                 .kernel_h = kernel.h, .kernel_w = kernel.w, .stride_h = stride.h, .stride_w = stride.w,
-                 .out_h = window_output(image.height(), kernel.h, stride.h, same),
-                 .out_w = window_output(image.width(), kernel.w, stride.w, same), .out_c = out_c};
-  g.pad_top = padding_before(g.in_h, g.kernel_h, g.stride_h, g.out_h);
-  g.pad_left = padding_before(g.in_w, g.kernel_w, g.stride_w, g.out_w);
-  return g;
-}
-
 void im2col(const ConvGeometry& g, const float* images, std::int64_t batch, float* columns) {
   const std::int64_t patch = g.patch_size();
 #pragma omp parallel for schedule(static)

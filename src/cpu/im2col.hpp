@@ -8,30 +8,14 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "gpufm/attrs.hpp"
-#include "gpufm/shape.hpp"
+#include "ops/window.hpp"
 
 namespace gpufm::cpu {
 
-struct ConvGeometry {
-  std::int64_t in_h = 0, in_w = 0, in_c = 0;
-  std::int64_t kernel_h = 0, kernel_w = 0;
-  std::int64_t stride_h = 1, stride_w = 1;
-  // Zeros before the first row and column; those after the last follow from out_h and out_w.
-  std::int64_t pad_top = 0, pad_left = 0;
-  std::int64_t out_h = 0, out_w = 0, out_c = 0;
-
-  std::int64_t patch_size() const { return kernel_h * kernel_w * in_c; }  // a row of the im2col matrix
-  std::int64_t positions() const { return out_h * out_w; }
-  std::size_t column_bytes(std::int64_t batch) const {
-    return static_cast<std::size_t>(batch * positions() * patch_size()) * sizeof(float);
-  }
-};
-
-// The convolution a conv2d or conv2d_transpose statement names (kernel, stride, padding) over
-// `image`, producing out_c channels. Padding follows TensorFlow: "same" pads
-// max((out - 1) * s + k - in, 0) in all, the smaller half before.
-ConvGeometry conv_geometry(const Attrs& attrs, const Shape& image, std::int64_t out_c);
+// The bytes of the im2col matrix of a batch: a row of patch_size() values per output position.
+inline std::size_t column_bytes(const ConvGeometry& g, std::int64_t batch) {
+  return static_cast<std::size_t>(batch * g.positions() * g.patch_size()) * sizeof(float);
+}
 
 // columns = the patches of images (batch, in_h, in_w, in_c), zero outside the image.
 void im2col(const ConvGeometry& g, const float* images, std::int64_t batch, float* columns);

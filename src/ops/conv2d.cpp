@@ -31,10 +31,10 @@ std::vector<ParamSpec> conv2d_params(const Attrs& attrs, const Shape& input) {
 class Conv2dKernel final : public LayerKernel {
  public:
   explicit Conv2dKernel(const Layer& layer)
-      : geometry_(cpu::conv_geometry(layer.attrs, layer.input, layer.output.channels())),
+      : geometry_(conv_geometry(layer.attrs, layer.input, layer.output.channels())),
         epilogue_(layer.attrs) {}
 
-  std::size_t workspace_bytes(std::int64_t batch) const override { return geometry_.column_bytes(batch); }
+  std::size_t workspace_bytes(std::int64_t batch) const override { return cpu::column_bytes(geometry_, batch); }
 
   void forward(const ForwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
@@ -58,7 +58,7 @@ class Conv2dKernel final : public LayerKernel {
   }
 
  private:
-  cpu::ConvGeometry geometry_;
+  ConvGeometry geometry_;
   cpu::BiasActivation epilogue_;
 };
 

@@ -43,10 +43,10 @@ std::vector<ParamSpec> conv2d_transpose_params(const Attrs& attrs, const Shape& 
 class Conv2dTransposeKernel final : public LayerKernel {
  public:
   explicit Conv2dTransposeKernel(const Layer& layer)
-      : geometry_(cpu::conv_geometry(layer.attrs, layer.output, layer.input.channels())),
+      : geometry_(conv_geometry(layer.attrs, layer.output, layer.input.channels())),
         epilogue_(layer.attrs) {}
 
-  std::size_t workspace_bytes(std::int64_t batch) const override { return geometry_.column_bytes(batch); }
+  std::size_t workspace_bytes(std::int64_t batch) const override { return cpu::column_bytes(geometry_, batch); }
 
   void forward(const ForwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
@@ -66,7 +66,7 @@ class Conv2dTransposeKernel final : public LayerKernel {
   }
 
  private:
-  cpu::ConvGeometry geometry_;  // of the conv2d this layer transposes: its in_* are this layer's output
+  ConvGeometry geometry_;  // of the conv2d this layer transposes: its in_* are this layer's output
   cpu::BiasActivation epilogue_;
 };
 

@@ -1,6 +1,6 @@
 // flatten: an image as a flat vector in (h, w, c) order, c fastest, as Keras flattens. A view:
 // no data moves.
-#include "cpu/view_kernel.hpp"
+#include "ops/view_kernel.hpp"
 #include "gpufm/op.hpp"
 
 namespace gpufm {
@@ -12,7 +12,7 @@ extern const OpDef flatten_op = {
     .output_shape = [](const Attrs&, const Shape& input) { return Shape{{input.elements()}}; },
     .params = no_params,
     .saved_for_backward = saves_nothing,
-    .make_cpu_kernel = cpu::make_view_kernel,
+    .make_cpu_kernel = make_view_kernel,
     .output_aliases_input = true,
 };
 

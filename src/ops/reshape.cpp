@@ -1,5 +1,5 @@
 // reshape: the same values under another shape (28x28x1, 7x7x16, 784). A view: no data moves.
-#include "cpu/view_kernel.hpp"
+#include "ops/view_kernel.hpp"
 #include "gpufm/op.hpp"
 #include "gpufm/format.hpp"
 
@@ -32,7 +32,7 @@ extern const OpDef reshape_op = {
     .output_shape = reshape_output_shape,
     .params = no_params,
     .saved_for_backward = saves_nothing,
-    .make_cpu_kernel = cpu::make_view_kernel,
+    .make_cpu_kernel = make_view_kernel,
     .output_aliases_input = true,
 };
 

@@ -28,4 +28,16 @@ Shape pool_output_shape(std::string_view keyword, const Attrs& attrs, const Shap
   return Shape{{out.h, out.w, input.channels()}};
 }
 
+ConvGeometry conv_geometry(const Attrs& attrs, const Shape& image, std::int64_t out_c) {
+  const Size2 kernel = attrs.size2("kernel"), stride = attrs.size2("stride");
+  const bool same = attrs.choice("padding") == "same";
+  ConvGeometry g{.in_h = image.height(), .in_w = image.width(), .in_c = image.channels(),
+                 .kernel_h = kernel.h, .kernel_w = kernel.w, .stride_h = stride.h, .stride_w = stride.w,
+                 .out_h = window_output(image.height(), kernel.h, stride.h, same),
+                 .out_w = window_output(image.width(), kernel.w, stride.w, same), .out_c = out_c};
+  g.pad_top = padding_before(g.in_h, g.kernel_h, g.stride_h, g.out_h);
+  g.pad_left = padding_before(g.in_w, g.kernel_w, g.stride_w, g.out_w);
+  return g;
+}
+
 }  // namespace gpufm

@@ -45,4 +45,23 @@ inline constexpr ArgSpec pool_signature[] = {
 
 Shape pool_output_shape(std::string_view keyword, const Attrs& attrs, const Shape& input);
 
+// The geometry of one convolution, as both backends run it.
+struct ConvGeometry {
+  std::int64_t in_h = 0, in_w = 0, in_c = 0;
+  std::int64_t kernel_h = 0, kernel_w = 0;
+  std::int64_t stride_h = 1, stride_w = 1;
+  // Zeros before the first row and column; those after the last follow from out_h and out_w.
+  std::int64_t pad_top = 0, pad_left = 0;
+  std::int64_t out_h = 0, out_w = 0, out_c = 0;
+
+  std::int64_t patch_size() const { return kernel_h * kernel_w * in_c; }  // a row of the im2col matrix
+  std::int64_t positions() const { return out_h * out_w; }
+};
+
+// The convolution a conv2d or conv2d_transpose statement names (kernel, stride, padding) over
+// `image`, producing out_c channels. Padding follows TensorFlow: "same" pads
+// max((out - 1) * s + k - in, 0) in all, the smaller half before.
+ConvGeometry conv_geometry(const Attrs& attrs, const Shape& image, std::int64_t out_c);
+
+
 }  // namespace gpufm

@@ -1,5 +1,5 @@
-// The CPU kernel of the view layers (flatten, reshape): their output is their input and their
-// input gradient is their output gradient, so there is nothing to compute either way.
+// The kernel of the view layers (flatten, reshape) on every backend: their output is their input
+// and their input gradient is their output gradient, so there is nothing to compute either way.
 #pragma once
 
 #include <memory>
@@ -7,10 +7,8 @@
 #include "gpufm/layer_kernel.hpp"
 
 namespace gpufm {
-struct Layer;
-}
 
-namespace gpufm::cpu {
+struct Layer;
 
 class ViewKernel final : public LayerKernel {
  public:
@@ -22,4 +20,4 @@ inline std::unique_ptr<LayerKernel> make_view_kernel(const Layer&) {
   return std::make_unique<ViewKernel>();
 }
 
-}  // namespace gpufm::cpu
+}  // namespace gpufm

@@ -1,0 +1,140 @@
+#include "cuda/activation.hpp"
+
+#include "cuda/check.hpp"
+#include "cuda/launch.cuh"
+
+namespace gpufm::cuda {
+
+namespace {
+
+__global__ void activate_elements(Activation a, const float* input, float* output, std::int64_t n, float alpha) {
+  GPUFM_GRID_STRIDE_LOOP(i, n) { output[i] = activate(a, input[i], alpha); }
+}
+
+__global__ void activation_slope_elements(Activation a, const float* output, const float* output_gradient, float* input_gradient,
+                                          std::int64_t n, float alpha) {
+  GPUFM_GRID_STRIDE_LOOP(i, n) { input_gradient[i] = output_gradient[i] * activation_slope(a, output[i], alpha); }
+}
+
+__global__ void bias_activate_elements(Activation a, float* matrix, const float* bias, std::int64_t n, std::int64_t columns,
+                                       float alpha) {
+  GPUFM_GRID_STRIDE_LOOP(i, n) { matrix[i] = activate(a, matrix[i] + bias[i % columns], alpha); }
+}
+
+// One warp per row: rows are short (the classes of a classifier, the channels of an image).
+constexpr int warp = 32;
+
+__device__ float warp_sum(float value) {
+  for (int offset = warp / 2; offset > 0; offset /= 2) value += __shfl_xor_sync(0xffffffffu, value, offset);
+  return value;
+}
+
+__device__ float warp_max(float value) {
+  for (int offset = warp / 2; offset > 0; offset /= 2) value = fmaxf(value, __shfl_xor_sync(0xffffffffu, value, offset));
+  return value;
+}
+
+__global__ void softmax_rows(const float* input, float* output, std::int64_t rows, std::int64_t row_length) {
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / warp) + threadIdx.x / warp;
+  if (row >= rows) return;
+  const int lane = threadIdx.x % warp;
+  const float* x = input + row * row_length;
+  float* y = output + row * row_length;
+  float largest = -INFINITY;  // subtracted, so exp never overflows
+  for (std::int64_t i = lane; i < row_length; i += warp) largest = fmaxf(largest, x[i]);
+  largest = warp_max(largest);
+  float sum = 0.0f;
+  for (std::int64_t i = lane; i < row_length; i += warp) sum += expf(x[i] - largest);
+  sum = warp_sum(sum);
+  for (std::int64_t i = lane; i < row_length; i += warp) y[i] = expf(x[i] - largest) / sum;
+}
+
+// dx = y * (dy - sum over the row of dy * y).
+__global__ void softmax_backward_rows(const float* output, const float* output_gradient, float* input_gradient, std::int64_t rows,
+                                      std::int64_t row_length) {
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / warp) + threadIdx.x / warp;
+  if (row >= rows) return;
+  const int lane = threadIdx.x % warp;
+  const float* y = output + row * row_length;
+  const float* dy = output_gradient + row * row_length;
+  float* dx = input_gradient + row * row_length;
+  float dot = 0.0f;
+  for (std::int64_t i = lane; i < row_length; i += warp) dot += dy[i] * y[i];
+  dot = warp_sum(dot);
+  for (std::int64_t i = lane; i < row_length; i += warp) dx[i] = y[i] * (dy[i] - dot);
+}
+
+unsigned row_blocks(std::int64_t rows) {
+  constexpr std::int64_t rows_per_block = threads_per_block / warp;
+  return static_cast<unsigned>((rows + rows_per_block - 1) / rows_per_block);
+}
+
+// Each thread owns one column and adds it up row by row in double; blocks of 32 columns by 8
+// row ranges, whose partial sums are then added in row-range order.
+constexpr int column_tile = 32, row_ranges = 8;
+
+__global__ void sum_rows_kernel(const float* matrix, std::int64_t rows, std::int64_t columns, float* row_sum) {
+  __shared__ double partial[row_ranges][column_tile];
+  const std::int64_t column = static_cast<std::int64_t>(blockIdx.x) * column_tile + threadIdx.x;
+  const int range = static_cast<int>(threadIdx.y);
+  double sum = 0;
+  if (column < columns) {
+    const std::int64_t first = rows * range / row_ranges, last = rows * (range + 1) / row_ranges;
+    for (std::int64_t r = first; r < last; ++r) sum += matrix[r * columns + column];
+  }
+  partial[range][threadIdx.x] = sum;
+  __syncthreads();
+  if (range != 0 || column >= columns) return;
+  double total = 0;
+  for (int k = 0; k < row_ranges; ++k) total += partial[k][threadIdx.x];
+  row_sum[column] = static_cast<float>(total);
+}
+
+}  // namespace
+
+void activation_forward(cudaStream_t stream, Activation a, const float* input, float* output, std::int64_t rows,
+                        std::int64_t row_length, float alpha) {
+  if (a == Activation::softmax) {
+    softmax_rows<<<row_blocks(rows), threads_per_block, 0, stream>>>(input, output, rows, row_length);
+    GPUFM_CHECK_LAUNCH(softmax_rows);
+    return;
+  }
+  const std::int64_t n = rows * row_length;
+  activate_elements<<<blocks_for(n), threads_per_block, 0, stream>>>(a, input, output, n, alpha);
+  GPUFM_CHECK_LAUNCH(activate_elements);
+}
+
+void activation_backward(cudaStream_t stream, Activation a, const float* output, const float* output_gradient,
+                         float* input_gradient, std::int64_t rows, std::int64_t row_length, float alpha) {
+  if (a == Activation::softmax) {
+    softmax_backward_rows<<<row_blocks(rows), threads_per_block, 0, stream>>>(output, output_gradient, input_gradient, rows, row_length);
+    GPUFM_CHECK_LAUNCH(softmax_backward_rows);
+    return;
+  }
+  const std::int64_t n = rows * row_length;
+  activation_slope_elements<<<blocks_for(n), threads_per_block, 0, stream>>>(a, output, output_gradient, input_gradient, n, alpha);
+  GPUFM_CHECK_LAUNCH(activation_slope_elements);
+}
+
+void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, const float* bias, std::int64_t rows,
+                             std::int64_t columns, float alpha) {
+  if (a == Activation::softmax) {
+    // The bias first, then softmax over each row as a whole.
+    bias_activate_elements<<<blocks_for(rows * columns), threads_per_block, 0, stream>>>(Activation::linear, matrix, bias,
+                                                                                          rows * columns, columns, alpha);
+    GPUFM_CHECK_LAUNCH(bias_activate_elements);
+    activation_forward(stream, a, matrix, matrix, rows, columns, alpha);
+    return;
+  }
+  bias_activate_elements<<<blocks_for(rows * columns), threads_per_block, 0, stream>>>(a, matrix, bias, rows * columns, columns, alpha);
+  GPUFM_CHECK_LAUNCH(bias_activate_elements);
+}
+
+void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, float* row_sum) {
+  const dim3 block(column_tile, row_ranges);
+  const unsigned blocks = static_cast<unsigned>((columns + column_tile - 1) / column_tile);
+  sum_rows_kernel<<<blocks, block, 0, stream>>>(matrix, rows, columns, row_sum);
+  GPUFM_CHECK_LAUNCH(sum_rows_kernel);
+}
+
+}  // namespace gpufm::cuda

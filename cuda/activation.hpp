@@ -1,0 +1,30 @@
+// Activations over a batch on the GPU, with the scalar rules the CPU uses (gpufm/activation.hpp).
+// Tensors are rows of row_length values; softmax normalises each row (the last axis).
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+#include "gpufm/activation.hpp"
+
+namespace gpufm::cuda {
+
+// output = f(input); output may be input.
+void activation_forward(cudaStream_t stream, Activation a, const float* input, float* output, std::int64_t rows,
+                        std::int64_t row_length, float alpha);
+
+// input_gradient = output_gradient * f'(x), from the output; input_gradient may be output_gradient.
+void activation_backward(cudaStream_t stream, Activation a, const float* output, const float* output_gradient,
+                         float* input_gradient, std::int64_t rows, std::int64_t row_length, float alpha);
+
+// matrix (rows x columns) += bias (columns) on every row, then f: the epilogue of dense and the
+// convolutions in one pass.
+void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, const float* bias, std::int64_t rows,
+                             std::int64_t columns, float alpha);
+
+// row_sum (columns) = the sum of the rows of matrix (rows x columns): a bias gradient. Each
+// column is summed in a fixed order, so the result is the same from run to run.
+void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, float* row_sum);
+
+}  // namespace gpufm::cuda

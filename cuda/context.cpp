@@ -1,0 +1,42 @@
+#include "cuda/context.hpp"
+
+#include <cstdio>
+
+namespace gpufm::cuda {
+
+CudaContext::CudaContext(int device) : device_(device) {
+  GPUFM_CHECK(cudaSetDevice(device));
+  GPUFM_CHECK(cudaGetDeviceProperties(&properties_, device));
+  stream_ = make_stream();
+  cublas_ = make_cublas_handle();
+  GPUFM_CHECK(cublasSetStream(cublas_, stream_));
+  // Full float32 arithmetic unless a precision setting asks for tensor-core modes: the CUDA
+  // backend is compared with the CPU's float32 results.
+  GPUFM_CHECK(cublasSetMathMode(cublas_, CUBLAS_PEDANTIC_MATH));
+  cudnn_ = make_cudnn_handle();
+  GPUFM_CHECK(cudnnSetStream(cudnn_, stream_));
+}
+
+std::string gibibytes(std::size_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+  return text;
+}
+
+DeviceBuffer CudaContext::allocate(std::size_t bytes) {
+  void* data = nullptr;
+  const std::size_t asked = bytes == 0 ? 1 : bytes;
+  if (cudaError_t status = cudaMalloc(&data, asked); status != cudaSuccess) {
+    static_cast<void>(cudaGetLastError());  // taken off, so the next launch check does not report it
+    std::size_t free_bytes = 0, total_bytes = 0;
+    static_cast<void>(cudaMemGetInfo(&free_bytes, &total_bytes));
+    throw DeviceError("cudaMalloc of " + gibibytes(asked) + " failed (" + cudaGetErrorString(status) + "): " + gibibytes(free_bytes) +
+                      " free of " + gibibytes(total_bytes) + " on " + properties_.name + "; a smaller batch needs less");
+  }
+  DeviceBuffer buffer(data, bytes, [](void* p) { static_cast<void>(cudaFree(p)); });
+  GPUFM_CHECK(cudaMemsetAsync(data, 0, asked, stream_));
+  ++allocations_;
+  return buffer;
+}
+
+}  // namespace gpufm::cuda

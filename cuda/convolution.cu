@@ -1,0 +1,226 @@
+// The cuDNN convolution shared by conv2d and conv2d_transpose (cuda/convolution.hpp): descriptors
+// made once, algorithms chosen per batch size, and the zero-padded copy for TensorFlow's
+// asymmetric padding.
+#include "cuda/convolution.hpp"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+#include "cuda/launch.cuh"
+
+namespace gpufm::cuda {
+
+namespace {
+
+constexpr float one = 1.0f, zero = 0.0f;  // cuDNN's alpha and beta: write the result, never add to it
+
+// Where the padded images start after cuDNN's workspace, and the unit its limits are rounded to.
+constexpr std::size_t alignment = 256;
+std::size_t align_up(std::size_t bytes) { return (bytes + alignment - 1) / alignment * alignment; }
+std::size_t align_down(std::size_t bytes) { return bytes / alignment * alignment; }
+
+// The workspace the largest batch's algorithms may each ask for: the heuristics' favourite can
+// want gigabytes (FFT), and the next deterministic one is rarely much slower, leaving the memory
+// to the activations.
+constexpr std::size_t algorithm_bytes_cap = std::size_t{256} << 20;
+
+// The zeros a "same" convolution needs along one axis in all (TensorFlow's rule, as
+// conv_geometry applies it); "valid" needs none.
+std::int64_t padding_total(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t out) {
+  return std::max<std::int64_t>((out - 1) * stride + kernel - in, 0);
+}
+
+TensorDescriptor nhwc_descriptor(std::int64_t n, std::int64_t h, std::int64_t w, std::int64_t c) {
+  TensorDescriptor descriptor = make_tensor_descriptor();
+  GPUFM_CHECK(cudnnSetTensor4dDescriptor(descriptor, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, static_cast<int>(n),
+                                         static_cast<int>(c), static_cast<int>(h), static_cast<int>(w)));
+  return descriptor;
+}
+
+// The first of the `count` candidates the heuristics returned (best first) that runs, is plain
+// float32 (no tensor-core conversion) and fits in most_bytes: a deterministic one when there is
+// one, so that runs repeat bit for bit, else the first non-deterministic one.
+template <class Candidate, std::size_t size>
+const Candidate& first_usable(const std::array<Candidate, size>& candidates, int count, std::size_t most_bytes,
+                              const char* pass, const std::string& convolution) {
+  const auto usable = [&](const Candidate& candidate) {
+    return candidate.status == CUDNN_STATUS_SUCCESS && candidate.mathType != CUDNN_TENSOR_OP_MATH &&
+           candidate.mathType != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION && candidate.memory <= most_bytes;
+  };
+  const std::span<const Candidate> returned = std::span(candidates).first(static_cast<std::size_t>(count));
+  for (const Candidate& candidate : returned) {
+    if (usable(candidate) && candidate.determinism == CUDNN_DETERMINISTIC) return candidate;
+  }
+  for (const Candidate& candidate : returned) {
+    if (usable(candidate)) return candidate;
+  }
+  throw DeviceError(std::string("cuDNN has no float32 ") + pass + " algorithm within " + std::to_string(most_bytes) +
+                    " bytes of workspace for the " + convolution);
+}
+
+// padded (batch, padded_h, padded_w, in_c) = images with the geometry's zeros around them.
+__global__ void pad_images(const float* images, float* padded, std::int64_t count, ConvGeometry g,
+                           std::int64_t padded_h, std::int64_t padded_w) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) {
+    const std::int64_t c = i % g.in_c, pixel = i / g.in_c;
+    const std::int64_t x = pixel % padded_w - g.pad_left, row = pixel / padded_w;
+    const std::int64_t y = row % padded_h - g.pad_top, n = row / padded_h;
+    const bool inside = y >= 0 && y < g.in_h && x >= 0 && x < g.in_w;
+    padded[i] = inside ? images[((n * g.in_h + y) * g.in_w + x) * g.in_c + c] : 0.0f;
+  }
+}
+
+// images (batch, in_h, in_w, in_c) = the part of padded that is not padding.
+__global__ void crop_images(const float* padded, float* images, std::int64_t count, ConvGeometry g,
+                            std::int64_t padded_h, std::int64_t padded_w) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) {
+    const std::int64_t c = i % g.in_c, pixel = i / g.in_c;
+    const std::int64_t x = pixel % g.in_w, row = pixel / g.in_w;
+    const std::int64_t y = row % g.in_h, n = row / g.in_h;
+    images[i] = padded[((n * padded_h + y + g.pad_top) * padded_w + x + g.pad_left) * g.in_c + c];
+  }
+}
+
+}  // namespace
+
+std::size_t Convolution::BatchPlan::workspace_bytes() const { return align_up(algorithm_bytes) + padded_image_bytes; }
+
+float* Convolution::BatchPlan::padded_images(std::span<std::byte> workspace) const {
+  return reinterpret_cast<float*>(workspace.data() + align_up(algorithm_bytes));
+}
+
+Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context)
+    : geometry_(geometry),
+      cudnn_(context.cudnn()),
+      stream_(context.stream()),
+      filter_(make_filter_descriptor()),
+      convolution_(make_convolution_descriptor()) {
+  const ConvGeometry& g = geometry_;
+  const std::int64_t total_h = padding_total(g.in_h, g.kernel_h, g.stride_h, g.out_h);
+  const std::int64_t total_w = padding_total(g.in_w, g.kernel_w, g.stride_w, g.out_w);
+  // The smaller half goes before, so the padding is symmetric exactly when both totals are even.
+  pads_in_workspace_ = total_h != 2 * g.pad_top || total_w != 2 * g.pad_left;
+  padded_h_ = pads_in_workspace_ ? g.in_h + total_h : g.in_h;
+  padded_w_ = pads_in_workspace_ ? g.in_w + total_w : g.in_w;
+  const std::int64_t cudnn_pad_h = pads_in_workspace_ ? 0 : g.pad_top;
+  const std::int64_t cudnn_pad_w = pads_in_workspace_ ? 0 : g.pad_left;
+
+  GPUFM_CHECK(cudnnSetFilter4dDescriptor(filter_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, static_cast<int>(g.out_c),
+                                         static_cast<int>(g.in_c), static_cast<int>(g.kernel_h), static_cast<int>(g.kernel_w)));
+  GPUFM_CHECK(cudnnSetConvolution2dDescriptor(convolution_, static_cast<int>(cudnn_pad_h), static_cast<int>(cudnn_pad_w),
+                                              static_cast<int>(g.stride_h), static_cast<int>(g.stride_w), 1, 1,
+                                              CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+  GPUFM_CHECK(cudnnSetConvolutionMathType(convolution_, CUDNN_FMA_MATH));
+}
+
+std::size_t Convolution::workspace_bytes(std::int64_t batch) const {
+  const auto found = plans_.find(batch);
+  const BatchPlan& batch_plan = found != plans_.end() ? found->second : make_plan(batch, algorithm_bytes_cap);
+  reported_bytes_ = std::max(reported_bytes_, batch_plan.workspace_bytes());
+  return batch_plan.workspace_bytes();
+}
+
+const Convolution::BatchPlan& Convolution::plan_for(std::int64_t batch) const {
+  if (const auto found = plans_.find(batch); found != plans_.end()) return found->second;
+  // A batch smaller than the one asked about (the last, partial one): its algorithms must fit in
+  // what was reported, beside its padded images.
+  const std::size_t padded = padded_bytes(batch);
+  if (padded > reported_bytes_) {
+    throw std::logic_error("workspace_bytes was not asked about a batch of " + std::to_string(batch) + " for the " +
+                           description(batch));
+  }
+  return make_plan(batch, align_down(reported_bytes_ - padded));
+}
+
+const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::size_t most_algorithm_bytes) const {
+  const ConvGeometry& g = geometry_;
+  BatchPlan plan{
+      .images = nhwc_descriptor(batch, padded_h_, padded_w_, g.in_c),
+      .outputs = nhwc_descriptor(batch, g.out_h, g.out_w, g.out_c),
+      .padded_image_bytes = padded_bytes(batch),
+  };
+  const std::string convolution = description(batch);
+
+  std::array<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT> forward{};
+  int count = 0;
+  GPUFM_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(cudnn_, plan.images, filter_, convolution_, plan.outputs,
+                                                     static_cast<int>(forward.size()), &count, forward.data()));
+  const auto& forward_choice = first_usable(forward, count, most_algorithm_bytes, "forward", convolution);
+
+  std::array<cudnnConvolutionBwdDataAlgoPerf_t, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT> backward_data{};
+  GPUFM_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn_, filter_, plan.outputs, convolution_, plan.images,
+                                                          static_cast<int>(backward_data.size()), &count, backward_data.data()));
+  const auto& backward_data_choice = first_usable(backward_data, count, most_algorithm_bytes, "backward-data", convolution);
+
+  std::array<cudnnConvolutionBwdFilterAlgoPerf_t, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT> backward_filter{};
+  GPUFM_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn_, plan.images, plan.outputs, convolution_, filter_,
+                                                            static_cast<int>(backward_filter.size()), &count,
+                                                            backward_filter.data()));
+  const auto& backward_filter_choice =
+      first_usable(backward_filter, count, most_algorithm_bytes, "backward-filter", convolution);
+
+  plan.forward_algorithm = forward_choice.algo;
+  plan.backward_data_algorithm = backward_data_choice.algo;
+  plan.backward_filter_algorithm = backward_filter_choice.algo;
+  plan.algorithm_bytes = std::max({forward_choice.memory, backward_data_choice.memory, backward_filter_choice.memory});
+  return plans_.emplace(batch, std::move(plan)).first->second;
+}
+
+std::size_t Convolution::padded_bytes(std::int64_t batch) const {
+  return pads_in_workspace_ ? static_cast<std::size_t>(batch * padded_h_ * padded_w_ * geometry_.in_c) * sizeof(float) : 0;
+}
+
+std::string Convolution::description(std::int64_t batch) const {
+  const ConvGeometry& g = geometry_;
+  const auto dims = [](std::int64_t h, std::int64_t w, std::int64_t c) {
+    return std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c);
+  };
+  return std::to_string(g.kernel_h) + "x" + std::to_string(g.kernel_w) + " convolution (stride " + std::to_string(g.stride_h) +
+         "x" + std::to_string(g.stride_w) + ") of " + std::to_string(batch) + " images " + dims(g.in_h, g.in_w, g.in_c) +
+         " into " + dims(g.out_h, g.out_w, g.out_c);
+}
+
+const float* Convolution::pad(const float* images, std::int64_t batch, float* padded) const {
+  const std::int64_t count = batch * padded_h_ * padded_w_ * geometry_.in_c;
+  pad_images<<<blocks_for(count), threads_per_block, 0, stream_>>>(images, padded, count, geometry_, padded_h_, padded_w_);
+  GPUFM_CHECK_LAUNCH(pad_images);
+  return padded;
+}
+
+void Convolution::crop(const float* padded_gradient, float* image_gradient, std::int64_t batch) const {
+  const std::int64_t count = batch * geometry_.in_h * geometry_.in_w * geometry_.in_c;
+  crop_images<<<blocks_for(count), threads_per_block, 0, stream_>>>(padded_gradient, image_gradient, count, geometry_,
+                                                                   padded_h_, padded_w_);
+  GPUFM_CHECK_LAUNCH(crop_images);
+}
+
+void Convolution::forward(const float* images, const float* filter, float* outputs, std::int64_t batch,
+                          std::span<std::byte> workspace) const {
+  const BatchPlan& plan = plan_for(batch);
+  const float* convolved = pads_in_workspace_ ? pad(images, batch, plan.padded_images(workspace)) : images;
+  GPUFM_CHECK(cudnnConvolutionForward(cudnn_, &one, plan.images, convolved, filter_, filter, convolution_,
+                                      plan.forward_algorithm, workspace.data(), plan.algorithm_bytes, &zero, plan.outputs,
+                                      outputs));
+}
+
+void Convolution::backward_data(const float* output_gradient, const float* filter, float* image_gradient, std::int64_t batch,
+                                std::span<std::byte> workspace) const {
+  const BatchPlan& plan = plan_for(batch);
+  float* gradient = pads_in_workspace_ ? plan.padded_images(workspace) : image_gradient;
+  GPUFM_CHECK(cudnnConvolutionBackwardData(cudnn_, &one, filter_, filter, plan.outputs, output_gradient, convolution_,
+                                           plan.backward_data_algorithm, workspace.data(), plan.algorithm_bytes, &zero,
+                                           plan.images, gradient));
+  if (pads_in_workspace_) crop(gradient, image_gradient, batch);
+}
+
+void Convolution::backward_filter(const float* images, const float* output_gradient, float* filter_gradient, std::int64_t batch,
+                                  std::span<std::byte> workspace) const {
+  const BatchPlan& plan = plan_for(batch);
+  const float* convolved = pads_in_workspace_ ? pad(images, batch, plan.padded_images(workspace)) : images;
+  GPUFM_CHECK(cudnnConvolutionBackwardFilter(cudnn_, &one, plan.images, convolved, plan.outputs, output_gradient, convolution_,
+                                             plan.backward_filter_algorithm, workspace.data(), plan.algorithm_bytes, &zero,
+                                             filter_, filter_gradient));
+}
+
+}  // namespace gpufm::cuda

@@ -1,0 +1,83 @@
+// A 2-D convolution on cuDNN over NHWC float32 tensors with TensorFlow's padding: the one class
+// behind conv2d and conv2d_transpose (whose forward is this convolution's backward-data). It
+// runs in plain float32 (CUDNN_FMA_MATH, no TF32) with deterministic algorithms where cuDNN has
+// them, so results match the CPU's closely and repeat bit for bit.
+//
+// cuDNN pads symmetrically. When TensorFlow's padding is not symmetric (an odd total, as "same"
+// gives with stride 2 or an even kernel), the images are copied into a zero-padded buffer in the
+// workspace and the convolution runs unpadded on that; their gradient is computed there too and
+// cropped.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+
+#include "ops/window.hpp"
+#include "cuda/context.hpp"
+#include "cuda/resources.hpp"
+
+namespace gpufm::cuda {
+
+class Convolution {
+ public:
+  // The convolution `geometry` describes: images (batch, in_h, in_w, in_c) with a filter
+  // (out_c, kh, kw, in_c) into outputs (batch, out_h, out_w, out_c).
+  Convolution(const ConvGeometry& geometry, CudaContext& context);
+
+  const ConvGeometry& geometry() const { return geometry_; }
+
+  // The workspace the three passes need for `batch` samples: cuDNN's, then the padded images.
+  // Asked first with the largest batch (when the Program binds), it picks the algorithms for
+  // that batch; a smaller batch later takes only algorithms that fit in what was reported.
+  std::size_t workspace_bytes(std::int64_t batch) const;
+
+  // outputs = the convolution of images.
+  void forward(const float* images, const float* filter, float* outputs, std::int64_t batch,
+               std::span<std::byte> workspace) const;
+  // image_gradient = the gradient of the images, from the outputs' gradient.
+  void backward_data(const float* output_gradient, const float* filter, float* image_gradient, std::int64_t batch,
+                     std::span<std::byte> workspace) const;
+  // filter_gradient = the gradient of the filter, summed over the batch.
+  void backward_filter(const float* images, const float* output_gradient, float* filter_gradient, std::int64_t batch,
+                       std::span<std::byte> workspace) const;
+
+ private:
+  // What one batch size needs: its descriptors and the algorithm chosen for each pass.
+  struct BatchPlan {
+    TensorDescriptor images;  // as cuDNN sees them: padded when the padding is in the workspace
+    TensorDescriptor outputs;
+    cudnnConvolutionFwdAlgo_t forward_algorithm{};
+    cudnnConvolutionBwdDataAlgo_t backward_data_algorithm{};
+    cudnnConvolutionBwdFilterAlgo_t backward_filter_algorithm{};
+    std::size_t algorithm_bytes = 0;     // cuDNN's share of the workspace: the most any of the three needs
+    std::size_t padded_image_bytes = 0;  // after it, aligned; zero when cuDNN pads
+    std::size_t workspace_bytes() const;
+    float* padded_images(std::span<std::byte> workspace) const;
+  };
+
+  const BatchPlan& plan_for(std::int64_t batch) const;
+  const BatchPlan& make_plan(std::int64_t batch, std::size_t most_algorithm_bytes) const;
+  std::size_t padded_bytes(std::int64_t batch) const;  // of the padded images; zero when cuDNN pads
+  std::string description(std::int64_t batch) const;  // for errors
+  // padded = images with their zeros around them, for cuDNN to convolve in their place.
+  const float* pad(const float* images, std::int64_t batch, float* padded) const;
+  // image_gradient = the gradient of the padded images, cropped to the images.
+  void crop(const float* padded_gradient, float* image_gradient, std::int64_t batch) const;
+
+  ConvGeometry geometry_;
+  cudnnHandle_t cudnn_;  // bound to stream_
+  cudaStream_t stream_;
+  bool pads_in_workspace_;
+  std::int64_t padded_h_, padded_w_;  // the images cuDNN sees: in_h and in_w unless padded in the workspace
+  FilterDescriptor filter_;
+  ConvolutionDescriptor convolution_;
+  // Made on a batch size's first use, host-side only. Mutable because the first one is made by
+  // workspace_bytes, a query.
+  mutable std::map<std::int64_t, BatchPlan> plans_;
+  mutable std::size_t reported_bytes_ = 0;  // the most workspace_bytes has returned
+};
+
+}  // namespace gpufm::cuda

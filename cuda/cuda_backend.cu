@@ -1,0 +1,114 @@
+// The CUDA backend: the product's path. Everything is queued on the context's one stream and
+// nothing waits for the device except copy_to_host and synchronize. The dataset lives on the
+// GPU as bytes; shuffles (CUB's radix sort), batch gathers, the loss and the optimizer run there.
+#include <cub/device/device_radix_sort.cuh>
+
+#include <map>
+
+#include "cuda/context.hpp"
+#include "cuda/launch.cuh"
+#include "cuda/loss.hpp"
+#include "cuda/op_kernels.hpp"
+#include "cuda/optimizer.hpp"
+#include "gpufm/device.hpp"
+#include "gpufm/philox.hpp"
+
+namespace gpufm::cuda {
+
+namespace {
+
+__global__ void shuffle_keys(const std::int32_t* indices, std::uint32_t* keys, std::int64_t count, std::uint64_t seed,
+                             std::uint32_t epoch) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) { keys[i] = philox_word(seed, shuffle_philox_stream, epoch, static_cast<std::uint64_t>(indices[i])); }
+}
+
+// One thread per input pixel; normalisation to [0, 1] happens here, so the dataset stays bytes.
+__global__ void gather_images(GatherArgs args) {
+  GPUFM_GRID_STRIDE_LOOP(i, args.batch * args.pixels) {
+    const std::int64_t b = i / args.pixels, p = i % args.pixels;
+    const std::int64_t sample = args.indices[b];
+    args.input[i] = static_cast<float>(args.images[sample * args.pixels + p]) * (1.0f / 255.0f);
+    if (p == 0) args.batch_labels[b] = args.labels[sample];
+  }
+}
+
+// The buffers of a shuffle of `count` ids: made by the first shuffle of that many, before any
+// step of the epoch, and kept.
+struct ShuffleBuffers {
+  DeviceBuffer keys, sorted_keys, sorted_indices, scratch;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(const GpuInfo& gpu) : context_(gpu.index) {}
+
+  std::string describe() const override {
+    return std::string(context_.properties().name) + " (" + gibibytes(context_.properties().totalGlobalMem) + ")";
+  }
+
+  DeviceBuffer allocate(std::size_t bytes) override { return context_.allocate(bytes); }
+  std::size_t allocation_count() const override { return context_.allocations(); }
+
+  void copy_to_device(void* device, const void* host, std::size_t bytes) override {
+    GPUFM_CHECK(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, context_.stream()));
+    // The host buffer may go as soon as this returns.
+    GPUFM_CHECK(cudaStreamSynchronize(context_.stream()));
+  }
+  void copy_to_host(void* host, const void* device, std::size_t bytes) override {
+    GPUFM_CHECK(cudaMemcpyAsync(host, device, bytes, cudaMemcpyDeviceToHost, context_.stream()));
+    GPUFM_CHECK(cudaStreamSynchronize(context_.stream()));
+  }
+  void zero(void* device, std::size_t bytes) override { GPUFM_CHECK(cudaMemsetAsync(device, 0, bytes, context_.stream())); }
+  void synchronize() override { GPUFM_CHECK(cudaStreamSynchronize(context_.stream())); }
+
+  std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return make_cuda_kernel(layer, context_); }
+
+  void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) override {
+    if (count == 0) return;
+    ShuffleBuffers& buffers = shuffle_buffers(count);
+    shuffle_keys<<<blocks_for(count), threads_per_block, 0, context_.stream()>>>(indices, buffers.keys.as<std::uint32_t>(), count, seed,
+                                                                                static_cast<std::uint32_t>(epoch));
+    GPUFM_CHECK_LAUNCH(shuffle_keys);
+    std::size_t scratch_bytes = buffers.scratch.bytes();
+    // Radix sort is stable, as the CPU's stable_sort: equal keys keep their current order.
+    GPUFM_CHECK(cub::DeviceRadixSort::SortPairs(buffers.scratch.as(), scratch_bytes, buffers.keys.as<std::uint32_t>(),
+                                                buffers.sorted_keys.as<std::uint32_t>(), indices, buffers.sorted_indices.as<std::int32_t>(),
+                                                count, 0, 32, context_.stream()));
+    GPUFM_CHECK(cudaMemcpyAsync(indices, buffers.sorted_indices.as(), static_cast<std::size_t>(count) * sizeof(std::int32_t),
+                                cudaMemcpyDeviceToDevice, context_.stream()));
+  }
+
+  void gather_batch(const GatherArgs& args) override {
+    gather_images<<<blocks_for(args.batch * args.pixels), threads_per_block, 0, context_.stream()>>>(args);
+    GPUFM_CHECK_LAUNCH(gather_images);
+  }
+
+  void loss(const LossArgs& args) override { cuda_loss(context_.stream(), args); }
+  void optimizer_step(const OptimizerStepArgs& args) override { cuda_optimizer_step(context_.stream(), args); }
+
+ private:
+  ShuffleBuffers& shuffle_buffers(std::int64_t count) {
+    auto found = shuffle_buffers_.find(count);
+    if (found != shuffle_buffers_.end()) return found->second;
+    const auto bytes = static_cast<std::size_t>(count) * sizeof(std::uint32_t);
+    std::size_t scratch_bytes = 0;
+    GPUFM_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, scratch_bytes, static_cast<const std::uint32_t*>(nullptr),
+                                                static_cast<std::uint32_t*>(nullptr), static_cast<const std::int32_t*>(nullptr),
+                                                static_cast<std::int32_t*>(nullptr), count, 0, 32, context_.stream()));
+    ShuffleBuffers buffers{allocate(bytes), allocate(bytes), allocate(bytes), allocate(scratch_bytes)};
+    return shuffle_buffers_.emplace(count, std::move(buffers)).first->second;
+  }
+
+  CudaContext context_;
+  std::map<std::int64_t, ShuffleBuffers> shuffle_buffers_;
+};
+
+}  // namespace
+
+}  // namespace gpufm::cuda
+
+namespace gpufm {
+
+std::unique_ptr<Backend> make_cuda_backend(const GpuInfo& gpu) { return std::make_unique<cuda::CudaBackend>(gpu); }
+
+}  // namespace gpufm

@@ -1,0 +1,131 @@
+#include "cuda/loss.hpp"
+
+#include <stdexcept>
+
+#include "cuda/check.hpp"
+#include "cuda/launch.cuh"
+
+namespace gpufm::cuda {
+
+namespace {
+
+constexpr float clip_low = 1e-7f, clip_high = 1.0f - 1e-7f;  // Keras' epsilon
+
+// What the kernels need of LossArgs, by value.
+struct LossProblem {
+  Loss loss;
+  Target target;
+  const float* output;
+  std::int64_t batch, elements;
+  const std::int32_t* labels;
+  const float* target_input;
+  bool fold_activation;
+};
+
+__device__ double target(const LossProblem& p, std::int64_t n, std::int64_t j) {
+  if (p.target == Target::labels) return j == p.labels[n] ? 1.0 : 0.0;
+  return p.target_input[n * p.elements + j];
+}
+
+__device__ double clamp_probability(float q) { return fminf(fmaxf(q, clip_low), clip_high); }
+
+// Sample n's loss before the division by elements, summed over the lanes of a warp in a fixed
+// order.
+__device__ double warp_sample_loss(const LossProblem& p, std::int64_t n, int lane) {
+  const float* out = p.output + n * p.elements;
+  if (p.loss == Loss::crossentropy) return lane == 0 ? -log(clamp_probability(out[p.labels[n]])) : 0.0;
+  double sum = 0;
+  for (std::int64_t j = lane; j < p.elements; j += 32) {
+    const double t = target(p, n, j);
+    if (p.loss == Loss::mse) {
+      sum += (out[j] - t) * (out[j] - t);
+    } else {
+      const double q = clamp_probability(out[j]);
+      sum -= t * log(q) + (1 - t) * log(1 - q);
+    }
+  }
+  for (int offset = 16; offset > 0; offset /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
+  return p.loss == Loss::crossentropy ? sum : sum / static_cast<double>(p.elements);
+}
+
+// The first largest output.
+__device__ std::int64_t prediction(const LossProblem& p, std::int64_t n) {
+  const float* out = p.output + n * p.elements;
+  std::int64_t best = 0;
+  for (std::int64_t j = 1; j < p.elements; ++j) {
+    if (out[j] > out[best]) best = j;
+  }
+  return best;
+}
+
+constexpr int sum_threads = 256, sum_warps = sum_threads / 32;
+
+// One block: warp w takes samples w, w + 8, ...; the warps' totals are added in warp order.
+__global__ void add_loss_sums(LossProblem p, MetricSums* sums, long long* confusion) {
+  __shared__ double warp_loss[sum_warps], warp_correct[sum_warps];
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  double loss = 0, correct = 0;
+  for (std::int64_t n = warp; n < p.batch; n += sum_warps) {
+    loss += warp_sample_loss(p, n, lane);
+    if (lane == 0 && p.target == Target::labels) {
+      const std::int64_t predicted = prediction(p, n);
+      if (predicted == p.labels[n]) correct += 1;
+      if (confusion != nullptr) atomicAdd(reinterpret_cast<unsigned long long*>(confusion + p.labels[n] * p.elements + predicted), 1ull);
+    }
+  }
+  if (lane == 0) {
+    warp_loss[warp] = loss;
+    warp_correct[warp] = correct;
+  }
+  __syncthreads();
+  if (threadIdx.x != 0 || sums == nullptr) return;
+  for (int w = 0; w < sum_warps; ++w) {
+    sums->loss += warp_loss[w];
+    sums->correct += warp_correct[w];
+  }
+  sums->samples += static_cast<double>(p.batch);
+}
+
+// d(batch-mean loss) / d output, or / d pre-activation when the activation is folded in
+// (softmax with crossentropy and sigmoid with bce both give p - t there). A clipped probability
+// has no gradient.
+__global__ void write_loss_gradient(LossProblem p, float* gradient) {
+  const double batch = static_cast<double>(p.batch), elements = static_cast<double>(p.elements);
+  GPUFM_GRID_STRIDE_LOOP(i, p.batch * p.elements) {
+    const std::int64_t n = i / p.elements, j = i % p.elements;
+    const float out = p.output[i];
+    const double q = out, t = target(p, n, j);
+    double g;
+    if (p.fold_activation) {
+      g = (q - t) / (p.loss == Loss::crossentropy ? batch : batch * elements);
+    } else if (p.loss == Loss::mse) {
+      g = 2 * (q - t) / (batch * elements);
+    } else if (out < clip_low || out > clip_high) {
+      g = 0;
+    } else if (p.loss == Loss::crossentropy) {
+      g = -t / (q * batch);
+    } else {
+      g = (-t / q + (1 - t) / (1 - q)) / (batch * elements);
+    }
+    gradient[i] = static_cast<float>(g);
+  }
+}
+
+}  // namespace
+
+void cuda_loss(cudaStream_t stream, const LossArgs& args) {
+  if (args.fold_activation && args.loss == Loss::mse) throw std::logic_error("mse has no activation to fold into its gradient");
+  const LossProblem problem{args.loss, args.target, args.output, args.batch, args.elements, args.labels, args.target_input,
+                            args.fold_activation};
+  auto* confusion = args.target == Target::labels ? reinterpret_cast<long long*>(args.confusion) : nullptr;
+  if (args.sums != nullptr || confusion != nullptr) {
+    add_loss_sums<<<1, sum_threads, 0, stream>>>(problem, args.sums, confusion);
+    GPUFM_CHECK_LAUNCH(add_loss_sums);
+  }
+  if (args.output_gradient != nullptr) {
+    write_loss_gradient<<<blocks_for(args.batch * args.elements), threads_per_block, 0, stream>>>(problem, args.output_gradient);
+    GPUFM_CHECK_LAUNCH(write_loss_gradient);
+  }
+}
+
+}  // namespace gpufm::cuda

@@ -1,0 +1,24 @@
+#include "cuda/optimizer.hpp"
+
+#include "cuda/check.hpp"
+#include "cuda/launch.cuh"
+#include "gpufm/optimizer_math.hpp"
+
+namespace gpufm::cuda {
+
+namespace {
+
+__global__ void update_parameters(OptimizerScalars scalars, float* params, const float* gradients, float* state, std::int64_t count) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) { update_element(scalars, params[i], gradients[i], state, i, count); }
+}
+
+}  // namespace
+
+void cuda_optimizer_step(cudaStream_t stream, const OptimizerStepArgs& args) {
+  const OptimizerScalars scalars = optimizer_scalars(args.settings, args.lr, args.t);
+  update_parameters<<<blocks_for(args.count), threads_per_block, 0, stream>>>(scalars, args.params, args.gradients, args.state,
+                                                                               args.count);
+  GPUFM_CHECK_LAUNCH(update_parameters);
+}
+
+}  // namespace gpufm::cuda

@@ -1,0 +1,499 @@
+#!/usr/bin/env bash
+# Verifies gpufm on a GPU machine in one command, with binaries built elsewhere: that machine has
+# the CUDA toolkit, cuDNN, cuBLAS and PyTorch but not our build dependencies, so
+# scripts/package-for-device.sh packs the binaries and what they need into a folder (.device/)
+# that travels with the tree. Steps, each recorded and none stopping the others:
+#
+#   unpack      the package, into a scratch folder
+#   libraries   where cuDNN and cuBLAS are (the dynamic linker's cache, then the CUDA toolkit,
+#               then PyTorch's NVIDIA wheels), and that the binaries load with them
+#   gpu         nvidia-smi's GPU line, and the GPU as gpufm's own probe sees it
+#   tests       the whole gpufm_tests suite (GPU parity tests included)
+#   memcheck_*  compute-sanitizer's memcheck over short training runs (an MLP on the full data,
+#               a CNN with batch-norm and dropout on a subset)
+#   train_*     the reference models with `gpufm train --device cuda`, epochs as in the model files
+#   torch_*     right after each, torch_ref.py (eager PyTorch) with the same model, epochs, batch,
+#               learning rate and training-set size, for the figures to compare
+#
+# Writes to OUT (the device tool's $OUT, else runs/gpu-check): gpu-check.md (the table of steps
+# and figures), gpu-check.json (the same, for machines), gtest.json and logs.tar.gz (every step's
+# log, the runs' metrics and histories). The report is rewritten after every step, so a run cut
+# off by a time limit still leaves one. Exit status: 0 when every step passed, 1 otherwise, 2 for
+# a usage error.
+#
+# Typical use: scripts/package-for-device.sh here, then on the device, from the tree's root,
+# scripts/gpu-check.sh --models mlp,cnn (the autoencoder's 200 epochs do not fit one 10-minute
+# call: give it its own call with --models autoencoder --epochs N).
+#
+# Usage: scripts/gpu-check.sh [options]
+#   --from DIR        the package folder (default .device)
+#   --out DIR         where the report goes (default $OUT, else runs/gpu-check)
+#   --models LIST     reference models to train, comma-separated (default mlp,cnn,autoencoder)
+#   --epochs N        train every reference model N epochs instead of its file's count
+#   --quick           a smoke run: --epochs 1
+#   --no-torch        skip the PyTorch runs
+#   --budget SECONDS  stop starting steps, and cut the running one, after this long (default 540,
+#                     inside the device tool's 600-second limit; 0 for none)
+#   --dry-run         unpack and find the libraries for real, and print the other commands
+#                     instead of running them (for trying the script on a machine without a GPU)
+# Environment: LDCONFIG, CUDA_HOME (default /usr/local/cuda) and PYTHON (default python3) change
+# where libraries are looked for.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+from=$root/.device
+out=${OUT:-$root/runs/gpu-check}
+models=mlp,cnn,autoencoder
+epochs=
+torch=1
+budget=540
+dry_run=0
+LDCONFIG=${LDCONFIG:-ldconfig}
+CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
+PYTHON=${PYTHON:-python3}
+
+# Filled in as the steps run.
+work=           # scratch: the unpacked package, runs, logs
+setup_failed=   # why later steps cannot run, once unpack or libraries failed
+gpufm_path=     # LD_LIBRARY_PATH for the packed binaries: their libraries, cuDNN's and cuBLAS's
+declare -A found_libraries=()  # soname -> "directory (how it was found)"
+began=$SECONDS
+# A step's status is one of these when it did not fail: "no peer" is a model torch_ref.py lacks.
+ok_statuses='passed|dry run|no peer'
+
+# The header comment, on stdout when asked for and on stderr after a usage error.
+usage() {
+  local code=${1:-0}
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&"$((code == 0 ? 1 : 2))"
+  exit "$code"
+}
+
+usage_error() {
+  echo "gpu-check: $*" >&2
+  exit 2
+}
+
+parse_args() {
+  while (($#)); do
+    case $1 in
+      --from) from=$(realpath -m "${2:?--from needs a folder}"); shift 2 ;;
+      --out) out=$(realpath -m "${2:?--out needs a folder}"); shift 2 ;;
+      --models) models=${2:?--models needs a list}; shift 2 ;;
+      --epochs) epochs=${2:?--epochs needs a number}; shift 2 ;;
+      --quick) epochs=1; shift ;;
+      --no-torch) torch=0; shift ;;
+      --budget) budget=${2:?--budget needs seconds}; shift 2 ;;
+      --dry-run) dry_run=1; shift ;;
+      -h | --help) usage 0 ;;
+      *) usage_error "unknown argument '$1' (see --help)" ;;
+    esac
+  done
+  [[ -z $epochs || $epochs =~ ^[1-9][0-9]*$ ]] || usage_error "--epochs expects a positive whole number, got '$epochs'"
+  [[ $budget =~ ^[0-9]+$ ]] || usage_error "--budget expects whole seconds, got '$budget'"
+  [[ $models =~ ^[A-Za-z0-9_]+(,[A-Za-z0-9_]+)*$ ]] || usage_error "--models expects names separated by commas, got '$models'"
+  [[ -f $from/gpufm-device.tar.xz ]] || usage_error "no package in $from (make it with scripts/package-for-device.sh, or pass --from)"
+}
+
+# --- Running steps ----------------------------------------------------------------------------
+
+seconds_left() {
+  if ((budget == 0)); then echo 0; else echo $((budget - (SECONDS - began))); fi
+}
+
+# Runs a command, cut off when the budget runs out (timeout's status 124 then); in a dry run,
+# prints it instead.
+bounded() {
+  if ((dry_run)); then
+    echo "dry run: $*"
+    return 0
+  fi
+  if ((budget == 0)); then
+    "$@"
+  else
+    timeout --kill-after=5 "$(seconds_left)" "$@"
+  fi
+}
+
+# A packed binary with the libraries found for it, bounded; the PyTorch runs keep the plain
+# environment (PyTorch loads its own copies).
+bounded_gpufm() { bounded env LD_LIBRARY_PATH="$gpufm_path" "$@"; }
+
+# The step's one-line result for the report; a step calls it as it learns things.
+note() { echo "$*" >"$work/notes/$step_name"; }
+
+# step_name (a file name) and its function: runs the function in a subshell with errexit on,
+# output in logs/NAME.log, and records passed, failed or timed out; never stops the script.
+run_step() {
+  step_name=$1
+  shift
+  if [[ -n $setup_failed ]]; then
+    record "$step_name" skipped 0 "$setup_failed"
+    return
+  fi
+  if ((budget > 0 && $(seconds_left) < 5)); then
+    record "$step_name" skipped 0 "the ${budget}-second budget was spent"
+    return
+  fi
+  echo "gpu-check: $step_name"
+  local start=$SECONDS status
+  set +e
+  (set -e; "$@") >"$work/logs/$step_name.log" 2>&1
+  status=$?
+  set -e
+  local detail
+  detail=$(cat "$work/notes/$step_name" 2>/dev/null || true)
+  # In a dry run a step that only printed its commands says so; one that ran (unpack) is passed.
+  if ((dry_run && status == 0)) && grep -q '^dry run: ' "$work/logs/$step_name.log"; then
+    record "$step_name" "dry run" $((SECONDS - start)) "$(grep '^dry run: ' "$work/logs/$step_name.log" | cut -c 10- | paste -sd';')"
+    return
+  fi
+  case $status in
+    0) record "$step_name" passed $((SECONDS - start)) "$detail" ;;
+    124 | 137) record "$step_name" "timed out" $((SECONDS - start)) "cut off at the budget${detail:+; $detail}" ;;
+    *) record "$step_name" failed $((SECONDS - start)) "exit status $status; ${detail:+$detail; }$(tail -n 1 "$work/logs/$step_name.log")" ;;
+  esac
+  write_report
+}
+
+# One line per step in steps.tsv: name, status, seconds, detail (tabs and newlines flattened).
+record() {
+  local detail=${4//$'\t'/ }
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${detail//$'\n'/ }" >>"$work/steps.tsv"
+  echo "gpu-check: $1: $2${4:+ ($detail)}"
+}
+
+# --- Steps ------------------------------------------------------------------------------------
+
+unpack_package() {
+  tar -C "$work" -xJf "$from/gpufm-device.tar.xz" 2>/dev/null ||
+    "$PYTHON" -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$from/gpufm-device.tar.xz" "$work"
+  cp "$from/MANIFEST" "$work/MANIFEST"
+  note "commit $(grep -m1 '^commit=' "$work/MANIFEST" | cut -d= -f2-), built on $(grep -m1 '^built_on=' "$work/MANIFEST" | cut -d= -f2-)"
+}
+
+# The NVIDIA wheels' folders: `nvidia` is a namespace package, one folder per site-packages that
+# has some of it (nvidia/cu13/lib holds CUDA 13's cuBLAS, nvidia/cudnn/lib cuDNN).
+nvidia_wheel_folders() {
+  "$PYTHON" -c 'import nvidia; print("\n".join(nvidia.__path__))' 2>/dev/null || true
+}
+
+# Sets found_libraries[soname] to the folder holding it and how it was found: the dynamic
+# linker's cache first (a system install), then the CUDA toolkit, then PyTorch's wheels.
+find_library() {
+  local soname=$1 path folder
+  path=$("$LDCONFIG" -p 2>/dev/null | awk -v name="$soname" '$1 == name { print $NF; exit }' || true)
+  if [[ -n $path ]]; then
+    found_libraries[$soname]="$(dirname "$path") (ldconfig)"
+    return 0
+  fi
+  for folder in "$CUDA_HOME/lib64" "$CUDA_HOME/targets/x86_64-linux/lib" "$CUDA_HOME/lib"; do
+    if [[ -e $folder/$soname ]]; then
+      found_libraries[$soname]="$folder (CUDA toolkit)"
+      return 0
+    fi
+  done
+  while read -r folder; do
+    [[ -n $folder ]] || continue
+    path=$(find "$folder" -maxdepth 3 -name "$soname" -print -quit 2>/dev/null)
+    if [[ -n $path ]]; then
+      found_libraries[$soname]="$(dirname "$path") (python wheel)"
+      return 0
+    fi
+  done < <(nvidia_wheel_folders)
+  return 1
+}
+
+# Runs in the main shell: the folders it finds are needed by every later step.
+find_libraries() {
+  local soname missing=() folders=() folder
+  for soname in libcudnn.so.9 libcublas.so.13 libcublasLt.so.13; do
+    find_library "$soname" || missing+=("$soname")
+  done
+  # cuDNN compiles some fused kernels at run time with NVRTC; found if present, not required.
+  find_library libnvrtc.so.13 || true
+  for soname in libcudnn.so.9 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13; do
+    [[ -n ${found_libraries[$soname]:-} ]] || continue
+    echo "$soname: ${found_libraries[$soname]}"
+    folder=${found_libraries[$soname]% (*}
+    [[ " ${folders[*]} " == *" $folder "* ]] || folders+=("$folder")
+  done
+  if ((${#missing[@]})); then
+    echo "not found: ${missing[*]} (looked in the ldconfig cache, $CUDA_HOME and the python nvidia wheels)"
+    return 1
+  fi
+  gpufm_path=$work/lib$(printf ':%s' "${folders[@]}")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  # Our libstdc++ and libgcc_s only when the system's are missing or too old for the binaries.
+  if LD_LIBRARY_PATH=$gpufm_path ldd "$work/bin/gpufm" "$work/bin/gpufm_tests" | grep -q 'not found'; then
+    gpufm_path=$work/lib:$work/lib/fallback:${gpufm_path#"$work/lib:"}
+    echo "using the packed libstdc++ and libgcc_s"
+  fi
+  if LD_LIBRARY_PATH=$gpufm_path ldd "$work/bin/gpufm" "$work/bin/gpufm_tests" | grep 'not found'; then
+    echo "the binaries cannot load (GLIBC needed: $(grep -m1 '^needs_glibc=' "$work/MANIFEST" | cut -d= -f2))"
+    return 1
+  fi
+}
+
+# Fails when gpufm's own probe finds no GPU, whatever nvidia-smi says (a driver too old for the
+# CUDA runtime built in, say): every GPU test would then skip.
+show_gpu() {
+  local line
+  line=$(bounded nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv,noheader)
+  line=${line%%$'\n'*}
+  echo "nvidia-smi: $line"
+  echo "$line" >"$work/gpu_line"
+  note "$line"
+  bounded_gpufm "$work/bin/gpufm" info | tee "$work/gpufm_info"
+  ((dry_run)) || ! grep -q '^GPU: none' "$work/gpufm_info"
+}
+
+# The tests call the CLI, and read models/, through absolute paths compiled in on the build
+# machine; they are made to point at the unpacked copies when they do not exist here.
+link_compiled_paths() {
+  local key target path
+  for key in gpufm_binary:bin/gpufm gpufm_source_dir:.; do
+    path=$(grep -m1 "^${key%%:*}=" "$work/MANIFEST" | cut -d= -f2-)
+    target=$work/${key#*:}
+    if [[ -e $path ]]; then
+      echo "$path exists; the tests use it as it is"
+    elif ((dry_run)); then
+      echo "dry run: would link $path -> $target"
+    else
+      mkdir -p "$(dirname "$path")" && ln -s "$target" "$path" && echo "linked $path -> $target"
+    fi
+  done
+}
+
+run_tests() {
+  link_compiled_paths
+  cd "$work"
+  local status=0
+  bounded_gpufm "$work/bin/gpufm_tests" --gtest_output="json:$out/gtest.json" || status=$?
+  [[ ! -f $out/gtest.json ]] || note "$("$PYTHON" -c 'import json, sys; g = json.load(open(sys.argv[1]))
+skipped = sum(t.get("result") == "SKIPPED" for s in g["testsuites"] for t in s["testsuite"])
+print(g["tests"], "tests,", g["failures"], "failed,", skipped, "skipped")' "$out/gtest.json")"
+  return "$status"
+}
+
+# A smaller copy of the data for the slower sanitizer runs: the first images of each split.
+make_data_subset() {
+  local to=$1 train=$2 test=$3
+  mkdir -p "$to"
+  "$PYTHON" - "$from/data" "$to" "$train" "$test" <<'PYTHON'
+import gzip, struct, sys
+source, target, counts = sys.argv[1], sys.argv[2], {"train": int(sys.argv[3]), "t10k": int(sys.argv[4])}
+for split, count in counts.items():
+    for kind in ("images-idx3", "labels-idx1"):
+        name = f"{split}-{kind}-ubyte.gz"
+        with gzip.open(f"{source}/{name}") as f:
+            raw = f.read()
+        rank = raw[3]  # the IDX header: 0, 0, dtype, rank, then rank big-endian sizes, the first the count
+        sizes = struct.unpack_from(f">{rank}I", raw, 4)
+        item = 1
+        for size in sizes[1:]:
+            item *= size
+        header = bytearray(raw[:4 + 4 * rank])
+        struct.pack_into(">I", header, 4, count)
+        with gzip.open(f"{target}/{name}", "wb") as f:
+            f.write(bytes(header) + raw[len(header):len(header) + count * item])
+PYTHON
+}
+
+# memcheck reports bad accesses, and with --leak-check full device memory never freed;
+# --error-exitcode turns any report into a failed step.
+memcheck() {
+  local model=$1 data=$2 sanitizer status=0
+  sanitizer=$(command -v compute-sanitizer || echo "$CUDA_HOME/bin/compute-sanitizer")
+  bounded_gpufm "$sanitizer" --tool memcheck --leak-check full --error-exitcode 3 \
+    "$work/bin/gpufm" train "$work/models/$model.dsl" --device cuda --data "$data" --epochs 1 --out "$work/runs/memcheck-$model" ||
+    status=$?
+  ((dry_run)) || note "$model: $(grep -m1 'ERROR SUMMARY' "$work/logs/$step_name.log" || echo 'no ERROR SUMMARY line')"
+  return "$status"
+}
+
+memcheck_mlp() { memcheck mlp "$from/data"; }
+memcheck_cnn() {
+  make_data_subset "$work/data-subset" 2048 512
+  memcheck cnn_bn "$work/data-subset"
+}
+
+# A setting of a model file's train: section ("batch", "epochs", "validation"); empty when absent.
+train_setting() {
+  awk -v key="$2" '/^train:/ { section = 1; next } /^[^ \t#]/ { section = 0 } section && $1 == key { print $2; exit }' "$1"
+}
+# The optimizer statement's name and lr= ("adam 0.001"); empty fields when absent.
+optimizer_and_rate() {
+  awk '/^train:/ { section = 1; next } /^[^ \t#]/ { section = 0 }
+       section && $1 == "optimizer" { lr = ""; for (i = 3; i <= NF; ++i) if ($i ~ /^lr=/) lr = substr($i, 4); print $2, lr; exit }' "$1"
+}
+
+train_gpufm() {
+  local model=$1 run=$work/runs/$1
+  bounded_gpufm "$work/bin/gpufm" train "$work/models/$model.dsl" --device cuda --data "$from/data" --out "$run" ${epochs:+--epochs "$epochs"}
+  ((dry_run)) && return 0
+  cp "$run/metrics.json" "$work/figures/gpufm_$model.json"
+  note "$(summarize gpufm "$run/metrics.json")"
+}
+
+# "test accuracy 0.9012, loss 0.2768, 1.52 s/epoch" from gpufm's metrics.json or torch_ref's line.
+summarize() {
+  "$PYTHON" - "$@" <<'PYTHON'
+import json, sys
+kind, figures = sys.argv[1], json.load(open(sys.argv[2]))
+if kind == "gpufm":
+    accuracy, loss, per_epoch = figures["test"].get("accuracy"), figures["test"]["loss"], figures["seconds_per_epoch"]
+    extra = ""
+else:
+    accuracy, loss, per_epoch = figures["test_acc"], figures["test_loss"], sum(figures["epoch_s"]) / len(figures["epoch_s"])
+    extra = f", torch {figures['torch']}"
+print(("" if accuracy is None else f"test accuracy {accuracy:.4f}, ") + f"loss {loss:.4f}, {per_epoch:.2f} s/epoch{extra}")
+PYTHON
+}
+
+# torch_ref.py with the model file's recipe. Its validation split is the last fraction of the
+# training set, like Keras'; it cannot validate on the test split, and --val-split 0 leaves it no
+# training data (X[:-0] is empty), so a model that validates on the test split or not at all
+# holds out a single image there: it trains on 59,999 images where gpufm trains on 60,000.
+train_torch() {
+  local model=$1 file=$work/models/$1.dsl validation split optimizer rate batch model_epochs
+  validation=$(train_setting "$file" validation)
+  case $validation in
+    "" | test | 0) split=0.0000167 ;;  # int(60000 * split) = 1
+    *) split=$validation ;;
+  esac
+  read -r optimizer rate < <(optimizer_and_rate "$file") || true
+  batch=$(train_setting "$file" batch)
+  model_epochs=$(train_setting "$file" epochs)
+  # Keras' defaults where the model file states none: batch 32, 1 epoch, Adam at lr 0.001.
+  bounded "$PYTHON" "$work/torch_ref.py" --data "$from/data" --model "$model" --mode eager \
+    --epochs "${epochs:-${model_epochs:-1}}" --batch "${batch:-32}" --lr "${rate:-0.001}" --val-split "$split" |
+    tee "$work/torch_$model.out"
+  ((dry_run)) && return 0
+  tail -n 1 "$work/torch_$model.out" >"$work/figures/torch_$model.json"
+  local summary
+  summary=$(summarize torch "$work/figures/torch_$model.json")
+  # torch_ref.py always trains with Adam: the figures compare only when the model file does too.
+  if [[ ${optimizer:-adam} != adam ]]; then summary="$summary; torch used adam, the model file $optimizer"; fi
+  note "$summary"
+}
+
+# --- Report -----------------------------------------------------------------------------------
+
+# gpu-check.json and gpu-check.md from steps.tsv, the figures and gtest.json; logs.tar.gz from
+# the logs and the runs' small files.
+write_report() {
+  "$PYTHON" - "$work" "$out" "$dry_run" <<'PYTHON' || echo "gpu-check: the report could not be written ($PYTHON failed)" >&2
+import glob, json, os, sys
+work, out, dry_run = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+
+def read(path, default=""):
+    try:
+        return open(path).read().strip()
+    except OSError:
+        return default
+
+steps = []
+for line in read(f"{work}/steps.tsv").splitlines():
+    name, status, seconds, detail = (line.split("\t") + [""] * 4)[:4]
+    steps.append({"step": name, "status": status, "seconds": int(seconds or 0), "detail": detail})
+figures = {os.path.basename(p)[:-5]: json.loads(read(p, "null")) for p in sorted(glob.glob(f"{work}/figures/*.json"))}
+manifest = dict(line.split("=", 1) for line in read(f"{work}/MANIFEST").splitlines() if "=" in line and not line.startswith("packed"))
+gtest = None
+if os.path.exists(f"{out}/gtest.json"):
+    g = json.loads(read(f"{out}/gtest.json", "{}"))
+    cases = [(s["name"] + "." + t["name"], t) for s in g.get("testsuites", []) for t in s.get("testsuite", [])]
+    # Each failed test with the first line of its first failure, which names the file and line.
+    gtest = {"tests": g.get("tests", 0), "failures": g.get("failures", 0),
+             "failed": {n: t["failures"][0].get("failure", "").splitlines()[0][:300] for n, t in cases if t.get("failures")},
+             "skipped": [n for n, t in cases if t.get("result") == "SKIPPED"]}
+report = {"passed": bool(steps) and all(s["status"] in ("passed", "dry run", "no peer") for s in steps), "dry_run": dry_run,
+          "gpu": read(f"{work}/gpu_line"), "package": manifest, "libraries": read(f"{work}/libraries").splitlines(),
+          "steps": steps, "gtest": gtest, "figures": figures}
+json.dump(report, open(f"{out}/gpu-check.json", "w"), indent=2)
+
+def cell(value, form="{:.4f}"):
+    return "" if value is None else form.format(value)
+
+md = ["# gpufm GPU check" + (" (dry run)" if dry_run else ""), "",
+      f"- GPU: {report['gpu'] or 'unknown'}",
+      f"- package: commit {manifest.get('commit', '?')}, built {manifest.get('created', '?')} on {manifest.get('built_on', '?')}",
+      *[f"- {line}" for line in report["libraries"]],
+      f"- result: **{('nothing failed' if dry_run else 'all passed') if report['passed'] else 'NOT all passed'}**", "",
+      "| step | status | seconds | detail |", "|---|---|---|---|",
+      *[f"| {s['step']} | {s['status']} | {s['seconds']} | {s['detail'].replace('|', '/')} |" for s in steps]]
+if gtest:
+    md += ["", f"gtest: {gtest['tests']} tests, {gtest['failures']} failed, {len(gtest['skipped'])} skipped"]
+    md += [f"- failed: {n}: {m}" for n, m in gtest["failed"].items()]
+    md += [f"- skipped: {n}" for n in gtest["skipped"][:10]]
+    if len(gtest["skipped"]) > 10:
+        md.append(f"- and {len(gtest['skipped']) - 10} more skipped")
+models = sorted({k.split("_", 1)[1] for k in figures if figures[k]})
+if models:
+    md += ["", "| model | epochs | gpufm test acc | torch test acc | gpufm test loss | torch test loss | gpufm s/epoch | torch s/epoch | gpufm img/s | torch img/s (steady) |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for m in models:
+        g, t = figures.get(f"gpufm_{m}") or {}, figures.get(f"torch_{m}") or {}
+        epoch_s = t.get("epoch_s") or []
+        md.append("| " + " | ".join([m, str(g.get("epochs", t.get("epochs", ""))), cell(g.get("test", {}).get("accuracy")), cell(t.get("test_acc")),
+                                     cell(g.get("test", {}).get("loss")), cell(t.get("test_loss")), cell(g.get("seconds_per_epoch"), "{:.2f}"),
+                                     cell(sum(epoch_s) / len(epoch_s) if epoch_s else None, "{:.2f}"),
+                                     cell(g.get("train_images_per_second"), "{:,.0f}"), cell(t.get("images_per_s_steady"), "{:,.0f}")]) + " |")
+    md += ["", "s/epoch includes each side's validation pass; torch_ref.py drops the ragged last batch, gpufm trains on it."]
+open(f"{out}/gpu-check.md", "w").write("\n".join(md) + "\n")
+PYTHON
+  # Logs and the runs' figures and histories; checkpoints stay behind (megabytes each).
+  (cd "$work" && find logs notes MANIFEST runs -maxdepth 2 \( -name '*.log' -o -path 'notes/*' -o -name MANIFEST -o -name '*.json' -o -name '*.csv' \) -print0 2>/dev/null |
+    tar -czf "$out/logs.tar.gz" --null -T -) || true
+}
+
+# --- Main -------------------------------------------------------------------------------------
+
+main() {
+  parse_args "$@"
+  mkdir -p "$out"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/gpu-check.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$work/logs" "$work/notes" "$work/figures" "$work/runs"
+  : >"$work/steps.tsv"
+  ((budget == 0)) || echo "gpu-check: a ${budget}-second budget; steps not started by then are recorded as skipped"
+
+  run_step unpack unpack_package
+  [[ $(tail -n 1 "$work/steps.tsv" | cut -f2) =~ ^($ok_statuses)$ ]] || setup_failed="the package did not unpack"
+  # In the main shell, not run_step's subshell: later steps need the folders it finds.
+  step_name=libraries
+  local start=$SECONDS
+  if [[ -n $setup_failed ]]; then
+    record libraries skipped 0 "$setup_failed"
+  elif find_libraries >"$work/logs/libraries.log" 2>&1; then
+    grep -v '^using' "$work/logs/libraries.log" >"$work/libraries"
+    record libraries passed $((SECONDS - start)) "$(paste -sd';' "$work/libraries" | sed 's/;/; /g')"
+  else
+    record libraries failed $((SECONDS - start)) "$(tail -n 1 "$work/logs/libraries.log")"
+    setup_failed="cuDNN or cuBLAS not found, or the binaries cannot load"
+  fi
+
+  run_step gpu show_gpu
+  run_step tests run_tests
+  run_step memcheck_mlp memcheck_mlp
+  run_step memcheck_cnn memcheck_cnn
+  local model
+  for model in ${models//,/ }; do
+    if [[ ! -f $work/models/$model.dsl ]]; then
+      record "train_$model" failed 0 "no models/$model.dsl in the package"
+      continue
+    fi
+    run_step "train_$model" train_gpufm "$model"
+    if ((!torch)); then
+      continue
+    elif grep -q "name == \"$model\"" "$work/torch_ref.py" 2>/dev/null; then
+      run_step "torch_$model" train_torch "$model"
+    else
+      record "torch_$model" "no peer" 0 "torch_ref.py has no model '$model'"
+    fi
+  done
+  write_report
+  echo "gpu-check: report in $out/gpu-check.md"
+  cat "$out/gpu-check.md" 2>/dev/null || true
+  ! cut -f2 "$work/steps.tsv" | grep -qvE "^($ok_statuses)\$"
+}
+
+main "$@"

@@ -1,0 +1,187 @@
+// The CUDA backend's pieces outside the layers against the CPU backend's: the epoch shuffle, the
+// batch gather, the loss with its metric sums and confusion counts, and each optimizer's step.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "cuda/cuda_test_support.hpp"
+#include "gpufm/optimizer_math.hpp"
+
+namespace gpufm::test {
+namespace {
+
+class CudaBackendParity : public CudaBackendTest {};
+
+// train_epoch shuffles its ids in place, each epoch starting from the order the last one left,
+// so the epochs are chained here the same way. 200,000 ids draw 32-bit keys with a few equal
+// pairs (about n^2 / 2^33 of them), where only a stable sort keeps the CPU's order.
+TEST_F(CudaBackendParity, ShuffleGivesTheCpuOrderEpochAfterEpoch) {
+  for (const std::int64_t count : {std::int64_t{1}, std::int64_t{1000}, std::int64_t{200'000}}) {
+    std::vector<std::int32_t> ids(static_cast<std::size_t>(count));
+    std::iota(ids.begin(), ids.end(), 0);
+    DeviceBuffer on_cpu = upload(cpu(), ids), on_gpu = upload(gpu(), ids);
+    for (std::uint64_t epoch = 1; epoch <= 3; ++epoch) {
+      cpu().shuffle(on_cpu.as<std::int32_t>(), count, 42, epoch);
+      gpu().shuffle(on_gpu.as<std::int32_t>(), count, 42, epoch);
+      const auto expected = download<std::int32_t>(cpu(), on_cpu, ids.size());
+      EXPECT_EQ(download<std::int32_t>(gpu(), on_gpu, ids.size()), expected) << count << " ids, epoch " << epoch;
+      if (count > 1) {
+        EXPECT_NE(expected, ids) << "the CPU shuffle left " << count << " ids in order";
+      }
+    }
+  }
+}
+
+// Pixels scale by the same float constant on both sides, so the batch is equal, not close.
+TEST_F(CudaBackendParity, GatherBatchCopiesTheSameImagesAndLabels) {
+  const std::int64_t count = 50, pixels = 784, batch = 17;
+  std::vector<std::uint8_t> images(static_cast<std::size_t>(count * pixels)), labels(static_cast<std::size_t>(count));
+  for (std::size_t i = 0; i < images.size(); ++i) images[i] = static_cast<std::uint8_t>((i * 7919) % 256);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
+  // Out of order, with a repeat, ending at the last image.
+  std::vector<std::int32_t> indices = {3, 49, 0, 17, 17, 8, 22, 31, 5, 44, 12, 1, 38, 26, 9, 40, 49};
+  ASSERT_EQ(static_cast<std::int64_t>(indices.size()), batch);
+  const auto gathered = [&](Backend& backend) {
+    DeviceBuffer device_images = upload(backend, images), device_labels = upload(backend, labels), device_indices = upload(backend, indices);
+    DeviceBuffer input = backend.allocate(static_cast<std::size_t>(batch * pixels) * sizeof(float));
+    DeviceBuffer batch_labels = backend.allocate(static_cast<std::size_t>(batch) * sizeof(std::int32_t));
+    backend.gather_batch(GatherArgs{.images = device_images.as<std::uint8_t>(), .labels = device_labels.as<std::uint8_t>(),
+                                    .indices = device_indices.as<std::int32_t>(), .batch = batch, .pixels = pixels,
+                                    .input = input.as<float>(), .batch_labels = batch_labels.as<std::int32_t>()});
+    return std::pair(download<float>(backend, input, static_cast<std::size_t>(batch * pixels)),
+                     download<std::int32_t>(backend, batch_labels, static_cast<std::size_t>(batch)));
+  };
+  const auto [cpu_input, cpu_labels] = gathered(cpu());
+  const auto [gpu_input, gpu_labels] = gathered(gpu());
+  EXPECT_TRUE(elementwise_close(gpu_input, cpu_input, 0.0));
+  EXPECT_EQ(gpu_labels, cpu_labels);
+}
+
+struct LossCombination {
+  Loss loss;
+  Target target;
+  bool fold_activation;
+};
+
+// Every loss with every target it takes (crossentropy compares with labels only), folded into
+// the last activation's gradient where the pair allows it (softmax and sigmoid; mse folds nothing).
+constexpr LossCombination loss_combinations[] = {
+    {Loss::crossentropy, Target::labels, false}, {Loss::crossentropy, Target::labels, true}, {Loss::mse, Target::labels, false},
+    {Loss::mse, Target::input, false},           {Loss::bce, Target::labels, false},         {Loss::bce, Target::labels, true},
+    {Loss::bce, Target::input, false},           {Loss::bce, Target::input, true},
+};
+
+// A batch of outputs as a last layer gives them: softmax rows for crossentropy, sigmoid values
+// for bce, anything for mse; one output is exactly 0 and one exactly 1, where the probability is
+// clipped (Keras' epsilon) and has no gradient.
+struct LossBatch {
+  std::int64_t batch = 7, elements = 10;
+  std::vector<float> output, target_input;
+  std::vector<std::int32_t> labels;
+};
+
+LossBatch loss_batch(Loss loss) {
+  LossBatch b;
+  const auto count = static_cast<std::size_t>(b.batch * b.elements);
+  b.output = uniform_values(count, 0.0, 1.0, 3, 1);
+  if (loss == Loss::crossentropy) {
+    for (std::int64_t n = 0; n < b.batch; ++n) {
+      float* row = b.output.data() + n * b.elements;
+      const float sum = std::accumulate(row, row + b.elements, 0.0f);
+      for (std::int64_t j = 0; j < b.elements; ++j) row[j] /= sum;
+    }
+    std::fill_n(b.output.begin() + 2 * b.elements, b.elements, 0.0f);  // row 2: all on class 3, none on its label
+    b.output[2 * b.elements + 3] = 1.0f;
+  } else if (loss == Loss::bce) {
+    b.output[5] = 0.0f;
+    b.output[11] = 1.0f;
+  }
+  b.target_input = uniform_values(count, 0.0, 1.0, 3, 2);
+  b.labels = {0, 9, 4, 4, 7, 1, 2};
+  return b;
+}
+
+struct LossResults {
+  MetricSums sums;
+  std::vector<std::int64_t> confusion;
+  std::vector<float> gradient;
+};
+
+// Sums and confusion counts start from earlier values, since the loss adds to them.
+LossResults run_loss(Backend& backend, const LossCombination& c, const LossBatch& b, bool with_gradient) {
+  const MetricSums earlier{.loss = 10.5, .correct = 3, .samples = 12};
+  std::vector<std::int64_t> earlier_confusion(static_cast<std::size_t>(b.elements * b.elements));
+  std::iota(earlier_confusion.begin(), earlier_confusion.end(), 0);
+  DeviceBuffer output = upload(backend, b.output), target_input = upload(backend, b.target_input), labels = upload(backend, b.labels);
+  DeviceBuffer sums = upload(backend, &earlier, sizeof earlier), confusion = upload(backend, earlier_confusion);
+  DeviceBuffer gradient = upload(backend, std::vector<float>(b.output.size(), std::numeric_limits<float>::quiet_NaN()));
+  backend.loss(LossArgs{.loss = c.loss, .target = c.target, .output = output.as<float>(), .batch = b.batch, .elements = b.elements,
+                        .labels = labels.as<std::int32_t>(), .target_input = target_input.as<float>(),
+                        .output_gradient = with_gradient ? gradient.as<float>() : nullptr, .fold_activation = c.fold_activation,
+                        .sums = sums.as<MetricSums>(), .confusion = c.target == Target::labels ? confusion.as<std::int64_t>() : nullptr});
+  LossResults results;
+  backend.copy_to_host(&results.sums, sums.as(), sizeof results.sums);
+  results.confusion = download<std::int64_t>(backend, confusion, earlier_confusion.size());
+  if (with_gradient) results.gradient = download<float>(backend, gradient, b.output.size());
+  return results;
+}
+
+// The loss sum is a double on both sides, of per-sample losses the GPU may compute in float:
+// 1e-6 of it is far below any difference a wrong formula makes. The gradient is one formula per
+// element, with no sum: 1e-5 of max(1, |cpu|).
+TEST_F(CudaBackendParity, LossSumsConfusionAndGradientMatchForEveryLossAndTarget) {
+  for (const LossCombination& c : loss_combinations) {
+    for (const bool with_gradient : {true, false}) {  // false: evaluation, which only measures
+      SCOPED_TRACE(testing::Message() << name(c.loss) << " on " << name(c.target) << (c.fold_activation ? ", activation folded" : "")
+                                      << (with_gradient ? "" : ", measuring only"));
+      const LossBatch b = loss_batch(c.loss);
+      const LossResults on_cpu = run_loss(cpu(), c, b, with_gradient), on_gpu = run_loss(gpu(), c, b, with_gradient);
+      EXPECT_NEAR(on_gpu.sums.loss, on_cpu.sums.loss, 1e-6 * std::fabs(on_cpu.sums.loss));
+      EXPECT_EQ(on_gpu.sums.correct, on_cpu.sums.correct);
+      EXPECT_EQ(on_gpu.sums.samples, on_cpu.sums.samples);
+      EXPECT_EQ(on_gpu.confusion, on_cpu.confusion);
+      EXPECT_TRUE(elementwise_close(on_gpu.gradient, on_cpu.gradient, 1e-5)) << "gradient";
+    }
+  }
+}
+
+// Each optimizer over five steps with a new gradient and learning rate each step, on an odd
+// element count (a vectorised kernel's tail). Both sides run the same update_element
+// (gpufm/optimizer_math.hpp) in float32; only the compiler's fused multiply-adds differ, a
+// rounding each: 1e-6 of max(1, |cpu|) after five steps.
+TEST_F(CudaBackendParity, OptimizerStepsMatchForEveryOptimizer) {
+  const std::vector<std::pair<std::string, OptimizerSettings>> optimizers = {
+      {"sgd", {.kind = OptimizerKind::sgd, .lr = 0.1}},
+      {"sgd momentum nesterov", {.kind = OptimizerKind::sgd, .lr = 0.1, .momentum = 0.9, .nesterov = true}},
+      {"adam", {.kind = OptimizerKind::adam}},
+      {"adam weight_decay", {.kind = OptimizerKind::adam, .weight_decay = 0.004}},
+      {"nadam", {.kind = OptimizerKind::nadam, .lr = 0.002}},
+      {"rmsprop momentum", {.kind = OptimizerKind::rmsprop, .momentum = 0.9}},
+  };
+  const std::int64_t count = 1001;
+  for (const auto& [label, settings] : optimizers) {
+    SCOPED_TRACE(label);
+    const auto state_count = static_cast<std::size_t>(optimizer_state_slots(settings) * count);
+    const std::vector<float> initial = uniform_values(static_cast<std::size_t>(count), -1, 1, 5, 1);
+    DeviceBuffer cpu_params = upload(cpu(), initial), gpu_params = upload(gpu(), initial);
+    DeviceBuffer cpu_state = cpu().allocate(state_count * sizeof(float)), gpu_state = gpu().allocate(state_count * sizeof(float));
+    for (std::int64_t t = 1; t <= 5; ++t) {
+      const std::vector<float> gradient = uniform_values(static_cast<std::size_t>(count), -1, 1, 5, 1 + static_cast<std::uint32_t>(t));
+      DeviceBuffer cpu_gradient = upload(cpu(), gradient), gpu_gradient = upload(gpu(), gradient);
+      const double lr = settings.lr * (1.0 - 0.1 * static_cast<double>(t));  // a schedule changes lr between steps
+      cpu().optimizer_step({.settings = settings, .lr = lr, .t = t, .params = cpu_params.as<float>(), .gradients = cpu_gradient.as<float>(),
+                            .state = cpu_state.as<float>(), .count = count});
+      gpu().optimizer_step({.settings = settings, .lr = lr, .t = t, .params = gpu_params.as<float>(), .gradients = gpu_gradient.as<float>(),
+                            .state = gpu_state.as<float>(), .count = count});
+      EXPECT_TRUE(elementwise_close(download<float>(gpu(), gpu_params, initial.size()), download<float>(cpu(), cpu_params, initial.size()), 1e-6))
+          << "parameters after step " << t;
+      EXPECT_TRUE(elementwise_close(download<float>(gpu(), gpu_state, state_count), download<float>(cpu(), cpu_state, state_count), 1e-6))
+          << "optimizer state after step " << t;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gpufm::test

@@ -1,0 +1,114 @@
+// Whole models trained on both backends from the same seed: the same epoch losses, validation and
+// test figures, and final weights (batch-norm statistics included). Dropout masks and shuffles
+// come from the same Philox numbers on both, so the runs differ only by float rounding.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cuda/cuda_test_support.hpp"
+#include "gpufm/trainer.hpp"
+#include "support/learnable_set.hpp"
+
+namespace gpufm::test {
+namespace {
+
+struct ModelCase {
+  std::string name;
+  std::string text;  // the model file
+  // |gpu - cpu| <= this x max(1, |cpu|) for every final parameter; none where not comparable.
+  std::optional<double> param_tolerance;
+};
+
+// gtest names a failing parameter with this rather than its bytes.
+void PrintTo(const ModelCase& c, std::ostream* os) { *os << c.name; }
+
+// Per-epoch training and validation losses, and the test loss: within 1e-3 of the CPU's,
+// relatively. Rounding differences of 1e-7 per operation grow through two epochs of updates but
+// stay orders below that; a wrong kernel moves a loss by far more.
+constexpr double loss_tolerance = 1e-3;
+
+// SGD moves each weight by lr times its gradient, so rounding differences in gradients stay
+// differences of that size in the weights: 1e-3 of max(1, |w|) leaves room for the rare relu or
+// max-pool that flips between backends on a value within rounding of its kink. Adam divides each
+// gradient by its running magnitude, so a weight whose gradients nearly cancel can step by the
+// full lr in either direction depending on rounding: for the Adam model only the losses and
+// accuracies are compared (Adam's arithmetic itself is compared step by step in
+// backend_parity_test.cpp).
+std::vector<ModelCase> model_cases() {
+  const std::string recipe = "train:\n  optimizer sgd lr=0.05 momentum=0.9\n  batch 32\n  epochs 2\n  validation 0.2\n";
+  return {
+      {"mlp", "input 8x8x1\nflatten\ndense 32 relu\ndense 16 tanh\ndense 4 softmax\n" + recipe, 1e-3},
+      {"cnn_with_dropout_and_batchnorm",
+       "input 8x8x1\nconv2d 8 3x3 same relu\nbatchnorm\nmaxpool 2\ndropout 0.25\nconv2d 16 3x3 relu\nbatchnorm\nflatten\n"
+       "dense 16 relu\ndropout 0.5\ndense 4 softmax\n" + recipe,
+       1e-3},
+      {"conv_autoencoder",
+       "input 8x8x1\nconv2d 8 3x3 same relu\navgpool 2\nconv2d_transpose 8 3x3 same stride=2 relu\nmaxpool 2\nupsample 2\n"
+       "conv2d 1 3x3 same sigmoid\ntrain:\n  loss bce\n  optimizer sgd lr=0.5 momentum=0.9\n  batch 32\n  epochs 2\n  validation 0.2\n",
+       1e-3},
+      {"cnn_adam",
+       "input 8x8x1\nconv2d 8 3x3 same relu\nbatchnorm\nmaxpool 2\ndropout 0.25\nflatten\ndense 4 softmax\n"
+       "train:\n  optimizer adam lr=0.01\n  batch 32\n  epochs 2\n  validation 0.2\n",
+       std::nullopt},
+  };
+}
+
+struct Trained {
+  std::vector<EpochRecord> history;
+  PassMetrics test;
+  std::vector<float> params;
+};
+
+Trained train(const Graph& graph, const Dataset& data, Backend& backend) {
+  Trainer trainer(graph, data, backend);
+  trainer.start(17);
+  Trained result;
+  trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) { result.history.push_back(r); }});
+  result.test = trainer.evaluate_test(false);
+  result.params = trainer.program().read_params();
+  return result;
+}
+
+void expect_relatively_near(double gpu, double cpu, const std::string& what) {
+  EXPECT_LE(std::fabs(gpu - cpu), loss_tolerance * std::fabs(cpu)) << what << ": gpu " << gpu << ", cpu " << cpu;
+}
+
+class CudaModelParity : public CudaBackendTestWithParam<ModelCase> {};
+
+TEST_P(CudaModelParity, TwoEpochsGiveTheCpuLossesAndWeights) {
+  const ModelCase& c = GetParam();
+  const Graph graph = compile(dsl::parse(c.text, c.name + ".dsl"));
+  // 300 images: 240 train in batches of 32, the last one partial (16 images).
+  const Dataset data = learnable_dataset(300, 100);
+  const Trained on_cpu = train(graph, data, cpu());
+  const Trained on_gpu = train(graph, data, gpu());
+  ASSERT_EQ(on_gpu.history.size(), on_cpu.history.size());
+  for (std::size_t e = 0; e < on_cpu.history.size(); ++e) {
+    const std::string epoch = "epoch " + std::to_string(e + 1);
+    expect_relatively_near(on_gpu.history[e].loss, on_cpu.history[e].loss, epoch + " loss");
+    expect_relatively_near(on_gpu.history[e].val_loss.value(), on_cpu.history[e].val_loss.value(), epoch + " val_loss");
+    if (on_cpu.history[e].accuracy) {
+      // A prediction whose two largest outputs are within rounding of each other may go either
+      // way: one image of the 240 trained on, the 60 validated on, the 100 tested on (the bounds
+      // sit halfway to two, clear of the rounding of k / n).
+      EXPECT_NEAR(on_gpu.history[e].accuracy.value(), on_cpu.history[e].accuracy.value(), 1.5 / 240) << epoch;
+      EXPECT_NEAR(on_gpu.history[e].val_accuracy.value(), on_cpu.history[e].val_accuracy.value(), 1.5 / 60) << epoch;
+    }
+  }
+  expect_relatively_near(on_gpu.test.loss, on_cpu.test.loss, "test loss");
+  EXPECT_NEAR(on_gpu.test.accuracy, on_cpu.test.accuracy, 1.5 / 100);
+  EXPECT_EQ(on_gpu.test.samples, on_cpu.test.samples);
+  if (c.param_tolerance) {
+    EXPECT_TRUE(elementwise_close(on_gpu.params, on_cpu.params, *c.param_tolerance)) << "final parameters";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(SmallModels, CudaModelParity, testing::ValuesIn(model_cases()),
+                         [](const testing::TestParamInfo<ModelCase>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace gpufm::test
