@@ -5,7 +5,6 @@
 #include <exception>
 #include <sstream>
 
-#include "gpufm/philox.hpp"
 
 namespace gpufm::test {
 
@@ -65,14 +64,6 @@ testing::AssertionResult elementwise_close(const std::vector<float>& gpu, const 
   if (mismatches == 0) return testing::AssertionSuccess();
   return testing::AssertionFailure() << mismatches << " of " << cpu.size() << " elements differ by more than " << tolerance
                                      << " x max(1, |cpu|) (largest difference " << worst << "); first ones:" << first.str();
-}
-
-std::vector<float> uniform_values(std::size_t count, double low, double high, std::uint64_t seed, std::uint32_t stream) {
-  std::vector<float> values(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    values[i] = static_cast<float>(low + (high - low) * uniform_from_word(philox_word(seed, stream, 0, i)));
-  }
-  return values;
 }
 
 DeviceBuffer upload(Backend& backend, const void* values, std::size_t bytes) {

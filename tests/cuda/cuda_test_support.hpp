@@ -1,6 +1,6 @@
 // What the CUDA tests share: a fixture holding the CUDA backend on the first GPU beside the CPU
 // backend it is compared with (skipped, saying why, where no GPU can be used), the elementwise
-// comparison they report through, and random values from Philox.
+// comparison they report through.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 
 #include "gpufm/backend.hpp"
 #include "gpufm/device.hpp"
+#include "support/tensors.hpp"
 
 namespace gpufm::test {
 
@@ -42,10 +43,6 @@ class CudaBackendTestWithParam : public CudaBackendTest, public testing::WithPar
 // |gpu - cpu| <= tolerance * max(1, |cpu|) for every element (a NaN never is); the failure
 // message counts the mismatches and shows the first few. Tolerance 0 asks for equal values.
 testing::AssertionResult elementwise_close(const std::vector<float>& gpu, const std::vector<float>& cpu, double tolerance);
-
-// Uniform values in [low, high) from Philox stream `stream` of `seed`: the same on every run
-// and machine.
-std::vector<float> uniform_values(std::size_t count, double low, double high, std::uint64_t seed, std::uint32_t stream);
 
 // Host values copied into new backend memory.
 DeviceBuffer upload(Backend& backend, const void* values, std::size_t bytes);

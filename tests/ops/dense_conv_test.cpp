@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <random>
 
 #include "gpufm/activation.hpp"
 #include "gpufm/graph.hpp"
@@ -16,14 +15,6 @@
 namespace gpufm::test {
 
 namespace {
-
-std::vector<float> random_values(std::int64_t count, std::uint32_t seed) {
-  std::mt19937 generator(seed);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  std::vector<float> values(static_cast<std::size_t>(count));
-  for (float& v : values) v = uniform(generator);
-  return values;
-}
 
 struct Gradients {
   std::vector<float> input;
@@ -48,9 +39,9 @@ class BoundLayer {
  public:
   BoundLayer(const std::string& statement, const Shape& input, std::int64_t batch)
       : layer_(compile_layer_text(statement, input)), kernel_(layer_.op->make_cpu_kernel(layer_)), batch_(batch) {
-    x_ = random_values(batch * input.elements(), 1);
+    x_ = uniform_values(static_cast<std::size_t>(batch * input.elements()), -1.0, 1.0, 1, 1);
     for (std::size_t p = 0; p < layer_.params.size(); ++p) {
-      params_.push_back(random_values(layer_.params[p].elements(), 10 + static_cast<std::uint32_t>(p)));
+      params_.push_back(uniform_values(static_cast<std::size_t>(layer_.params[p].elements()), -1.0, 1.0, 1, 10 + static_cast<std::uint32_t>(p)));
     }
     workspace_.resize(kernel_->workspace_bytes(batch));
     context_ = StepContext{.training = true, .workspace = workspace_};
@@ -274,7 +265,7 @@ TEST(DenseConv, RerunsAreBitIdentical) {
     BoundLayer first(c.statement, c.input, 16), second(c.statement, c.input, 16);
     const std::vector<float> y = first.forward();
     EXPECT_TRUE(identical(y, second.forward()));
-    const std::vector<float> dy = random_values(static_cast<std::int64_t>(y.size()), 3);
+    const std::vector<float> dy = uniform_values(y.size(), -1.0, 1.0, 1, 3);
     EXPECT_TRUE(identical(first.backward(y, dy), second.backward(y, dy)));
   }
 }
@@ -284,7 +275,7 @@ TEST(DenseConv, BackwardWritesGradientsRatherThanAddingToThem) {
     SCOPED_TRACE(c.statement);
     BoundLayer bound(c.statement, c.input, 4);
     const std::vector<float> y = bound.forward();
-    const std::vector<float> dy = random_values(static_cast<std::int64_t>(y.size()), 3);
+    const std::vector<float> dy = uniform_values(y.size(), -1.0, 1.0, 1, 3);
     EXPECT_TRUE(identical(bound.backward(y, dy), bound.backward(y, dy, false, 1234.5f)));
   }
 }
@@ -302,7 +293,7 @@ TEST(DenseConv, FoldedActivationIsNotAppliedAgain) {
     const Shape input = activated_statement.starts_with("dense") ? Shape{{6}} : Shape{{4, 5, 2}};
     BoundLayer activated_layer(activated_statement, input, 2), linear_layer(linear_statement, input, 2);
     const std::vector<float> y = activated_layer.forward();
-    const std::vector<float> dy = random_values(static_cast<std::int64_t>(y.size()), 3);
+    const std::vector<float> dy = uniform_values(y.size(), -1.0, 1.0, 1, 3);
     EXPECT_TRUE(identical(activated_layer.backward(y, dy, true), linear_layer.backward(linear_layer.forward(), dy)));
     EXPECT_FALSE(identical(activated_layer.backward(y, dy, false), linear_layer.backward(linear_layer.forward(), dy)));
   }
