@@ -10,6 +10,7 @@
 #include "cuda/loss.hpp"
 #include "cuda/op_kernels.hpp"
 #include "cuda/optimizer.hpp"
+#include "gpufm/augmentation.hpp"
 #include "gpufm/device.hpp"
 #include "gpufm/philox.hpp"
 
@@ -22,12 +23,19 @@ __global__ void shuffle_keys(const std::int32_t* indices, std::uint32_t* keys, s
   GPUFM_GRID_STRIDE_LOOP(i, count) { keys[i] = philox_word(seed, shuffle_philox_stream, epoch, static_cast<std::uint64_t>(indices[i])); }
 }
 
-// One thread per input pixel; normalisation to [0, 1] happens here, so the dataset stays bytes.
+// One thread per input pixel; normalisation to [0, 1] and augmentation happen here, so the
+// dataset stays bytes. Each thread draws its sample's transform itself (a Philox call, a sine and
+// a cosine): little beside a training step, and no thread waits for another.
 __global__ void gather_images(GatherArgs args) {
-  GPUFM_GRID_STRIDE_LOOP(i, args.batch * args.pixels) {
-    const std::int64_t b = i / args.pixels, p = i % args.pixels;
+  const std::int64_t pixels = args.pixels();
+  const Augmentation& augmentation = args.augmentation;
+  GPUFM_GRID_STRIDE_LOOP(i, args.batch * pixels) {
+    const std::int64_t b = i / pixels, p = i % pixels;
     const std::int64_t sample = args.indices[b];
-    args.input[i] = static_cast<float>(args.images[sample * args.pixels + p]) * (1.0f / 255.0f);
+    const std::uint8_t* image = args.images + sample * pixels;
+    args.input[i] = augmentation.active()
+                        ? augmented_pixel(augmentation, sample_transform(augmentation, b), image, args.rows, args.cols, b, p)
+                        : unit_pixel(image[p]);
     if (p == 0) args.batch_labels[b] = args.labels[sample];
   }
 }
@@ -79,7 +87,7 @@ class CudaBackend final : public Backend {
   }
 
   void gather_batch(const GatherArgs& args) override {
-    gather_images<<<blocks_for(args.batch * args.pixels), threads_per_block, 0, context_.stream()>>>(args);
+    gather_images<<<blocks_for(args.batch * args.pixels()), threads_per_block, 0, context_.stream()>>>(args);
     GPUFM_CHECK_LAUNCH(gather_images);
   }
 

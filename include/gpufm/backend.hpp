@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "gpufm/augmentation.hpp"
 #include "gpufm/layer_kernel.hpp"
 #include "gpufm/train_settings.hpp"
 
@@ -36,15 +37,18 @@ class DeviceBuffer {
 };
 
 // Copies a batch out of the dataset (u8, resident in backend memory) into the input buffer,
-// scaled to [0, 1], with the labels beside it.
+// scaled to [0, 1] and augmented as asked (gpufm/augmentation.hpp), with the labels beside it.
 struct GatherArgs {
-  const std::uint8_t* images = nullptr;  // count x pixels
+  const std::uint8_t* images = nullptr;  // count x rows x cols
   const std::uint8_t* labels = nullptr;  // count
   const std::int32_t* indices = nullptr; // batch sample ids
   std::int64_t batch = 0;
-  std::int64_t pixels = 0;               // per image
-  float* input = nullptr;                // batch x pixels
+  std::int64_t rows = 0, cols = 0;       // of each image
+  float* input = nullptr;                // batch x rows x cols
   std::int32_t* batch_labels = nullptr;  // batch
+  Augmentation augmentation;             // training batches only
+
+  GPUFM_HOST_DEVICE std::int64_t pixels() const { return rows * cols; }
 };
 
 // Sums over an epoch, kept in backend memory and read back once per epoch.

@@ -19,7 +19,7 @@ namespace gpufm {
 // Images and labels of one split, uploaded once as bytes.
 struct DeviceImages {
   DeviceBuffer images, labels;
-  std::int64_t count = 0, pixels = 0;
+  std::int64_t count = 0, rows = 0, cols = 0;
 };
 
 // A list of sample ids into a DeviceImages (a training or validation subset), in backend memory.
@@ -53,12 +53,13 @@ class Program {
   void initialize(std::uint64_t seed);
 
   // One pass over `ids`, shuffled by (seed, epoch), in batches of the graph's batch size (the
-  // last may be smaller), training with learning rate lr. on_step(done, total) is called
-  // after each step from the host, without waiting for the backend.
+  // last may be smaller), augmented as the train section says, training with learning rate lr.
+  // on_step(done, total) is called after each step from the host, without waiting for the
+  // backend.
   PassMetrics train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
                           const std::function<void(std::int64_t, std::int64_t)>& on_step = {});
 
-  // Inference over `ids` in order; the confusion matrix when asked for.
+  // Inference over `ids` in order, never augmented; the confusion matrix when asked for.
   PassMetrics evaluate(const DeviceImages& data, const DeviceIds& ids, bool confusion = false);
 
   // The state a checkpoint holds: the flat parameters (trainable first, then batch-norm

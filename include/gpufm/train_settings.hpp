@@ -1,7 +1,7 @@
 // The training recipe from a model file's `train:` section: loss, target, optimizer and its
-// hyperparameters, batch, epochs, validation fraction, learning-rate schedule, early stopping.
-// Defaults are Keras' (batch 32, epochs 1, no validation, each optimizer's own hyperparameters,
-// ReduceLROnPlateau's and EarlyStopping's own settings).
+// hyperparameters, batch, epochs, validation fraction, learning-rate schedule, early stopping,
+// augmentation. Defaults are Keras' (batch 32, epochs 1, no validation, each optimizer's own
+// hyperparameters, ReduceLROnPlateau's and EarlyStopping's own settings, no augmentation).
 #pragma once
 
 #include <cstdint>
@@ -63,6 +63,19 @@ struct EarlyStoppingSettings {
   bool restore_best = false;  // restore_best_weights
 };
 
+// Random transforms of the training split's images, drawn anew for every sample of every step
+// (gpufm/augmentation.hpp); validation and test images are never augmented. Each is off unless
+// given.
+struct AugmentSettings {
+  std::int64_t shift = 0;        // whole pixels along each axis, up to this many either way
+  double rotate = 0;             // degrees about the image's centre, up to this many either way
+  bool flip_horizontal = false;  // left-right mirror, with probability 1/2
+  bool flip_vertical = false;    // upside down, with probability 1/2
+  double noise = 0;              // variance of the Gaussian noise added to each pixel (unclipped)
+
+  bool any() const { return shift > 0 || rotate > 0 || flip_horizontal || flip_vertical || noise > 0; }
+};
+
 struct TrainSettings {
   Loss loss = Loss::crossentropy;
   Target target = Target::labels;
@@ -73,6 +86,7 @@ struct TrainSettings {
   bool validate_on_test = false;  // validate on the test split instead, as validation_data=(x_test, y_test)
   std::optional<ScheduleSettings> schedule;  // none: the optimizer's lr throughout
   std::optional<EarlyStoppingSettings> early_stopping;
+  AugmentSettings augment;
 
   bool has_validation() const { return validation > 0 || validate_on_test; }
 };

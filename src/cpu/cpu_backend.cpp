@@ -10,6 +10,7 @@
 
 #include "cpu/loss.hpp"
 #include "cpu/optimizer.hpp"
+#include "gpufm/augmentation.hpp"
 #include "gpufm/backend.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/philox.hpp"
@@ -47,12 +48,20 @@ class CpuBackend final : public Backend {
     for (std::int64_t i = 0; i < count; ++i) indices[i] = keyed[i].second;
   }
 
+  // A sample's transform is drawn once, then applied to each of its pixels.
   void gather_batch(const GatherArgs& args) override {
+    const std::int64_t pixels = args.pixels();
+    const Augmentation& augmentation = args.augmentation;
 #pragma omp parallel for schedule(static)
     for (std::int64_t b = 0; b < args.batch; ++b) {
-      const std::uint8_t* image = args.images + static_cast<std::int64_t>(args.indices[b]) * args.pixels;
-      float* input = args.input + b * args.pixels;
-      for (std::int64_t p = 0; p < args.pixels; ++p) input[p] = static_cast<float>(image[p]) * (1.0f / 255.0f);
+      const std::uint8_t* image = args.images + static_cast<std::int64_t>(args.indices[b]) * pixels;
+      float* input = args.input + b * pixels;
+      if (augmentation.active()) {
+        const SampleTransform transform = sample_transform(augmentation, b);
+        for (std::int64_t p = 0; p < pixels; ++p) input[p] = augmented_pixel(augmentation, transform, image, args.rows, args.cols, b, p);
+      } else {
+        for (std::int64_t p = 0; p < pixels; ++p) input[p] = unit_pixel(image[p]);
+      }
       args.batch_labels[b] = args.labels[args.indices[b]];
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gpufm/activation.hpp"
+#include "gpufm/augmentation.hpp"
 #include "gpufm/init.hpp"
 #include "gpufm/optimizer_math.hpp"
 
@@ -74,10 +75,17 @@ std::int64_t Program::num_classes() const {
 DeviceImages Program::upload(const ImageSplit& split) {
   DeviceImages images;
   images.count = static_cast<std::int64_t>(split.count);
-  images.pixels = static_cast<std::int64_t>(split.rows) * split.cols;
-  if (images.pixels != graph_.input.elements()) {
+  images.rows = static_cast<std::int64_t>(split.rows);
+  images.cols = static_cast<std::int64_t>(split.cols);
+  if (images.rows * images.cols != graph_.input.elements()) {
     throw InputError(split.images_path.string() + ": images of " + std::to_string(split.rows) + "x" + std::to_string(split.cols) +
                      " pixels do not fit the model's input " + graph_.input.str());
+  }
+  // A shift as long as the image leaves nothing of it (and a longer one could overflow the draw).
+  if (const std::int64_t shift = graph_.train.augment.shift; shift >= std::max(images.rows, images.cols)) {
+    throw InputError(split.images_path.string() + ": augment shift=" + std::to_string(shift) + " would move images of " +
+                     std::to_string(split.rows) + "x" + std::to_string(split.cols) + " pixels out of sight; shift them by less than " +
+                     std::to_string(std::max(images.rows, images.cols)));
   }
   images.images = backend_.allocate(split.pixels.size());
   images.labels = backend_.allocate(split.labels.size());
@@ -111,8 +119,11 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
   const ArenaPlan& arena = plan_.training;
   float* input = activation(arena.input_buffer);
   auto* labels = b.batch_labels.as<std::int32_t>();
+  // A training batch is augmented by (seed, step), as dropout's masks are drawn.
+  const Augmentation augmentation = training ? training_augmentation(graph_.train.augment, seed_, steps_taken_) : Augmentation{};
   backend_.gather_batch(GatherArgs{.images = data.images.as<std::uint8_t>(), .labels = data.labels.as<std::uint8_t>(), .indices = ids,
-                                   .batch = batch, .pixels = data.pixels, .input = input, .batch_labels = labels});
+                                   .batch = batch, .rows = data.rows, .cols = data.cols, .input = input, .batch_labels = labels,
+                                   .augmentation = augmentation});
   StepContext context{.training = training, .seed = seed_, .step = static_cast<std::uint64_t>(steps_taken_), .layer_index = 0,
                       .workspace = std::span<std::byte>(b.workspace.as<std::byte>(), b.workspace.bytes())};
   const auto layer_input = [&](std::size_t l) { return l == 0 ? input : activation(arena.output_buffer[l - 1]); };

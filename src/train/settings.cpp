@@ -14,8 +14,8 @@ constexpr std::string_view target_names[] = {"labels", "input"};
 constexpr std::string_view optimizer_name_list[] = {"sgd", "adam", "nadam", "rmsprop"};
 constexpr std::string_view monitor_names[] = {"val_loss", "val_accuracy", "loss", "accuracy"};
 constexpr std::string_view schedule_names[] = {"step", "exponential", "cosine", "plateau"};
-constexpr std::string_view statement_keywords[] = {"loss",       "target",   "optimizer",     "batch", "epochs",
-                                                   "validation", "schedule", "early_stopping"};
+constexpr std::string_view statement_keywords[] = {"loss",       "target",   "optimizer",      "batch",  "epochs",
+                                                   "validation", "schedule", "early_stopping", "augment"};
 
 constexpr ArgSpec loss_signature[] = {{.name = "loss", .kind = ArgKind::choice, .choices = loss_names}};
 constexpr ArgSpec target_signature[] = {{.name = "target", .kind = ArgKind::choice, .choices = target_names}};
@@ -78,6 +78,16 @@ constexpr ArgSpec early_stopping_signature[] = {
     monitor, patience("0"), min_delta("0"),
     {.name = "restore_best", .kind = ArgKind::boolean, .default_value = "false", .positional = false}};
 
+// Every transform off by default; keyword-only, since the numbers alone would not say which is which.
+constexpr ArgSpec augment_flip(std::string_view name) {
+  return {.name = name, .kind = ArgKind::boolean, .default_value = "false", .positional = false};
+}
+constexpr ArgSpec augment_signature[] = {
+    {.name = "shift", .kind = ArgKind::integer, .default_value = "0", .positional = false, .min = 0},
+    {.name = "rotate", .kind = ArgKind::real, .default_value = "0", .positional = false, .min = 0, .max = 180},
+    augment_flip("flip_horizontal"), augment_flip("flip_vertical"),
+    {.name = "noise", .kind = ArgKind::real, .default_value = "0", .positional = false, .min = 0}};
+
 Signature optimizer_signature(std::string_view optimizer) {
   if (optimizer == "sgd") return sgd_signature;
   if (optimizer == "adam" || optimizer == "nadam") return adam_signature;
@@ -120,6 +130,7 @@ Signature fixed_signature(std::string_view keyword) {
   if (keyword == "epochs") return epochs_signature;
   if (keyword == "validation") return validation_signature;
   if (keyword == "early_stopping") return early_stopping_signature;
+  if (keyword == "augment") return augment_signature;
   return {};
 }
 
@@ -203,6 +214,14 @@ EarlyStoppingSettings early_stopping_settings(const Attrs& attrs) {
                                .restore_best = attrs.boolean("restore_best")};
 }
 
+AugmentSettings augment_settings(const Attrs& attrs) {
+  return AugmentSettings{.shift = attrs.integer("shift"),
+                         .rotate = attrs.real("rotate"),
+                         .flip_horizontal = attrs.boolean("flip_horizontal"),
+                         .flip_vertical = attrs.boolean("flip_vertical"),
+                         .noise = attrs.real("noise")};
+}
+
 std::string number(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", x);
@@ -237,6 +256,17 @@ void check_schedule_and_early_stopping(const TrainSettings& settings, const std:
   if (settings.early_stopping) check_monitor(settings.early_stopping->monitor, settings, "early_stopping", locations.at("early_stopping"));
 }
 
+// The target of a model whose target is its input is the batch's input as gathered, so
+// augmented like it: a shifted or rotated image is a fine target, a noisy one is not (the model
+// would learn to reproduce the noise).
+void check_augment(const TrainSettings& settings, const std::map<std::string, SourceLoc>& locations) {
+  if (settings.augment.noise > 0 && settings.target == Target::input) {
+    throw SourceError(locations.at("augment"),
+                      "augment: noise would be in the target too, since the target is the input itself; augment a model whose "
+                      "target is its input with shift, rotate and flips only");
+  }
+}
+
 std::string describe(const ScheduleSettings& schedule) {
   std::string text = "schedule " + std::string(name(schedule.kind));
   switch (schedule.kind) {
@@ -251,6 +281,17 @@ std::string describe(const ScheduleSettings& schedule) {
       break;
   }
   if (schedule.min_lr > 0) text += " min_lr=" + number(schedule.min_lr);
+  return text;
+}
+
+// The transforms in use, as the statement would give them.
+std::string describe(const AugmentSettings& augment) {
+  std::string text = "augment";
+  if (augment.shift > 0) text += " shift=" + std::to_string(augment.shift);
+  if (augment.rotate > 0) text += " rotate=" + number(augment.rotate);
+  if (augment.flip_horizontal) text += " flip_horizontal=true";
+  if (augment.flip_vertical) text += " flip_vertical=true";
+  if (augment.noise > 0) text += " noise=" + number(augment.noise);
   return text;
 }
 
@@ -319,10 +360,12 @@ TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, 
     }
     if (keyword == "schedule") settings.schedule = schedule_settings(attrs);
     if (keyword == "early_stopping") settings.early_stopping = early_stopping_settings(attrs);
+    if (keyword == "augment") settings.augment = augment_settings(attrs);
   }
   // A reconstruction loss trains an autoencoder unless the file says otherwise.
   if (!target_given) settings.target = settings.loss == Loss::crossentropy ? Target::labels : Target::input;
   check_schedule_and_early_stopping(settings, seen);
+  check_augment(settings, seen);
   return settings;
 }
 
@@ -339,6 +382,7 @@ std::string describe(const TrainSettings& settings) {
   if (settings.validate_on_test) text += ", validation on the test split";
   if (settings.schedule) text += ", " + describe(*settings.schedule);
   if (settings.early_stopping) text += ", " + describe(*settings.early_stopping);
+  if (settings.augment.any()) text += ", " + describe(settings.augment);
   return text;
 }
 

@@ -1,5 +1,6 @@
 // The CUDA backend's pieces outside the layers against the CPU backend's: the epoch shuffle, the
-// batch gather, the loss with its metric sums and confusion counts, and each optimizer's step.
+// batch gather with and without augmentation, the loss with its metric sums and confusion
+// counts, and each optimizer's step.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <numeric>
 
 #include "cuda/cuda_test_support.hpp"
+#include "gpufm/augmentation.hpp"
 #include "gpufm/optimizer_math.hpp"
 
 namespace gpufm::test {
@@ -34,29 +36,62 @@ TEST_F(CudaBackendParity, ShuffleGivesTheCpuOrderEpochAfterEpoch) {
   }
 }
 
-// Pixels scale by the same float constant on both sides, so the batch is equal, not close.
-TEST_F(CudaBackendParity, GatherBatchCopiesTheSameImagesAndLabels) {
-  const std::int64_t count = 50, pixels = 784, batch = 17;
-  std::vector<std::uint8_t> images(static_cast<std::size_t>(count * pixels)), labels(static_cast<std::size_t>(count));
+struct GatheredBatch {
+  std::vector<float> input;
+  std::vector<std::int32_t> labels;
+};
+
+// A batch of 17 of 50 images of 28 rows by 20 columns (not square, so rows and columns cannot be
+// mixed up unseen), gathered by `backend` with `augmentation`.
+GatheredBatch gathered(Backend& backend, const Augmentation& augmentation) {
+  const std::int64_t count = 50, rows = 28, cols = 20, batch = 17;
+  std::vector<std::uint8_t> images(static_cast<std::size_t>(count * rows * cols)), labels(static_cast<std::size_t>(count));
   for (std::size_t i = 0; i < images.size(); ++i) images[i] = static_cast<std::uint8_t>((i * 7919) % 256);
   for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
   // Out of order, with a repeat, ending at the last image.
-  std::vector<std::int32_t> indices = {3, 49, 0, 17, 17, 8, 22, 31, 5, 44, 12, 1, 38, 26, 9, 40, 49};
-  ASSERT_EQ(static_cast<std::int64_t>(indices.size()), batch);
-  const auto gathered = [&](Backend& backend) {
-    DeviceBuffer device_images = upload(backend, images), device_labels = upload(backend, labels), device_indices = upload(backend, indices);
-    DeviceBuffer input = backend.allocate(static_cast<std::size_t>(batch * pixels) * sizeof(float));
-    DeviceBuffer batch_labels = backend.allocate(static_cast<std::size_t>(batch) * sizeof(std::int32_t));
-    backend.gather_batch(GatherArgs{.images = device_images.as<std::uint8_t>(), .labels = device_labels.as<std::uint8_t>(),
-                                    .indices = device_indices.as<std::int32_t>(), .batch = batch, .pixels = pixels,
-                                    .input = input.as<float>(), .batch_labels = batch_labels.as<std::int32_t>()});
-    return std::pair(download<float>(backend, input, static_cast<std::size_t>(batch * pixels)),
-                     download<std::int32_t>(backend, batch_labels, static_cast<std::size_t>(batch)));
+  const std::vector<std::int32_t> indices = {3, 49, 0, 17, 17, 8, 22, 31, 5, 44, 12, 1, 38, 26, 9, 40, 49};
+  EXPECT_EQ(static_cast<std::int64_t>(indices.size()), batch);
+  DeviceBuffer device_images = upload(backend, images), device_labels = upload(backend, labels), device_indices = upload(backend, indices);
+  DeviceBuffer input = backend.allocate(static_cast<std::size_t>(batch * rows * cols) * sizeof(float));
+  DeviceBuffer batch_labels = backend.allocate(static_cast<std::size_t>(batch) * sizeof(std::int32_t));
+  backend.gather_batch(GatherArgs{.images = device_images.as<std::uint8_t>(), .labels = device_labels.as<std::uint8_t>(),
+                                  .indices = device_indices.as<std::int32_t>(), .batch = batch, .rows = rows, .cols = cols,
+                                  .input = input.as<float>(), .batch_labels = batch_labels.as<std::int32_t>(),
+                                  .augmentation = augmentation});
+  return {download<float>(backend, input, static_cast<std::size_t>(batch * rows * cols)),
+          download<std::int32_t>(backend, batch_labels, static_cast<std::size_t>(batch))};
+}
+
+// Pixels scale by the same float constant on both sides, so the batch is equal, not close.
+TEST_F(CudaBackendParity, GatherBatchCopiesTheSameImagesAndLabels) {
+  const GatheredBatch on_cpu = gathered(cpu(), Augmentation{}), on_gpu = gathered(gpu(), Augmentation{});
+  EXPECT_TRUE(elementwise_close(on_gpu.input, on_cpu.input, 0.0));
+  EXPECT_EQ(on_gpu.labels, on_cpu.labels);
+}
+
+// Both run gpufm/augmentation.hpp with the same Philox draws. Flips and shifts move whole
+// pixels: equal, not close. Rotations interpolate and noise takes a logarithm and a cosine,
+// whose double results the device may round to the other float about once in 10^8 draws; a
+// misplaced pixel or a wrong draw would differ by far more than 1e-6.
+TEST_F(CudaBackendParity, GatherBatchAugmentsAsTheCpuDoes) {
+  const struct {
+    const char* label;
+    AugmentSettings settings;
+    double tolerance;
+  } cases[] = {
+      {"flips and shifts", {.shift = 3, .flip_horizontal = true, .flip_vertical = true}, 0.0},
+      {"rotation", {.rotate = 25}, 1e-6},
+      {"noise", {.noise = 0.01}, 1e-6},
+      {"everything", {.shift = 2, .rotate = 15, .flip_horizontal = true, .flip_vertical = true, .noise = 0.04}, 1e-6},
   };
-  const auto [cpu_input, cpu_labels] = gathered(cpu());
-  const auto [gpu_input, gpu_labels] = gathered(gpu());
-  EXPECT_TRUE(elementwise_close(gpu_input, cpu_input, 0.0));
-  EXPECT_EQ(gpu_labels, cpu_labels);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    const Augmentation augmentation = training_augmentation(c.settings, 42, 1234);
+    const GatheredBatch on_cpu = gathered(cpu(), augmentation), on_gpu = gathered(gpu(), augmentation);
+    EXPECT_TRUE(elementwise_close(on_gpu.input, on_cpu.input, c.tolerance));
+    EXPECT_EQ(on_gpu.labels, on_cpu.labels);
+    EXPECT_NE(on_cpu.input, gathered(cpu(), Augmentation{}).input) << "nothing was augmented";
+  }
 }
 
 struct LossCombination {

@@ -59,10 +59,10 @@ TEST(TrainSettings, ReconstructionLossesTargetTheInput) {
 TEST(TrainSettings, ErrorsPointAtTheStatement) {
   EXPECT_EQ(settings_error("  batchsize 3\n"),
             "m.dsl:3:3: unknown train setting 'batchsize' (settings: loss, target, optimizer, batch, epochs, validation, schedule, "
-            "early_stopping)");
+            "early_stopping, augment)");
   EXPECT_EQ(settings_error("  epoch 3\n"),
             "m.dsl:3:3: unknown train setting 'epoch'; did you mean 'epochs'? (settings: loss, target, optimizer, batch, epochs, "
-            "validation, schedule, early_stopping)");
+            "validation, schedule, early_stopping, augment)");
   EXPECT_EQ(settings_error("  optimizer adma\n"),
             "m.dsl:3:13: unknown optimizer 'adma'; did you mean 'adam'? (optimizers: sgd, adam, nadam, rmsprop)");
   EXPECT_EQ(settings_error("  optimizer lr=0.1\n"), "m.dsl:3:3: optimizer needs a name (as in: optimizer adam lr=0.001)");
@@ -160,6 +160,53 @@ TEST(TrainSettings, ScheduleAndEarlyStoppingErrors) {
   EXPECT_EQ(settings_error("  loss mse\n  validation 0.1\n  early_stopping val_accuracy\n"),
             "m.dsl:5:3: early_stopping monitors val_accuracy, but a model whose target is its input has no accuracy; monitor val_loss");
   EXPECT_EQ(settings_error("  early_stopping loss\n  early_stopping loss\n"), "m.dsl:4:3: 'early_stopping' is already set at m.dsl:3:3");
+}
+
+TEST(TrainSettings, AugmentTransformsAreOffUnlessGiven) {
+  const AugmentSettings none = compile_train_section({}, {}).augment;
+  EXPECT_EQ(none.shift, 0);
+  EXPECT_DOUBLE_EQ(none.rotate, 0.0);
+  EXPECT_FALSE(none.flip_horizontal);
+  EXPECT_FALSE(none.flip_vertical);
+  EXPECT_DOUBLE_EQ(none.noise, 0.0);
+  EXPECT_FALSE(none.any());
+  EXPECT_FALSE(settings("  augment\n").augment.any());
+  const AugmentSettings given = settings("  augment shift=2 rotate=10 flip_horizontal=true flip_vertical=false noise=0.01\n").augment;
+  EXPECT_EQ(given.shift, 2);
+  EXPECT_DOUBLE_EQ(given.rotate, 10.0);
+  EXPECT_TRUE(given.flip_horizontal);
+  EXPECT_FALSE(given.flip_vertical);
+  EXPECT_DOUBLE_EQ(given.noise, 0.01);
+  EXPECT_TRUE(given.any());
+  EXPECT_DOUBLE_EQ(settings("  augment rotate=$rate\n").augment.rotate, 0.05);
+  EXPECT_TRUE(settings("  augment flip_vertical=true\n").augment.flip_vertical);
+  // A model whose target is its input may be augmented by moving its images, which moves its target alike.
+  EXPECT_EQ(settings("  loss mse\n  augment shift=1 rotate=5\n").augment.shift, 1);
+}
+
+TEST(TrainSettings, TheSummaryLineMentionsTheTransformsInUse) {
+  EXPECT_EQ(describe(settings("  augment shift=2 rotate=10 flip_horizontal=true flip_vertical=false noise=0.01\n")),
+            "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, augment shift=2 rotate=10 flip_horizontal=true noise=0.01");
+  EXPECT_EQ(describe(settings("  augment flip_vertical=true\n")),
+            "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, augment flip_vertical=true");
+  EXPECT_EQ(describe(settings("  augment rotate=0\n")), "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch");
+}
+
+TEST(TrainSettings, AugmentErrors) {
+  const std::string usage = "(usage: augment [shift=V] [rotate=V] [flip_horizontal=V] [flip_vertical=V] [noise=V])";
+  EXPECT_EQ(settings_error("  augment noise=-0.01\n"), "m.dsl:3:17: augment: noise must be at least 0, got -0.01");
+  EXPECT_EQ(settings_error("  augment rotate=190\n"), "m.dsl:3:18: augment: rotate must be in [0, 180], got 190");
+  EXPECT_EQ(settings_error("  augment shift=-1\n"), "m.dsl:3:17: augment: shift must be at least 0, got -1");
+  EXPECT_EQ(settings_error("  augment shift=1.5\n"), "m.dsl:3:11: augment: shift expects an integer, got '1.5'");
+  EXPECT_EQ(settings_error("  augment rotat=10\n"), "m.dsl:3:11: augment has no setting 'rotat'; did you mean 'rotate'? " + usage);
+  EXPECT_EQ(settings_error("  augment flip_horizontl=true\n"),
+            "m.dsl:3:11: augment has no setting 'flip_horizontl'; did you mean 'flip_horizontal'? " + usage);
+  EXPECT_EQ(settings_error("  augment 10\n"), "m.dsl:3:11: augment: unexpected '10' " + usage);
+  EXPECT_EQ(settings_error("  augment flip_vertical=yes\n"), "m.dsl:3:11: augment: flip_vertical expects true or false, got 'yes'");
+  EXPECT_EQ(settings_error("  loss bce\n  augment noise=0.01\n"),
+            "m.dsl:4:3: augment: noise would be in the target too, since the target is the input itself; augment a model whose "
+            "target is its input with shift, rotate and flips only");
+  EXPECT_EQ(settings_error("  augment shift=1\n  augment rotate=5\n"), "m.dsl:4:3: 'augment' is already set at m.dsl:3:3");
 }
 
 }  // namespace

@@ -138,6 +138,21 @@ TEST(Training, ResumingWithAPlateauAndEarlyStoppingEqualsNotStopping) {
   EXPECT_TRUE(resumed.history.back().stopped_early);
 }
 
+// Augmentation draws by (seed, step), and the step count is in the checkpoint.
+TEST(Training, ResumingWithAugmentationEqualsNotStopping) {
+  expect_resuming_equals_not_stopping("  batch 32\n  validation 0.1\n  augment shift=1 rotate=10 flip_vertical=true noise=0.01\n", 1, 3);
+}
+
+// Shifts of a pixel and small rotations keep the lit quadrant where it was (a flip would move it
+// to another class's).
+TEST(Training, LearnsWithAugmentation) {
+  const Dataset data = test::learnable_dataset(512, 128);
+  const Trained run = train(model(cnn_layers, "  optimizer adam lr=0.01\n  batch 32\n  epochs 8\n  augment shift=1 rotate=10 noise=0.01\n"),
+                            data, 5);
+  EXPECT_GE(run.test.accuracy, 0.95);
+  EXPECT_LT(run.history.back().loss, run.history.front().loss);
+}
+
 TEST(Training, ResumingWithAnotherOptimizerIsAClearError) {
   const Dataset data = test::learnable_dataset(64, 16);
   auto backend = make_cpu_backend();
