@@ -10,6 +10,9 @@ namespace gpufm {
 // The monitored figure of an epoch; the train section's checks make sure the record has it.
 double monitored_value(const EpochRecord& record, Monitor monitor);
 
+// Accuracies improve upwards, losses downwards.
+bool higher_is_better(Monitor monitor);
+
 // The best value so far. A value improves on it by being lower by more than min_delta for a
 // loss, higher by more than min_delta for an accuracy; before the first, any value but NaN does.
 class BestValue {

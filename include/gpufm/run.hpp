@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct RunRequest {
   DataPaths data;
   std::uint64_t seed = 42;
   std::filesystem::path out;  // the run directory; empty for runs/<model>-<timestamp>
+  // Validates on this split's held-out ids instead of the model's validation setting (a k-fold
+  // member's folds); the setting becomes their fraction, so the records say the run validates.
+  std::optional<SplitIds> split;
 };
 
 // What a run reports before it starts training, for the CLI's header.
@@ -29,6 +33,7 @@ struct RunStart {
   std::string backend;
   std::int64_t train_samples = 0;
   bool has_validation = false;
+  bool split_given = false;  // validating on the held-out ids of RunRequest::split
   std::int64_t first_epoch = 1;
 };
 
@@ -59,7 +64,7 @@ RecordedRun read_recorded_run(const RunDirectory& run_dir);
 Graph compile_recorded_model(const RunDirectory& run_dir, const std::vector<dsl::Override>& overrides = {});
 
 // Continues a stopped run from its checkpoint to its epoch count (or `epochs` when given),
-// with the same model, data and seed.
+// with the same model, data, seed and split.
 RunResult resume_training(const std::filesystem::path& run_dir, std::optional<std::int64_t> epochs, Backend& backend,
                           const RunEvents& events);
 

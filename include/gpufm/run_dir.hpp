@@ -1,6 +1,7 @@
 // A run directory: everything one training run leaves behind, each file written atomically.
 //   model.dsl                the model file as used (with --set overrides applied)
 //   settings.json            the resolved settings: seed, data, backend, training recipe
+//   split.json               the training and validation ids, when the run was given its split
 //   history.csv, .json       per-epoch loss, accuracy, val_loss, val_accuracy, lr, time (and
 //                            in the json, on the last epoch, whether early stopping ended the run)
 //   checkpoint.safetensors   the latest epoch's state (resumable)
@@ -16,10 +17,14 @@
 
 namespace gpufm {
 
+// A new, empty directory for a command's output: `requested` if given (it must not hold files
+// already: nothing saved is overwritten), else runs/<name>-<YYYYmmdd-HHMMSS> (with -2, -3, ... if
+// taken). `what` names it in errors ("run directory").
+std::filesystem::path create_output_directory(const std::filesystem::path& requested, const std::string& name, const std::string& what);
+
 class RunDirectory {
  public:
-  // A new, empty directory: `requested` if given (it must not hold files already: nothing saved
-  // is overwritten), else runs/<model>-<YYYYmmdd-HHMMSS> (with -2, -3, ... if taken).
+  // A new, empty directory (create_output_directory) named after the model.
   static RunDirectory create(const std::filesystem::path& requested, const std::string& model_name);
   // An existing run (for eval and resume); InputError when it is not one.
   static RunDirectory open(const std::filesystem::path& path);
@@ -27,6 +32,7 @@ class RunDirectory {
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path model_file() const { return path_ / "model.dsl"; }
   std::filesystem::path settings_file() const { return path_ / "settings.json"; }
+  std::filesystem::path split_file() const { return path_ / "split.json"; }
   std::filesystem::path checkpoint_file() const { return path_ / "checkpoint.safetensors"; }
   std::filesystem::path best_file() const { return path_ / "best.safetensors"; }
   std::filesystem::path metrics_file() const { return path_ / "metrics.json"; }

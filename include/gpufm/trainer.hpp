@@ -25,15 +25,19 @@ struct TrainingEvents {
   std::function<void(const EpochRecord&)> epoch_end;
 };
 
-// Keras' validation_split: the last fraction of the training set, before any shuffling.
+// The training set's ids in two parts: those trained on and those validated on.
 struct SplitIds {
   std::vector<std::int32_t> train, validation;
 };
+// Keras' validation_split: the last fraction of the training set, before any shuffling.
 SplitIds split_for_validation(std::int64_t count, double fraction);
 
 class Trainer {
  public:
-  Trainer(const Graph& graph, const Dataset& data, Backend& backend);
+  // Splits the training set by the model's validation setting, or as `split` says (a k-fold
+  // member's folds); the test split is validated on only when the setting says so and no split
+  // is given.
+  Trainer(const Graph& graph, const Dataset& data, Backend& backend, std::optional<SplitIds> split = std::nullopt);
 
   Program& program() { return program_; }
   std::int64_t epochs_done() const { return epochs_done_; }

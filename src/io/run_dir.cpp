@@ -10,6 +10,7 @@
 
 #include "gpufm/atomic_file.hpp"
 #include "gpufm/error.hpp"
+#include "io/record_json.hpp"
 
 namespace gpufm {
 
@@ -39,20 +40,24 @@ std::string optional_number(const std::optional<double>& value) {
 
 }  // namespace
 
-RunDirectory RunDirectory::create(const std::filesystem::path& requested, const std::string& model_name) {
+std::filesystem::path create_output_directory(const std::filesystem::path& requested, const std::string& name, const std::string& what) {
   std::error_code status;
   if (!requested.empty()) {
     if (std::filesystem::exists(requested, status) && !std::filesystem::is_empty(requested, status)) {
-      throw InputError(requested.string() + ": the run directory already holds files; choose another --out (nothing is overwritten)");
+      throw InputError(requested.string() + ": the " + what + " already holds files; choose another --out (nothing is overwritten)");
     }
     make_directory(requested);
-    return RunDirectory(requested);
+    return requested;
   }
-  const std::filesystem::path base = std::filesystem::path("runs") / (model_name + "-" + timestamp());
+  const std::filesystem::path base = std::filesystem::path("runs") / (name + "-" + timestamp());
   std::filesystem::path path = base;
   for (int n = 2; std::filesystem::exists(path, status); ++n) path = base.string() + "-" + std::to_string(n);
   make_directory(path);
-  return RunDirectory(path);
+  return path;
+}
+
+RunDirectory RunDirectory::create(const std::filesystem::path& requested, const std::string& model_name) {
+  return RunDirectory(create_output_directory(requested, model_name, "run directory"));
 }
 
 RunDirectory RunDirectory::open(const std::filesystem::path& path) {
@@ -79,44 +84,23 @@ std::string RunDirectory::read(const std::string& name) const {
 void RunDirectory::write_history(const std::vector<EpochRecord>& history) const {
   // history.csv as Keras' CSVLogger writes it: epoch from 0, one column per metric.
   std::string csv = "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n";
-  nlohmann::json json = nlohmann::json::array();
   for (const EpochRecord& r : history) {
     char line[256];
     std::snprintf(line, sizeof line, "%lld,%.6f,%s,%s,%s,%g,%.3f\n", static_cast<long long>(r.epoch - 1), r.loss,
                   optional_number(r.accuracy).c_str(), optional_number(r.val_loss).c_str(), optional_number(r.val_accuracy).c_str(), r.lr,
                   r.seconds);
     csv += line;
-    nlohmann::json entry = {{"epoch", r.epoch}, {"loss", r.loss}, {"lr", r.lr}, {"seconds", r.seconds}, {"samples", r.samples}};
-    if (r.accuracy) entry["accuracy"] = *r.accuracy;
-    if (r.val_loss) entry["val_loss"] = *r.val_loss;
-    if (r.val_accuracy) entry["val_accuracy"] = *r.val_accuracy;
-    if (r.stopped_early) entry["stopped_early"] = true;
-    json.push_back(entry);
   }
   write("history.csv", csv);
-  write("history.json", json.dump(2) + "\n");
+  write("history.json", nlohmann::json(history).dump(2) + "\n");
 }
 
 std::vector<EpochRecord> RunDirectory::read_history() const {
-  std::vector<EpochRecord> history;
   try {
-    for (const nlohmann::json& entry : nlohmann::json::parse(read("history.json"))) {
-      EpochRecord r;
-      r.epoch = entry.at("epoch");
-      r.loss = entry.at("loss");
-      r.lr = entry.at("lr");
-      r.seconds = entry.at("seconds");
-      r.samples = entry.at("samples");
-      if (entry.contains("accuracy")) r.accuracy = entry["accuracy"].get<double>();
-      if (entry.contains("val_loss")) r.val_loss = entry["val_loss"].get<double>();
-      if (entry.contains("val_accuracy")) r.val_accuracy = entry["val_accuracy"].get<double>();
-      r.stopped_early = entry.value("stopped_early", false);
-      history.push_back(r);
-    }
+    return nlohmann::json::parse(read("history.json")).get<std::vector<EpochRecord>>();
   } catch (const nlohmann::json::exception& e) {
     throw InputError((path_ / "history.json").string() + ": malformed history (" + e.what() + ")");
   }
-  return history;
 }
 
 }  // namespace gpufm

@@ -14,8 +14,10 @@ double monitored_value(const EpochRecord& record, Monitor monitor) {
   return record.loss;
 }
 
+bool higher_is_better(Monitor monitor) { return monitor == Monitor::accuracy || monitor == Monitor::val_accuracy; }
+
 BestValue::BestValue(Monitor monitor, double min_delta)
-    : higher_is_better_(monitor == Monitor::accuracy || monitor == Monitor::val_accuracy),
+    : higher_is_better_(higher_is_better(monitor)),
       min_delta_(min_delta),
       best_(higher_is_better_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity()) {}
 

@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+
 #include "gpufm/checkpoint.hpp"
+#include "io/record_json.hpp"
 
 namespace gpufm {
 
@@ -32,11 +35,21 @@ json early_stopping_json(const std::optional<EarlyStoppingSettings>& early_stopp
           {"min_delta", early_stopping->min_delta}, {"restore_best", early_stopping->restore_best}};
 }
 
-json settings_json(const RunRequest& request, const Graph& graph, const std::string& backend) {
+// The transforms of the training images; null when none is on.
+json augment_json(const AugmentSettings& augment) {
+  if (!augment.any()) return nullptr;
+  return {{"shift", augment.shift}, {"rotate", augment.rotate}, {"flip_horizontal", augment.flip_horizontal},
+          {"flip_vertical", augment.flip_vertical}, {"noise", augment.noise}};
+}
+
+json settings_json(const RunRequest& request, const std::vector<dsl::Override>& applied, const Graph& graph, const std::string& backend) {
   const TrainSettings& t = graph.train;
   const OptimizerSettings& o = t.optimizer;
   json overrides = json::array();
-  for (const dsl::Override& override : request.overrides) overrides.push_back(override.key + "=" + override.value);
+  for (const dsl::Override& override : applied) overrides.push_back(override.key + "=" + override.value);
+  json validation = t.validation;
+  if (t.validate_on_test) validation = "test";
+  if (request.split) validation = "split.json";
   return {
       {"gpufm_version", GPUFM_VERSION},
       {"model", graph.name},
@@ -44,18 +57,40 @@ json settings_json(const RunRequest& request, const Graph& graph, const std::str
       {"overrides", overrides},
       {"seed", request.seed},
       {"backend", backend},
-      {"data",
-       {{"train_images", request.data.train_images.string()}, {"train_labels", request.data.train_labels.string()},
-        {"test_images", request.data.test_images.string()}, {"test_labels", request.data.test_labels.string()}}},
+      {"data", request.data},
       {"train",
        {{"loss", name(t.loss)}, {"target", name(t.target)}, {"batch", t.batch}, {"epochs", t.epochs},
-        {"validation", t.validate_on_test ? json("test") : json(t.validation)},
+        {"validation", validation},
         {"optimizer",
          {{"name", name(o.kind)}, {"lr", o.lr}, {"momentum", o.momentum}, {"nesterov", o.nesterov}, {"beta1", o.beta1},
           {"beta2", o.beta2}, {"rho", o.rho}, {"epsilon", o.epsilon}, {"weight_decay", o.weight_decay}}},
         {"schedule", schedule_json(t.schedule)},
-        {"early_stopping", early_stopping_json(t.early_stopping)}}},
+        {"early_stopping", early_stopping_json(t.early_stopping)},
+        {"augment", augment_json(t.augment)}}},
   };
+}
+
+// A given split validates on its held-out ids: the model's validation setting becomes their
+// fraction, so that the settings, their checks and the model as used say the run validates.
+std::vector<dsl::Override> applied_overrides(const RunRequest& request) {
+  std::vector<dsl::Override> overrides = request.overrides;
+  if (request.split) {
+    const auto held_out = static_cast<double>(request.split->validation.size());
+    char fraction[32];
+    std::snprintf(fraction, sizeof fraction, "%g", held_out / (held_out + static_cast<double>(request.split->train.size())));
+    overrides.push_back({"validation", fraction});
+  }
+  return overrides;
+}
+
+std::optional<SplitIds> recorded_split(const RunDirectory& run_dir) {
+  if (!std::filesystem::exists(run_dir.split_file())) return std::nullopt;
+  try {
+    const json split = json::parse(run_dir.read("split.json"));
+    return SplitIds{split.at("train").get<std::vector<std::int32_t>>(), split.at("validation").get<std::vector<std::int32_t>>()};
+  } catch (const json::exception& e) {
+    throw InputError(run_dir.split_file().string() + ": malformed split (" + e.what() + ")");
+  }
 }
 
 json epoch_json(const EpochRecord& r) {
@@ -72,7 +107,7 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                      std::vector<EpochRecord> history, const RunEvents& events) {
   if (events.started) {
     events.started(RunStart{graph, data, run_dir, backend.describe(), trainer.train_samples(), trainer.has_validation(),
-                            trainer.epochs_done() + 1});
+                            std::filesystem::exists(run_dir.split_file()), trainer.epochs_done() + 1});
   }
   TrainingEvents training = events.training;
   training.epoch_end = [&](const EpochRecord& record) {
@@ -122,14 +157,18 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
 }  // namespace
 
 RunResult run_training(const RunRequest& request, Backend& backend, const RunEvents& events) {
+  const std::vector<dsl::Override> overrides = applied_overrides(request);
   dsl::Model model = dsl::parse_file(request.model_file);
-  dsl::apply_overrides(model, request.overrides);
+  dsl::apply_overrides(model, overrides);
   const Graph graph = compile(model);
   const Dataset data = load_dataset(request.data);
-  Trainer trainer(graph, data, backend);
+  Trainer trainer(graph, data, backend, request.split);
   const RunDirectory run_dir = RunDirectory::create(request.out, graph.name);
   run_dir.write("model.dsl", "# " + request.model_file.string() + " as used\n" + dsl::to_source(model));
-  run_dir.write("settings.json", settings_json(request, graph, backend.describe()).dump(2) + "\n");
+  run_dir.write("settings.json", settings_json(request, overrides, graph, backend.describe()).dump(2) + "\n");
+  if (request.split) {
+    run_dir.write("split.json", json{{"train", request.split->train}, {"validation", request.split->validation}}.dump() + "\n");
+  }
   trainer.start(request.seed);
   return train_into(run_dir, graph, data, trainer, backend, {}, events);
 }
@@ -137,10 +176,7 @@ RunResult run_training(const RunRequest& request, Backend& backend, const RunEve
 RecordedRun read_recorded_run(const RunDirectory& run_dir) {
   try {
     const json settings = json::parse(run_dir.read("settings.json"));
-    const json& files = settings.at("data");
-    return RecordedRun{settings.at("model").get<std::string>(),
-                       DataPaths{files.at("train_images").get<std::string>(), files.at("train_labels").get<std::string>(),
-                                 files.at("test_images").get<std::string>(), files.at("test_labels").get<std::string>()}};
+    return RecordedRun{settings.at("model").get<std::string>(), settings.at("data").get<DataPaths>()};
   } catch (const json::exception& e) {
     throw InputError(run_dir.settings_file().string() + ": malformed settings (" + e.what() + ")");
   }
@@ -159,7 +195,7 @@ RunResult resume_training(const std::filesystem::path& path, std::optional<std::
   if (epochs) overrides.push_back({"epochs", std::to_string(*epochs)});
   const Graph graph = compile_recorded_model(run_dir, overrides);
   const Dataset data = load_dataset(read_recorded_run(run_dir).data);
-  Trainer trainer(graph, data, backend);
+  Trainer trainer(graph, data, backend, recorded_split(run_dir));
   const Plan& plan = trainer.program().plan();
   const Checkpoint checkpoint = load_checkpoint(run_dir.checkpoint_file(), graph, plan);
   // The history may hold one epoch past the checkpoint, if the run stopped between the two.

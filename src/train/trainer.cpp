@@ -22,7 +22,7 @@ SplitIds split_for_validation(std::int64_t count, double fraction) {
   return SplitIds{id_range(0, split), id_range(split, count)};
 }
 
-Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend)
+Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend, std::optional<SplitIds> given_split)
     : graph_(graph),
       data_(data),
       program_(graph, backend, graph.train.batch),
@@ -30,7 +30,16 @@ Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend)
       early_stopping_(graph.train) {
   const TrainSettings& train = graph.train;
   const auto count = static_cast<std::int64_t>(data.train.count);
-  const SplitIds split = split_for_validation(count, train.validation);
+  validation_is_test_ = train.validate_on_test && !given_split;
+  const SplitIds split = given_split ? std::move(*given_split) : split_for_validation(count, train.validation);
+  for (const std::vector<std::int32_t>* part : {&split.train, &split.validation}) {
+    for (const std::int32_t id : *part) {
+      if (id < 0 || id >= count) {
+        throw InputError("the split names image " + std::to_string(id) + " of a training set of " + std::to_string(count) +
+                         " images; split this training set");
+      }
+    }
+  }
   if (split.train.empty() || (train.validation > 0 && split.validation.empty())) {
     throw InputError("validation " + std::to_string(train.validation) + " of " + std::to_string(count) +
                      " training images leaves one part empty; choose a fraction that keeps images on both sides");
@@ -47,7 +56,6 @@ Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend)
   test_images_ = program_.upload(data.test);
   train_ids_ = program_.upload_ids(split.train);
   test_ids_ = program_.upload_ids(id_range(0, static_cast<std::int64_t>(data.test.count)));
-  validation_is_test_ = train.validate_on_test;
   if (!validation_is_test_) validation_ids_ = program_.upload_ids(split.validation);
 }
 

@@ -29,7 +29,7 @@ TEST(Cli, VersionAndHelpExitZero) {
 TEST(Cli, UsageErrorsExitTwo) {
   expect_usage_error(run_gpufm({}), {"A command is required"});
   expect_usage_error(run_gpufm({"fly"}), {"fly"});
-  expect_usage_error(run_gpufm({"summary"}), {"file is required"});
+  expect_usage_error(run_gpufm({"summary"}), {"model is required"});
   expect_usage_error(run_gpufm({"summary", models + "cnn.dsl", "--bogus"}), {"--bogus"});
 }
 

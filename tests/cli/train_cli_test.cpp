@@ -36,16 +36,10 @@ class TrainCli : public testing::Test {
   std::string model;
 };
 
-void expect_one_line_error(const CommandResult& result, int code, const std::vector<std::string>& words) {
-  EXPECT_EQ(result.exit_code, code) << result.out << result.err;
-  EXPECT_EQ(result.err.rfind("gpufm: error: ", 0), 0u) << result.err;
-  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
-  expect_contains(result.err, words);
-}
-
 TEST_F(TrainCli, TrainsAndWritesTheRunDirectory) {
   const CommandResult result = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--device", "cpu"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(result.out.substr(0, result.out.find('\n')), "Using " + model + " (given), data " + dir.path().string() + " (given)");
   expect_contains(result.out, {"Model: small (", "204 training images, validating on the last 52", "Device: CPU (", "Epoch 1/3 - ",
                                "Epoch 3/3 - ", " - val_accuracy: ", "Test (final model): loss ", " on 64 images", "Best epoch "});
   for (const char* file : {"model.dsl", "settings.json", "history.csv", "history.json", "checkpoint.safetensors", "best.safetensors",
@@ -99,6 +93,17 @@ TEST_F(TrainCli, ResumeContinuesToMoreEpochs) {
 
 nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::json::parse(std::ifstream(path)); }
 
+TEST_F(TrainCli, SettingsRecordTheAugmentation) {
+  const CommandResult result = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--epochs", "1", "--set",
+                                          "augment.flip_horizontal=true", "--set", "augment.shift=1"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto augment = read_json(dir / "run" / "settings.json")["train"]["augment"];
+  EXPECT_EQ(augment["flip_horizontal"], true);
+  EXPECT_EQ(augment["flip_vertical"], false);
+  EXPECT_EQ(augment["shift"], 1);
+  EXPECT_EQ(augment["noise"], 0.0);
+}
+
 // min_delta 10: no epoch improves on the first, so the plateau halves the rate after epoch 2 and
 // early stopping ends the run after epoch 3, restoring epoch 1's parameters.
 TEST_F(TrainCli, EarlyStoppingEndsTheRunAndResumesExactly) {
@@ -132,6 +137,7 @@ TEST_F(TrainCli, EarlyStoppingEndsTheRunAndResumesExactly) {
   EXPECT_EQ(settings["schedule"]["name"], "plateau");
   EXPECT_EQ(settings["schedule"]["patience"], 1);
   EXPECT_EQ(settings["early_stopping"]["restore_best"], true);
+  EXPECT_TRUE(settings["augment"].is_null());
 
   // Stopped after epoch 2 and resumed: the same run, the same final model.
   ASSERT_EQ(train("part", "2").exit_code, 0);
@@ -154,7 +160,8 @@ TEST_F(TrainCli, JsonGoesToStdoutAndProgressToStderr) {
 
 TEST_F(TrainCli, BadInputExitsTwoWithOneLine) {
   const std::string data = dir.path().string();
-  expect_one_line_error(run_gpufm({"train", "--data", data}), 2, {"a model file is required (or --resume RUN_DIR)"});
+  expect_one_line_error(run_gpufm({"train", "--data", data}, dir.path().string()), 2,
+                        {"no model file: give FILE, or model = \"...\" in gpufm.toml; the default, models/cnn.dsl, is not in"});
   expect_one_line_error(run_gpufm({"train", model, "--data", data, "--device", "tpu"}), 2, {"--device", "tpu"});
   const std::string wide = dir.write("wide.dsl", "input 28x28x1\nflatten\ndense 4 softmax\n").string();
   expect_one_line_error(run_gpufm({"train", wide, "--data", data, "--out", out("w")}), 2,

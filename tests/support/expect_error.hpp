@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "gpufm/error.hpp"
+#include "support/run_command.hpp"
 
 namespace gpufm::test {
 
@@ -35,6 +37,15 @@ void expect_input_error(F&& f, const std::vector<std::string>& words) {
   const std::string message = error_of<InputError>(f);
   EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
   expect_contains(message, words);
+}
+
+// Checks that a command exited with `code` and printed one line on stderr, prefixed as main()
+// prints it, that contains every one of `words`.
+inline void expect_one_line_error(const CommandResult& result, int code, const std::vector<std::string>& words) {
+  EXPECT_EQ(result.exit_code, code) << result.out << result.err;
+  EXPECT_EQ(result.err.rfind("gpufm: error: ", 0), 0u) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  expect_contains(result.err, words);
 }
 
 }  // namespace gpufm::test

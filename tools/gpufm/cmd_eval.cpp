@@ -1,14 +1,13 @@
 // `gpufm eval RUN_OR_CHECKPOINT [--best] [--model FILE] [--data DIR] [--json]`: the test split's
 // loss and accuracy, confusion matrix and per-class report.
-#include <cstdio>
 #include <iostream>
 
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "device_option.hpp"
+#include "eval_output.hpp"
 #include "gpufm/device.hpp"
 #include "gpufm/evaluate.hpp"
-#include "gpufm/format.hpp"
 
 namespace gpufm::cli {
 
@@ -23,22 +22,6 @@ struct EvalOptions {
   bool json = false;
 };
 
-void print_eval(const EvalResult& result) {
-  char figures[96];
-  std::snprintf(figures, sizeof figures, "loss: %.4f", result.test.loss);
-  std::cout << "Model " << result.model << ", " << result.checkpoint.string() << " (after " << result.epochs_done << " epochs), on "
-            << with_commas(result.test.samples) << " test images\n"
-            << figures;
-  if (result.report) {
-    std::snprintf(figures, sizeof figures, " - accuracy: %.4f", result.test.accuracy);
-    std::cout << figures << "\n\nConfusion matrix (rows: true class, columns: predicted)\n"
-              << format_confusion_matrix(result.test.confusion, result.class_names) << "\n"
-              << format_classification_report(*result.report);
-  } else {
-    std::cout << "\n";
-  }
-}
-
 }  // namespace
 
 void add_eval_command(CLI::App& root) {
@@ -49,6 +32,10 @@ void add_eval_command(CLI::App& root) {
   command->add_option("--model", options->model, "Model file, for a checkpoint outside its run directory");
   CLI::Option* data = command->add_option("--data", options->data.dir, "Data directory (default: the run's data)");
   add_data_file_options(*command, options->data, data);
+  // gpufm.toml's model and data are what the training commands take; eval's are the run's own.
+  for (const char* flag : {"--model", "--data", "--train-images", "--train-labels", "--test-images", "--test-labels"}) {
+    command->get_option(flag)->configurable(false);
+  }
   add_device_option(*command, options->device);
   command->add_flag("--json", options->json, "Print the figures as one JSON object");
   command->callback([options, command] {
@@ -59,7 +46,7 @@ void add_eval_command(CLI::App& root) {
     if (options->json) {
       std::cout << eval_json(result) << "\n";
     } else {
-      print_eval(result);
+      print_eval(std::cout, result);
     }
   });
 }

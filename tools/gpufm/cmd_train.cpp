@@ -1,5 +1,6 @@
-// `gpufm train FILE [--data DIR] [--epochs N] [--set K=V]... [--device D] [--seed S] [--out DIR]`
-// and `gpufm train --resume RUN_DIR [--epochs N]`.
+// `gpufm train [FILE] [--data DIR] [--epochs N] [--set K=V]... [--device D] [--seed S] [--out DIR]`
+// and `gpufm train --resume RUN_DIR [--epochs N]`. Without FILE, the model is gpufm.toml's, else
+// models/cnn.dsl.
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,26 +8,21 @@
 #include <optional>
 
 #include "commands.hpp"
-#include "data_options.hpp"
+#include "config_file.hpp"
 #include "device_option.hpp"
 #include "gpufm/device.hpp"
 #include "gpufm/format.hpp"
 #include "gpufm/monitor.hpp"
 #include "gpufm/run.hpp"
-#include "model_options.hpp"
 #include "progress.hpp"
+#include "training_options.hpp"
 
 namespace gpufm::cli {
 
 namespace {
 
 struct TrainOptions {
-  ModelOptions model;
-  DataOptions data;
-  std::optional<std::int64_t> epochs;
-  std::string device = "auto";
-  std::uint64_t seed = 42;
-  std::string out;
+  TrainingOptions training;
   std::string resume;
   bool json = false;
 };
@@ -40,7 +36,9 @@ std::string figure(double value) {
 std::string validation_text(const RunStart& start) {
   if (!start.has_validation) return "";
   if (start.graph.train.validate_on_test) return ", validating on the test split";
-  return ", validating on the last " + with_commas(static_cast<std::int64_t>(start.data.train.count) - start.train_samples);
+  const std::string held_out = with_commas(static_cast<std::int64_t>(start.data.train.count) - start.train_samples);
+  if (start.split_given) return ", validating on " + held_out + " held out by its split.json";
+  return ", validating on the last " + held_out;
 }
 
 void print_start(std::ostream& out, const RunStart& start, const std::string& device_why, std::uint64_t seed) {
@@ -74,36 +72,32 @@ void print_result(std::ostream& out, const RunResult& result, bool classifier) {
 void add_train_command(CLI::App& root) {
   auto options = std::make_shared<TrainOptions>();
   CLI::App* command = root.add_subcommand("train", "Train a model and write a run directory (checkpoints, history, metrics)");
-  add_model_options(*command, options->model, false);
-  add_data_options(*command, options->data);
-  command->add_option("--epochs", options->epochs, "Epochs to train (overrides the model file's)")->check(CLI::Range(1, 1000000));
-  add_device_option(*command, options->device);
-  command->add_option("--seed", options->seed, "Seed of initial weights, shuffling and dropout")->capture_default_str();
-  command->add_option("--out", options->out, "Run directory (default: runs/<model>-<timestamp>)");
+  add_training_options(*command, options->training, "Seed of initial weights, shuffling and dropout",
+                       "Run directory (default: runs/<model>-<timestamp>)");
   command->add_option("--resume", options->resume, "Continue the run in this directory from its last checkpoint");
   command->add_flag("--json", options->json, "Print the run's figures as one JSON object on stdout (progress goes to stderr)");
-  command->callback([options] {
-    if (options->resume.empty() == options->model.file.empty()) {
-      throw InputError(options->resume.empty() ? "a model file is required (or --resume RUN_DIR)"
-                                               : "--resume continues a run with its own model; give no model file");
+  command->callback([options, command] {
+    const TrainingOptions& training = options->training;
+    if (!options->resume.empty() && origin_of(*command, "model") == Origin::command_line) {
+      throw InputError("--resume continues a run with its own model; give no model file");
     }
-    SelectedBackend selected = select_backend(options->device);
+    SelectedBackend selected = select_backend(training.device);
     std::ostream& log = options->json ? std::cerr : std::cout;
     Progress progress(log, isatty(options->json ? STDERR_FILENO : STDOUT_FILENO) != 0);
     RunEvents events{.started =
                          [&](const RunStart& start) {
-                           print_start(log, start, selected.why, options->seed);
+                           print_start(log, start, selected.why, training.seed);
                            progress.show_learning_rate(start.graph.train.schedule.has_value());
                          },
                      .training = progress.events()};
     RunResult result;
     if (options->resume.empty()) {
-      std::vector<dsl::Override> overrides = options->model.parsed_overrides();
-      if (options->epochs) overrides.push_back({"epochs", std::to_string(*options->epochs)});
-      result = run_training(RunRequest{options->model.file, overrides, resolve_data_paths(options->data), options->seed, options->out},
+      const std::filesystem::path model = model_file(training);
+      log << sources_line(*command, training, model) << "\n";
+      result = run_training(RunRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, training.out, {}},
                             *selected.backend, events);
     } else {
-      result = resume_training(options->resume, options->epochs, *selected.backend, events);
+      result = resume_training(options->resume, training.epochs, *selected.backend, events);
     }
     const bool classifier = !result.history.empty() && result.history.back().accuracy.has_value();
     print_result(log, result, classifier);

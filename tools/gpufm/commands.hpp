@@ -10,7 +10,9 @@ namespace gpufm::cli {
 void add_data_command(CLI::App& root);
 void add_eval_command(CLI::App& root);
 void add_info_command(CLI::App& root);
+void add_kfold_command(CLI::App& root);
 void add_summary_command(CLI::App& root);
+void add_sweep_command(CLI::App& root);
 void add_train_command(CLI::App& root);
 
 }  // namespace gpufm::cli

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "config_file.hpp"
 #include "gpufm/error.hpp"
 
 namespace {
@@ -25,11 +26,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.failure_message(one_line_failure);
   app.footer("Exit codes: 0 success, 1 training failed, 2 bad input or usage, 130 interrupted.");
+  gpufm::cli::add_config_option(app);
 
   gpufm::cli::add_data_command(app);
   gpufm::cli::add_summary_command(app);
   gpufm::cli::add_train_command(app);
   gpufm::cli::add_eval_command(app);
+  gpufm::cli::add_kfold_command(app);
+  gpufm::cli::add_sweep_command(app);
   gpufm::cli::add_info_command(app);
 
   try {

@@ -9,7 +9,8 @@ std::vector<dsl::Override> ModelOptions::parsed_overrides() const {
 }
 
 void add_model_options(CLI::App& command, ModelOptions& options, bool required) {
-  CLI::Option* file = command.add_option("file", options.file, "Model file (.dsl)");
+  const char* help = required ? "Model file (.dsl)" : "Model file (.dsl); default: gpufm.toml's model, else models/cnn.dsl";
+  CLI::Option* file = command.add_option("model", options.file, help)->option_text("FILE");
   if (required) file->required();
   // One value per --set, so that a model file after it is not taken for another override.
   command.add_option("--set", options.overrides, "Override a variable or training setting: KEY=VALUE (repeatable)")->allow_extra_args(false);

@@ -17,7 +17,8 @@ struct ModelOptions {
   std::vector<dsl::Override> parsed_overrides() const;
 };
 
-// FILE (required unless `required` is false) and repeatable --set.
+// FILE (the positional `model`, which gpufm.toml may give as `model = ...`; required unless
+// `required` is false) and repeatable --set.
 void add_model_options(CLI::App& command, ModelOptions& options, bool required = true);
 
 }  // namespace gpufm::cli

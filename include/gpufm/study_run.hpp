@@ -1,0 +1,42 @@
+// Running a study's members, as k-fold and sweeps both do. A member needs nothing from another,
+// so members could run side by side (one per GPU); here they run one after another, and the study
+// directory records each as it finishes. The library reports through callbacks; the CLI prints.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "gpufm/study_dir.hpp"
+
+namespace gpufm {
+
+// What a study reports before its first member runs, for the CLI's header.
+struct StudyStart {
+  const Study& study;
+  const Graph& graph;  // the model with the study's overrides
+  const Dataset& data;
+  const StudyDirectory& dir;
+  std::string backend;
+};
+
+struct StudyEvents {
+  std::function<void(const StudyStart&)> started;
+  // Around each member that runs; `index` is its place among the study's members (k-fold's
+  // final run comes after them all).
+  std::function<void(const StudyMember&, std::size_t index)> member_started, member_done;
+  RunEvents run;  // each member's run
+};
+
+// Trains one member into its run directory in the study directory: the study's model, data and
+// seed, the study's overrides then the member's, validating on `split` when given.
+RunResult run_member(const Study& study, const StudyMember& member, const StudyDirectory& dir, std::optional<SplitIds> split,
+                     Backend& backend, const RunEvents& events);
+
+// Runs every member not yet done, in order, with `train`, and writes the study directory after
+// each, so that an interrupted study loses only the member that was running.
+void run_members(Study& study, const StudyDirectory& dir, const StudyEvents& events,
+                 const std::function<RunResult(const StudyMember&, std::size_t index)>& train);
+
+}  // namespace gpufm

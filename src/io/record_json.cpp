@@ -1,0 +1,35 @@
+#include "io/record_json.hpp"
+
+namespace gpufm {
+
+void to_json(nlohmann::json& json, const EpochRecord& r) {
+  json = {{"epoch", r.epoch}, {"loss", r.loss}, {"lr", r.lr}, {"seconds", r.seconds}, {"samples", r.samples}};
+  if (r.accuracy) json["accuracy"] = *r.accuracy;
+  if (r.val_loss) json["val_loss"] = *r.val_loss;
+  if (r.val_accuracy) json["val_accuracy"] = *r.val_accuracy;
+  if (r.stopped_early) json["stopped_early"] = true;
+}
+
+void from_json(const nlohmann::json& json, EpochRecord& r) {
+  r.epoch = json.at("epoch");
+  r.loss = json.at("loss");
+  r.lr = json.at("lr");
+  r.seconds = json.at("seconds");
+  r.samples = json.at("samples");
+  if (json.contains("accuracy")) r.accuracy = json["accuracy"].get<double>();
+  if (json.contains("val_loss")) r.val_loss = json["val_loss"].get<double>();
+  if (json.contains("val_accuracy")) r.val_accuracy = json["val_accuracy"].get<double>();
+  r.stopped_early = json.value("stopped_early", false);
+}
+
+void to_json(nlohmann::json& json, const DataPaths& paths) {
+  json = {{"train_images", paths.train_images.string()}, {"train_labels", paths.train_labels.string()},
+          {"test_images", paths.test_images.string()}, {"test_labels", paths.test_labels.string()}};
+}
+
+void from_json(const nlohmann::json& json, DataPaths& paths) {
+  paths = DataPaths{json.at("train_images").get<std::string>(), json.at("train_labels").get<std::string>(),
+                    json.at("test_images").get<std::string>(), json.at("test_labels").get<std::string>()};
+}
+
+}  // namespace gpufm

@@ -1,0 +1,94 @@
+#include "gpufm/sweep.hpp"
+
+#include <cstdio>
+
+#include "gpufm/search_space.hpp"
+
+namespace gpufm {
+
+namespace {
+
+// Every trial compiles and has the figure the sweep ranks by, or the sweep does not start.
+void check_trial(const Study& study, const StudyMember& trial, Monitor metric) {
+  const std::string which = trial.name + " (" + settings_text(trial.overrides) + "): ";
+  Graph graph;
+  try {
+    graph = compile_file(study.model_file, overrides_of(study, trial));
+  } catch (const InputError& e) {
+    throw InputError(which + e.what());
+  }
+  if (!graph.train.has_validation()) {
+    throw InputError(which + "the sweep ranks trials by " + std::string(name(metric)) +
+                     ", but the model validates nothing; add 'validation 0.1' to its train section or --set validation=0.1");
+  }
+  if (metric == Monitor::val_accuracy && graph.train.target != Target::labels) {
+    throw InputError(which + "a model whose target is its input has no accuracy to rank by; use --metric val_loss");
+  }
+}
+
+std::vector<StudyMember> planned_trials(const SweepDesign& design, std::uint64_t seed) {
+  SearchSpace space{{}, {}, design.trials};
+  for (const std::string& text : design.grid) space.grid.push_back(parse_grid_axis(text));
+  for (const std::string& text : design.sampled) space.sampled.push_back(parse_sampled_setting(text));
+  std::vector<StudyMember> trials;
+  for (std::vector<dsl::Override>& settings : plan_trials(space, seed)) {
+    char name[32];
+    std::snprintf(name, sizeof name, "trial-%03zu", trials.size() + 1);
+    trials.push_back({name, std::move(settings), std::nullopt});
+  }
+  return trials;
+}
+
+// Runs the trials not yet done. One whose run directory holds a checkpoint (it was running when
+// the sweep stopped) continues from it; one without starts afresh in an emptied directory.
+SweepResult run_trials(Study study, const Graph& graph, const Dataset& data, const StudyDirectory& dir, Backend& backend,
+                       const StudyEvents& events) {
+  if (events.started) events.started(StudyStart{study, graph, data, dir, backend.describe()});
+  run_members(study, dir, events, [&](const StudyMember& trial, std::size_t) {
+    const std::filesystem::path run_dir = dir.member_path(trial);
+    std::error_code status;
+    if (std::filesystem::is_regular_file(run_dir / "checkpoint.safetensors", status)) {
+      return resume_training(run_dir, std::nullopt, backend, events.run);
+    }
+    std::filesystem::remove_all(run_dir, status);
+    if (status) throw IoError("could not empty " + run_dir.string() + ": " + status.message());
+    return run_member(study, trial, dir, std::nullopt, backend, events.run);
+  });
+  std::vector<std::size_t> ranked = leaderboard(study.members, std::get<SweepDesign>(study.design).metric);
+  return SweepResult{dir.path(), std::move(study), std::move(ranked)};
+}
+
+}  // namespace
+
+SweepResult run_sweep(const SweepRequest& request, Backend& backend, const StudyEvents& events) {
+  Study study{.design = request.design, .model_file = request.model_file, .model = {}, .data = request.data, .seed = request.seed,
+              .overrides = request.overrides, .members = planned_trials(request.design, request.seed), .final = {}};
+  const Graph graph = compile_file(request.model_file, request.overrides);
+  study.model = graph.name;
+  for (const StudyMember& trial : study.members) check_trial(study, trial, request.design.metric);
+  const Dataset data = load_dataset(request.data);
+  const StudyDirectory dir = StudyDirectory::create(request.out, study);
+  dir.write(study);
+  return run_trials(std::move(study), graph, data, dir, backend, events);
+}
+
+SweepResult resume_sweep(const std::filesystem::path& path, Backend& backend, const StudyEvents& events) {
+  const StudyDirectory dir = StudyDirectory::open(path);
+  Study study = dir.read();
+  if (!std::holds_alternative<SweepDesign>(study.design)) throw InputError(path.string() + ": a k-fold study; --resume continues a sweep");
+  const Graph graph = compile_file(study.model_file, study.overrides);
+  const Dataset data = load_dataset(study.data);
+  return run_trials(std::move(study), graph, data, dir, backend, events);
+}
+
+BestTrial best_trial(const std::filesystem::path& path) {
+  const Study study = StudyDirectory::open(path).read();
+  const auto* sweep = std::get_if<SweepDesign>(&study.design);
+  if (sweep == nullptr) throw InputError(path.string() + ": a k-fold study; --from takes a sweep's directory");
+  const std::vector<std::size_t> ranked = leaderboard(study.members, sweep->metric);
+  if (ranked.empty()) throw InputError(path.string() + ": no trial of this sweep has finished; --from takes its best");
+  const StudyMember& best = study.members[ranked.front()];
+  return BestTrial{best.name, overrides_of(study, best)};
+}
+
+}  // namespace gpufm

@@ -1,0 +1,107 @@
+// `gpufm kfold [FILE] [--folds K] [--stratified] [--final] [--set K=V]... [--epochs N] [--data DIR]
+// [--device D] [--seed S] [--out DIR]`: K-fold cross-validation, a table of the folds' figures
+// with their mean and standard deviation, and with --final the test report of a model trained on
+// the whole training set. Without FILE, the model is gpufm.toml's, else models/cnn.dsl.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "config_file.hpp"
+#include "eval_output.hpp"
+#include "gpufm/device.hpp"
+#include "gpufm/format.hpp"
+#include "gpufm/kfold.hpp"
+#include "study_output.hpp"
+#include "text_table.hpp"
+#include "training_options.hpp"
+
+namespace gpufm::cli {
+
+namespace {
+
+struct KfoldOptions {
+  TrainingOptions training;
+  std::int64_t folds = 5;
+  bool stratified = false;
+  bool final = false;
+};
+
+std::string number(const char* format, double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+std::vector<std::string> kfold_lines(const StudyStart& start, const FoldDesign& design) {
+  const auto count = static_cast<std::int64_t>(start.data.train.count);
+  const std::int64_t smallest = count / design.folds, largest = (count + design.folds - 1) / design.folds;
+  const std::string sizes = with_commas(smallest) + (largest > smallest ? " to " + with_commas(largest) : "");
+  const TrainSettings& train = start.graph.train;
+  std::string replaced;
+  if (train.validation > 0) replaced = ", in place of the model's validation " + number("%g", train.validation);
+  if (train.validate_on_test) replaced = ", in place of the model's validation on the test split";
+  return {data_line(start.data) + " in " + std::to_string(design.folds) + (design.stratified ? " stratified" : "") + " folds of " + sizes +
+              " (seed " + std::to_string(start.study.seed) + ")",
+          "Validation: each fold in turn, trained on the others" + replaced};
+}
+
+std::string folds_table(const KfoldResult& result) {
+  TextTable table({{"fold", false}, {"epochs"}, {"best val_loss"}, {"val_accuracy"}, {"time"}});
+  for (const StudyMember& fold : result.study.members) {
+    std::vector<std::string> cells = {fold.name};
+    for (std::string& cell : figure_cells(*fold.figures)) cells.push_back(std::move(cell));
+    table.add_row(cells);
+  }
+  const MemberStatistics& s = result.statistics;
+  const auto epochs = [](double value) { return number("%.1f", value); };
+  const auto optional = [](const std::optional<MeanStd>& value) { return value ? mean_std_text(*value, figure_text) : "-"; };
+  table.add_row({"mean ± std", mean_std_text(s.epochs, epochs), optional(s.val_loss), optional(s.val_accuracy),
+                 mean_std_text(s.seconds, seconds_text)});
+  return table.str();
+}
+
+}  // namespace
+
+void add_kfold_command(CLI::App& root) {
+  auto options = std::make_shared<KfoldOptions>();
+  CLI::App* command = root.add_subcommand("kfold", "Cross-validate a model: train one run per fold, print the folds' figures");
+  add_training_options(*command, options->training, "Seed of every fold's training and of the folds' draw",
+                       "Study directory (default: runs/<model>-kfold-<timestamp>)");
+  command->add_option("--folds", options->folds, "Number of folds K")->capture_default_str()->check(CLI::Range(2, 1000000));
+  command->add_flag("--stratified", options->stratified, "Keep each class's share the same in every fold");
+  command->add_flag("--final", options->final, "Then train on the whole training set and evaluate on the test split");
+  command->callback([options, command] {
+    const TrainingOptions& training = options->training;
+    const std::filesystem::path model = model_file(training);
+    std::cout << sources_line(*command, training, model) << "\n";
+    SelectedBackend selected = select_backend(training.device);
+    Progress progress(std::cout, isatty(STDOUT_FILENO) != 0);
+    const FoldDesign design{options->folds, options->stratified};
+    std::int64_t train_count = 0;
+    const StudyEvents events = study_events(
+        std::cout, progress,
+        [&](const StudyStart& start) {
+          train_count = static_cast<std::int64_t>(start.data.train.count);
+          print_study_header(std::cout, start, selected.why, kfold_lines(start, design));
+        },
+        [&](const StudyMember&, std::size_t index) {
+          if (index < static_cast<std::size_t>(design.folds)) {
+            return "Fold " + std::to_string(index + 1) + "/" + std::to_string(design.folds);
+          }
+          return "Final run: all " + with_commas(train_count) + " training images, nothing validated";
+        });
+    const KfoldResult result = run_kfold(KfoldRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, design,
+                                                      options->final, training.out},
+                                         *selected.backend, events);
+    std::cout << "\nFolds (each fold's best epoch)\n" << folds_table(result);
+    std::cout << "Summary: " << (result.dir / "summary.csv").string() << ", summary.json\n";
+    if (result.final_test) {
+      std::cout << "\nTest (final run)\n";
+      print_eval(std::cout, *result.final_test);
+    }
+  });
+}
+
+}  // namespace gpufm::cli

@@ -1,0 +1,47 @@
+#include "training_options.hpp"
+
+#include "config_file.hpp"
+#include "device_option.hpp"
+#include "gpufm/error.hpp"
+
+namespace gpufm::cli {
+
+namespace {
+
+constexpr const char* default_model_file = "models/cnn.dsl";
+
+}  // namespace
+
+std::vector<dsl::Override> TrainingOptions::overrides() const {
+  std::vector<dsl::Override> parsed = model.parsed_overrides();
+  if (epochs) parsed.push_back({"epochs", std::to_string(*epochs)});
+  return parsed;
+}
+
+void add_training_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help, const std::string& out_help) {
+  add_model_options(command, options.model, false);
+  add_data_options(command, options.data);
+  command.add_option("--epochs", options.epochs, "Epochs to train (overrides the model file's)")->check(CLI::Range(1, 1000000));
+  add_device_option(command, options.device);
+  command.add_option("--seed", options.seed, seed_help)->capture_default_str();
+  command.add_option("--out", options.out, out_help);
+}
+
+std::filesystem::path model_file(const TrainingOptions& options) {
+  if (!options.model.file.empty()) return options.model.file;
+  std::error_code status;
+  if (!std::filesystem::is_regular_file(default_model_file, status)) {
+    throw InputError(std::string("no model file: give FILE, or model = \"...\" in gpufm.toml; the default, ") + default_model_file +
+                     ", is not in " + std::filesystem::current_path().string());
+  }
+  return default_model_file;
+}
+
+std::string sources_line(const CLI::App& command, const TrainingOptions& options, const std::filesystem::path& model) {
+  const bool files = !options.data.train_images.empty();
+  const std::string data = files ? options.data.train_images + " and the three other files" : options.data.dir;
+  return "Using " + model.string() + " (" + origin_text(command, "model") + "), data " + data + " (" +
+         origin_text(command, files ? "--train-images" : "--data") + ")";
+}
+
+}  // namespace gpufm::cli

@@ -1,0 +1,39 @@
+// The flags of the commands that train a model file (train, kfold, sweep): FILE and --set,
+// --epochs, the data, --device, --seed and --out; the model file they fall back to; and the line
+// they print first, saying which model and data they took.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data_options.hpp"
+#include "model_options.hpp"
+
+namespace gpufm::cli {
+
+struct TrainingOptions {
+  ModelOptions model;
+  DataOptions data;
+  std::optional<std::int64_t> epochs;
+  std::string device = "auto";
+  std::uint64_t seed = 42;
+  std::string out;
+
+  // --set's overrides, then --epochs.
+  std::vector<dsl::Override> overrides() const;
+};
+
+// `seed_help` says what the seed draws; `out_help` what --out names.
+void add_training_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help, const std::string& out_help);
+
+// FILE from the command line or gpufm.toml, else models/cnn.dsl in the working directory.
+std::filesystem::path model_file(const TrainingOptions& options);
+
+//   Using models/mlp.dsl (from gpufm.toml), data /usr/share/datasets/fashion-mnist (default)
+std::string sources_line(const CLI::App& command, const TrainingOptions& options, const std::filesystem::path& model);
+
+}  // namespace gpufm::cli
