@@ -18,9 +18,13 @@ namespace gpufm::cuda {
 
 namespace {
 
-__global__ void shuffle_keys(const std::int32_t* indices, std::uint32_t* keys, std::int64_t count, std::uint64_t seed,
-                             std::uint32_t epoch) {
-  GPUFM_GRID_STRIDE_LOOP(i, count) { keys[i] = philox_word(seed, shuffle_philox_stream, epoch, static_cast<std::uint64_t>(indices[i])); }
+__global__ void shuffle_keys(const std::int32_t* indices, std::uint64_t* keys, std::int64_t count, std::uint64_t seed,
+                             std::uint64_t epoch) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) { keys[i] = shuffle_key(seed, epoch, indices[i]); }
+}
+
+__global__ void ids_of_keys(const std::uint64_t* keys, std::int32_t* indices, std::int64_t count) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) { indices[i] = shuffled_id(keys[i]); }
 }
 
 // One thread per input pixel; normalisation to [0, 1] and augmentation happen here, so the
@@ -43,7 +47,7 @@ __global__ void gather_images(GatherArgs args) {
 // The buffers of a shuffle of `count` ids: made by the first shuffle of that many, before any
 // step of the epoch, and kept.
 struct ShuffleBuffers {
-  DeviceBuffer keys, sorted_keys, sorted_indices, scratch;
+  DeviceBuffer keys, sorted_keys, scratch;
 };
 
 class CudaBackend final : public Backend {
@@ -74,16 +78,14 @@ class CudaBackend final : public Backend {
   void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) override {
     if (count == 0) return;
     ShuffleBuffers& buffers = shuffle_buffers(count);
-    shuffle_keys<<<blocks_for(count), threads_per_block, 0, context_.stream()>>>(indices, buffers.keys.as<std::uint32_t>(), count, seed,
-                                                                                static_cast<std::uint32_t>(epoch));
+    shuffle_keys<<<blocks_for(count), threads_per_block, 0, context_.stream()>>>(indices, buffers.keys.as<std::uint64_t>(), count, seed,
+                                                                                epoch);
     GPUFM_CHECK_LAUNCH(shuffle_keys);
     std::size_t scratch_bytes = buffers.scratch.bytes();
-    // Radix sort is stable, as the CPU's stable_sort: equal keys keep their current order.
-    GPUFM_CHECK(cub::DeviceRadixSort::SortPairs(buffers.scratch.as(), scratch_bytes, buffers.keys.as<std::uint32_t>(),
-                                                buffers.sorted_keys.as<std::uint32_t>(), indices, buffers.sorted_indices.as<std::int32_t>(),
-                                                count, 0, 32, context_.stream()));
-    GPUFM_CHECK(cudaMemcpyAsync(indices, buffers.sorted_indices.as(), static_cast<std::size_t>(count) * sizeof(std::int32_t),
-                                cudaMemcpyDeviceToDevice, context_.stream()));
+    GPUFM_CHECK(cub::DeviceRadixSort::SortKeys(buffers.scratch.as(), scratch_bytes, buffers.keys.as<std::uint64_t>(),
+                                               buffers.sorted_keys.as<std::uint64_t>(), count, 0, 64, context_.stream()));
+    ids_of_keys<<<blocks_for(count), threads_per_block, 0, context_.stream()>>>(buffers.sorted_keys.as<std::uint64_t>(), indices, count);
+    GPUFM_CHECK_LAUNCH(ids_of_keys);
   }
 
   void gather_batch(const GatherArgs& args) override {
@@ -98,12 +100,11 @@ class CudaBackend final : public Backend {
   ShuffleBuffers& shuffle_buffers(std::int64_t count) {
     auto found = shuffle_buffers_.find(count);
     if (found != shuffle_buffers_.end()) return found->second;
-    const auto bytes = static_cast<std::size_t>(count) * sizeof(std::uint32_t);
+    const auto bytes = static_cast<std::size_t>(count) * sizeof(std::uint64_t);
     std::size_t scratch_bytes = 0;
-    GPUFM_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, scratch_bytes, static_cast<const std::uint32_t*>(nullptr),
-                                                static_cast<std::uint32_t*>(nullptr), static_cast<const std::int32_t*>(nullptr),
-                                                static_cast<std::int32_t*>(nullptr), count, 0, 32, context_.stream()));
-    ShuffleBuffers buffers{allocate(bytes), allocate(bytes), allocate(bytes), allocate(scratch_bytes)};
+    GPUFM_CHECK(cub::DeviceRadixSort::SortKeys(nullptr, scratch_bytes, static_cast<const std::uint64_t*>(nullptr),
+                                               static_cast<std::uint64_t*>(nullptr), count, 0, 64, context_.stream()));
+    ShuffleBuffers buffers{allocate(bytes), allocate(bytes), allocate(scratch_bytes)};
     return shuffle_buffers_.emplace(count, std::move(buffers)).first->second;
   }
 

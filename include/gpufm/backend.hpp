@@ -12,6 +12,7 @@
 
 #include "gpufm/augmentation.hpp"
 #include "gpufm/layer_kernel.hpp"
+#include "gpufm/philox.hpp"
 #include "gpufm/train_settings.hpp"
 
 namespace gpufm {
@@ -20,6 +21,15 @@ struct Layer;
 
 // The Philox stream of the shuffle keys, apart from dropout's (stream = layer index).
 inline constexpr std::uint32_t shuffle_philox_stream = 0x53485546u;  // "SHUF"
+
+// A shuffle sorts ids by their Philox word for (seed, epoch), the id itself below it: two ids
+// with the same word (a few pairs an epoch in 60,000) fall in id order, so an epoch's order never
+// depends on the order the ids were in, and a resumed run shuffles as one that never stopped.
+GPUFM_HOST_DEVICE inline std::uint64_t shuffle_key(std::uint64_t seed, std::uint64_t epoch, std::int32_t id) {
+  const std::uint32_t word = philox_word(seed, shuffle_philox_stream, static_cast<std::uint32_t>(epoch), static_cast<std::uint64_t>(id));
+  return static_cast<std::uint64_t>(word) << 32 | static_cast<std::uint32_t>(id);
+}
+GPUFM_HOST_DEVICE inline std::int32_t shuffled_id(std::uint64_t key) { return static_cast<std::int32_t>(key & 0xffffffffu); }
 
 // Backend memory, freed by the backend that allocated it.
 class DeviceBuffer {
@@ -96,8 +106,8 @@ class Backend {
 
   virtual std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) = 0;
 
-  // Reorders indices[0, count) by the Philox key of (seed, epoch, sample id), stably: the same
-  // order on every backend.
+  // Reorders indices[0, count) by shuffle_key: the same order on every backend, whatever order
+  // the ids came in.
   virtual void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) = 0;
   virtual void gather_batch(const GatherArgs& args) = 0;
   virtual void loss(const LossArgs& args) = 0;

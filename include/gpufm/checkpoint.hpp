@@ -1,17 +1,27 @@
 // A training checkpoint as a safetensors file: one F32 tensor per parameter, named
 // "<layer>.<param>" ("conv2d_1.weight", "encoder.batchnorm.running_var") in gpufm's layouts
 // (docs/dsl.md), the optimizer's state as "optimizer.state" [slots, trainable elements], and in
-// the metadata what a resumed run needs to continue exactly (epoch, optimizer steps, seed).
+// the metadata what a resumed run needs to continue exactly (epoch, optimizer steps, seed, and
+// for a run stopped within an epoch, that epoch's steps done and their metric sums).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <vector>
 
+#include "gpufm/backend.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/plan.hpp"
 
 namespace gpufm {
+
+// How far training got into an epoch: its steps done and their metric sums. A run stopped
+// between two steps keeps them, so that resuming finishes that epoch as if it never stopped
+// (the epoch's order comes from (seed, epoch), each step's randomness from the step count).
+struct EpochProgress {
+  std::int64_t steps_done = 0;
+  MetricSums sums;
+};
 
 struct Checkpoint {
   std::vector<float> params;           // the plan's flat parameter buffer
@@ -19,6 +29,7 @@ struct Checkpoint {
   std::int64_t epochs_done = 0;
   std::int64_t steps_taken = 0;
   std::uint64_t seed = 0;
+  EpochProgress epoch_progress;  // of epoch epochs_done + 1; none done at an epoch's end
 };
 
 void save_checkpoint(const std::filesystem::path& path, const Graph& graph, const Plan& plan, const Checkpoint& checkpoint);

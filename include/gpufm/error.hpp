@@ -2,6 +2,7 @@
 // the CLI prints what() as one line and exits with exit_code().
 #pragma once
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -43,6 +44,19 @@ class IoError : public Error {
 class DeviceError : public Error {
  public:
   explicit DeviceError(const std::string& message) : Error(ExitCode::training_failed, message) {}
+};
+
+// Training stopped between two steps because the caller asked it to (Ctrl-C in the CLI), after
+// saving the run's state in its run directory, from which resuming continues exactly. The
+// message says where it stopped and where it saved.
+class Interrupted : public Error {
+ public:
+  Interrupted(const std::string& message, std::filesystem::path run_dir)
+      : Error(ExitCode::interrupted, message), run_dir_(std::move(run_dir)) {}
+  const std::filesystem::path& run_dir() const { return run_dir_; }
+
+ private:
+  std::filesystem::path run_dir_;
 };
 
 }  // namespace gpufm

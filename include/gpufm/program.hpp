@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "gpufm/backend.hpp"
+#include "gpufm/checkpoint.hpp"
 #include "gpufm/dataset.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/plan.hpp"
@@ -54,10 +56,14 @@ class Program {
 
   // One pass over `ids`, shuffled by (seed, epoch), in batches of the graph's batch size (the
   // last may be smaller), augmented as the train section says, training with learning rate lr.
-  // on_step(done, total) is called after each step from the host, without waiting for the
-  // backend.
-  PassMetrics train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
-                          const std::function<void(std::int64_t, std::int64_t)>& on_step = {});
+  // It starts after the steps epoch_progress() says are done (none, unless a stopped epoch is
+  // resumed) and asks stop_requested() before each step: told to stop, it returns nothing and
+  // epoch_progress() holds how far the epoch got, for a checkpoint. on_step(done, total) is
+  // called after each step from the host, without waiting for the backend.
+  std::optional<PassMetrics> train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
+                                         const std::function<void(std::int64_t, std::int64_t)>& on_step = {},
+                                         const std::function<bool()>& stop_requested = {});
+  std::int64_t steps_per_epoch(const DeviceIds& ids) const;
 
   // Inference over `ids` in order, never augmented; the confusion matrix when asked for.
   PassMetrics evaluate(const DeviceImages& data, const DeviceIds& ids, bool confusion = false);
@@ -71,6 +77,8 @@ class Program {
   std::size_t optimizer_state_elements() const;
   std::int64_t steps_taken() const { return steps_taken_; }
   void set_steps_taken(std::int64_t steps) { steps_taken_ = steps; }
+  const EpochProgress& epoch_progress() const { return epoch_progress_; }
+  void set_epoch_progress(const EpochProgress& progress) { epoch_progress_ = progress; }
   std::uint64_t seed() const { return seed_; }
 
   std::int64_t num_classes() const;  // outputs of a classifier; 0 for a model whose target is its input
@@ -89,6 +97,7 @@ class Program {
   std::unique_ptr<Bound> bound_;
   std::uint64_t seed_ = 0;
   std::int64_t steps_taken_ = 0;
+  EpochProgress epoch_progress_;
 };
 
 }  // namespace gpufm

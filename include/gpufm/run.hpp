@@ -35,6 +35,7 @@ struct RunStart {
   bool has_validation = false;
   bool split_given = false;  // validating on the held-out ids of RunRequest::split
   std::int64_t first_epoch = 1;
+  std::int64_t first_step = 1;  // of first_epoch: later than 1 when resuming a run stopped within it
 };
 
 struct RunEvents {
@@ -51,6 +52,8 @@ struct RunResult {
   PassMetrics test;                 // the final model on the test split
 };
 
+// Throws Interrupted, having saved a checkpoint to resume from, when events.training.stop_requested
+// stops it.
 RunResult run_training(const RunRequest& request, Backend& backend, const RunEvents& events);
 
 // What a run's settings.json records: the model's name and the data files it was trained on.
@@ -64,7 +67,7 @@ RecordedRun read_recorded_run(const RunDirectory& run_dir);
 Graph compile_recorded_model(const RunDirectory& run_dir, const std::vector<dsl::Override>& overrides = {});
 
 // Continues a stopped run from its checkpoint to its epoch count (or `epochs` when given),
-// with the same model, data, seed and split.
+// with the same model, data, seed and split; an interrupted one from the step it stopped after.
 RunResult resume_training(const std::filesystem::path& run_dir, std::optional<std::int64_t> epochs, Backend& backend,
                           const RunEvents& events);
 

@@ -23,6 +23,8 @@ struct TrainingEvents {
   std::function<void(std::int64_t step, std::int64_t steps)> step_end;
   // After the epoch's record is complete; the trainer's state is that epoch's end.
   std::function<void(const EpochRecord&)> epoch_end;
+  // Asked before each training step; true stops training there, resumably (Trainer::interrupted).
+  std::function<bool()> stop_requested;
 };
 
 // The training set's ids in two parts: those trained on and those validated on.
@@ -43,6 +45,7 @@ class Trainer {
   std::int64_t epochs_done() const { return epochs_done_; }
   bool has_validation() const { return validation_is_test_ || validation_ids_.count > 0; }
   std::int64_t train_samples() const { return train_ids_.count; }
+  std::int64_t steps_per_epoch() const { return program_.steps_per_epoch(train_ids_); }
 
   void start(std::uint64_t seed);
   // Continues from a checkpoint. `history` holds the records of its epochs, which the schedule
@@ -53,8 +56,11 @@ class Trainer {
 
   // Trains from epochs_done() + 1 to the graph's epoch count, or until early stopping stops it.
   // With restore_best the parameters end as the best epoch's (the optimizer's state stays the
-  // last epoch's, as in Keras).
+  // last epoch's, as in Keras). When events.stop_requested stops it between two steps, it is
+  // interrupted(): the parameters stay the last step's, and checkpoint() holds how far epoch
+  // epochs_done() + 1 got, from which resume() continues exactly.
   void fit(const TrainingEvents& events);
+  bool interrupted() const { return interrupted_; }
 
   // The best epoch so far by early stopping's monitor, or by val_loss (loss without validation).
   std::int64_t best_epoch() const { return early_stopping_.best_epoch(); }
@@ -75,6 +81,7 @@ class Trainer {
   DeviceIds train_ids_, validation_ids_, test_ids_;
   bool validation_is_test_ = false;
   std::int64_t epochs_done_ = 0;
+  bool interrupted_ = false;
   LearningRateSchedule schedule_;
   EarlyStopping early_stopping_;
   std::vector<float> best_params_;  // kept only when restores_best()

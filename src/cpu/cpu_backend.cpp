@@ -40,12 +40,10 @@ class CpuBackend final : public Backend {
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return layer.op->make_cpu_kernel(layer); }
 
   void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) override {
-    std::vector<std::pair<std::uint32_t, std::int32_t>> keyed(static_cast<std::size_t>(count));
-    for (std::int64_t i = 0; i < count; ++i) {
-      keyed[i] = {philox_word(seed, shuffle_philox_stream, static_cast<std::uint32_t>(epoch), static_cast<std::uint64_t>(indices[i])), indices[i]};
-    }
-    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::int64_t i = 0; i < count; ++i) indices[i] = keyed[i].second;
+    std::vector<std::uint64_t> keyed(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) keyed[i] = shuffle_key(seed, epoch, indices[i]);
+    std::sort(keyed.begin(), keyed.end());
+    for (std::int64_t i = 0; i < count; ++i) indices[i] = shuffled_id(keyed[i]);
   }
 
   // A sample's transform is drawn once, then applied to each of its pixels.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <type_traits>
 
 #include "gpufm/safetensors.hpp"
 
@@ -24,15 +26,23 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return text + "]";
 }
 
-std::uint64_t metadata_count(const SafetensorsFile& file, const std::string& key, const std::string& origin) {
+// A count, or a metric sum (written by to_chars, so that it reads back as the same double).
+template <class Number>
+Number metadata_number(const SafetensorsFile& file, const std::string& key, const std::string& origin) {
   const auto it = file.metadata.find(key);
-  std::uint64_t value = 0;
+  Number value = 0;
   if (it == file.metadata.end()) throw InputError(origin + ": not a gpufm checkpoint (no \"" + key + "\" in its metadata)");
   const auto [end, status] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
-  if (status != std::errc() || end != it->second.data() + it->second.size()) {
-    throw InputError(origin + ": metadata \"" + key + "\" is \"" + it->second + "\", expected a count");
+  if (status != std::errc() || end != it->second.data() + it->second.size() || !std::isfinite(static_cast<double>(value))) {
+    throw InputError(origin + ": metadata \"" + key + "\" is \"" + it->second + "\", expected " +
+                     (std::is_integral_v<Number> ? "a count" : "a finite number"));
   }
   return value;
+}
+
+std::string exact_text(double value) {
+  char text[32];
+  return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
 }
 
 }  // namespace
@@ -44,6 +54,13 @@ void save_checkpoint(const std::filesystem::path& path, const Graph& graph, cons
                    {"epochs_done", std::to_string(checkpoint.epochs_done)},
                    {"steps_taken", std::to_string(checkpoint.steps_taken)},
                    {"seed", std::to_string(checkpoint.seed)}};
+  // Only a run stopped within an epoch has that epoch's progress to keep.
+  if (const EpochProgress& progress = checkpoint.epoch_progress; progress.steps_done > 0) {
+    file.metadata.insert({{"epoch_steps_done", std::to_string(progress.steps_done)},
+                          {"epoch_loss_sum", exact_text(progress.sums.loss)},
+                          {"epoch_correct_sum", exact_text(progress.sums.correct)},
+                          {"epoch_samples", exact_text(progress.sums.samples)}});
+  }
   for (const ParamSlot& slot : plan.params) {
     const ParamSpec& spec = graph.layers[slot.layer].params[slot.param];
     file.tensors.push_back(f32_tensor(tensor_name(graph, slot), spec.shape,
@@ -82,9 +99,16 @@ Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph
     check_finite(*state, origin);
     checkpoint.optimizer_state = f32_values(*state);
   }
-  checkpoint.epochs_done = static_cast<std::int64_t>(metadata_count(file, "epochs_done", origin));
-  checkpoint.steps_taken = static_cast<std::int64_t>(metadata_count(file, "steps_taken", origin));
-  checkpoint.seed = metadata_count(file, "seed", origin);
+  checkpoint.epochs_done = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "epochs_done", origin));
+  checkpoint.steps_taken = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "steps_taken", origin));
+  checkpoint.seed = metadata_number<std::uint64_t>(file, "seed", origin);
+  if (file.metadata.contains("epoch_steps_done")) {
+    EpochProgress& progress = checkpoint.epoch_progress;
+    progress.steps_done = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "epoch_steps_done", origin));
+    progress.sums = {.loss = metadata_number<double>(file, "epoch_loss_sum", origin),
+                     .correct = metadata_number<double>(file, "epoch_correct_sum", origin),
+                     .samples = metadata_number<double>(file, "epoch_samples", origin)};
+  }
   return checkpoint;
 }
 

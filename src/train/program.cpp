@@ -103,6 +103,7 @@ DeviceIds Program::upload_ids(std::span<const std::int32_t> ids) {
 void Program::initialize(std::uint64_t seed) {
   seed_ = seed;
   steps_taken_ = 0;
+  epoch_progress_ = {};
   std::vector<float> values(static_cast<std::size_t>(plan_.param_elements));
   initialize_params(graph_, plan_, values, seed);
   write_params(values);
@@ -171,17 +172,29 @@ PassMetrics Program::read_metrics(bool confusion) {
   return metrics;
 }
 
-PassMetrics Program::train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
-                                 const std::function<void(std::int64_t, std::int64_t)>& on_step) {
+std::int64_t Program::steps_per_epoch(const DeviceIds& ids) const {
+  const std::int64_t batch = graph_.train.batch;
+  return (ids.count + batch - 1) / batch;
+}
+
+std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
+                                                const std::function<void(std::int64_t, std::int64_t)>& on_step,
+                                                const std::function<bool()>& stop_requested) {
   Bound& b = *bound_;
-  backend_.zero(b.sums.as(), b.sums.bytes());
+  backend_.copy_to_device(b.sums.as(), &epoch_progress_.sums, sizeof(MetricSums));
   backend_.shuffle(ids.ids.as<std::int32_t>(), ids.count, seed_, static_cast<std::uint64_t>(epoch));
-  const std::int64_t batch = graph_.train.batch, steps = (ids.count + batch - 1) / batch;
-  for (std::int64_t s = 0; s < steps; ++s) {
+  const std::int64_t batch = graph_.train.batch, steps = steps_per_epoch(ids);
+  // Counting in epoch_progress_ leaves it where a stop comes.
+  for (std::int64_t& s = epoch_progress_.steps_done; s < steps; ++s) {
+    if (stop_requested && stop_requested()) {
+      backend_.copy_to_host(&epoch_progress_.sums, b.sums.as(), sizeof(MetricSums));
+      return std::nullopt;
+    }
     const std::int64_t size = std::min(batch, ids.count - s * batch);
     run_batch(data, ids.ids.as<std::int32_t>() + s * batch, size, true, b.sums.as<MetricSums>(), nullptr, lr);
     if (on_step) on_step(s + 1, steps);
   }
+  epoch_progress_ = {};
   return read_metrics(false);
 }
 

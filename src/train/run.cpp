@@ -102,12 +102,14 @@ json epoch_json(const EpochRecord& r) {
 }
 
 // Trains from where the trainer stands, writing history and checkpoints after every epoch,
-// then evaluates on the test split and writes metrics.json.
+// then evaluates on the test split and writes metrics.json. Interrupted, it saves the
+// checkpoint of the last step instead and throws Interrupted.
 RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Dataset& data, Trainer& trainer, Backend& backend,
                      std::vector<EpochRecord> history, const RunEvents& events) {
   if (events.started) {
     events.started(RunStart{graph, data, run_dir, backend.describe(), trainer.train_samples(), trainer.has_validation(),
-                            std::filesystem::exists(run_dir.split_file()), trainer.epochs_done() + 1});
+                            std::filesystem::exists(run_dir.split_file()), trainer.epochs_done() + 1,
+                            trainer.program().epoch_progress().steps_done + 1});
   }
   TrainingEvents training = events.training;
   training.epoch_end = [&](const EpochRecord& record) {
@@ -122,6 +124,16 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
     if (events.training.epoch_end) events.training.epoch_end(record);
   };
   trainer.fit(training);
+  if (trainer.interrupted()) {
+    // The history as after an epoch (it is not there yet when the first epoch is interrupted);
+    // best.safetensors stays the best epoch's.
+    run_dir.write_history(history);
+    save_checkpoint(run_dir.checkpoint_file(), graph, trainer.program().plan(), trainer.checkpoint());
+    throw Interrupted("interrupted at epoch " + std::to_string(trainer.epochs_done() + 1) + ", step " +
+                          std::to_string(trainer.program().epoch_progress().steps_done) + "/" + std::to_string(trainer.steps_per_epoch()) +
+                          "; saved " + run_dir.path().string(),
+                      run_dir.path());
+  }
 
   RunResult result{.run_dir = run_dir.path(),
                    .history = history,

@@ -78,6 +78,11 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
     throw InputError("the checkpoint is at the end of epoch " + std::to_string(checkpoint.epochs_done) + ", but the history records " +
                      std::to_string(history.size()) + " epochs; resuming replays the record of every epoch done");
   }
+  if (checkpoint.epoch_progress.steps_done >= steps_per_epoch()) {
+    throw InputError("the checkpoint is " + std::to_string(checkpoint.epoch_progress.steps_done) + " steps into epoch " +
+                     std::to_string(checkpoint.epochs_done + 1) + ", which has " + std::to_string(steps_per_epoch()) +
+                     " steps here; resume with the batch and data the run was trained with");
+  }
   if (restores_best() && best_params.size() != static_cast<std::size_t>(program_.plan().param_elements)) {
     throw std::invalid_argument("early stopping restores the best epoch's parameters: resume needs them");
   }
@@ -85,13 +90,15 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
   program_.write_params(checkpoint.params);
   program_.write_optimizer_state(checkpoint.optimizer_state);
   program_.set_steps_taken(checkpoint.steps_taken);
+  program_.set_epoch_progress(checkpoint.epoch_progress);
   epochs_done_ = checkpoint.epochs_done;
   for (const EpochRecord& record : history) end_epoch(record);
   best_params_ = std::move(best_params);
 }
 
 Checkpoint Trainer::checkpoint() {
-  return Checkpoint{program_.read_params(), program_.read_optimizer_state(), epochs_done_, program_.steps_taken(), program_.seed()};
+  return Checkpoint{program_.read_params(), program_.read_optimizer_state(), epochs_done_, program_.steps_taken(), program_.seed(),
+                    program_.epoch_progress()};
 }
 
 bool Trainer::restores_best() const { return graph_.train.early_stopping && graph_.train.early_stopping->restore_best; }
@@ -103,18 +110,24 @@ void Trainer::end_epoch(const EpochRecord& record) {
 
 void Trainer::fit(const TrainingEvents& events) {
   const std::int64_t epochs = graph_.train.epochs;
+  interrupted_ = false;
   for (std::int64_t epoch = epochs_done_ + 1; epoch <= epochs && !early_stopping_.stopped(); ++epoch) {
     if (events.epoch_begin) events.epoch_begin(epoch, epochs);
     const auto started = std::chrono::steady_clock::now();
     const double lr = schedule_.lr();
-    const PassMetrics trained = program_.train_epoch(train_images_, train_ids_, epoch, lr, events.step_end);
+    const std::optional<PassMetrics> trained =
+        program_.train_epoch(train_images_, train_ids_, epoch, lr, events.step_end, events.stop_requested);
+    if (!trained) {
+      interrupted_ = true;
+      return;
+    }
     const bool classifier = program_.num_classes() > 0;
     EpochRecord record;
     record.epoch = epoch;
-    record.loss = trained.loss;
+    record.loss = trained->loss;
     record.lr = lr;
-    record.samples = trained.samples;
-    if (classifier) record.accuracy = trained.accuracy;
+    record.samples = trained->samples;
+    if (classifier) record.accuracy = trained->accuracy;
     if (has_validation()) {
       const PassMetrics validated = validation_is_test_ ? program_.evaluate(test_images_, test_ids_)
                                                         : program_.evaluate(train_images_, validation_ids_);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <fstream>
 
 #include "support/expect_error.hpp"
@@ -148,6 +149,70 @@ TEST_F(TrainCli, EarlyStoppingEndsTheRunAndResumesExactly) {
   for (const char* key : {"epochs", "stopped_epoch", "restored_epoch", "best", "final", "test"}) {
     EXPECT_EQ(resumed_metrics[key], metrics[key]) << key;
   }
+}
+
+// Batches of 4 make an epoch of 51 short steps, so that a signal after "Epoch 2/" lands within
+// epoch 3 or soon after; the run would take minutes to end on its own.
+class InterruptedTrainCli : public TrainCli {
+ protected:
+  RunningGpufm start_training(const std::string& run) const {
+    return RunningGpufm({"train", model, "--data", dir.path().string(), "--out", out(run), "--device", "cpu", "--set", "batch=4",
+                         "--epochs", "10000"});
+  }
+  // The run directory's epochs done, by its history.
+  std::int64_t epochs_done(const std::string& run) const {
+    return static_cast<std::int64_t>(nlohmann::json::parse(std::ifstream(dir / run / "history.json")).size());
+  }
+};
+
+TEST_F(InterruptedTrainCli, CtrlCSavesAndResumingFinishesAsIfNeverInterrupted) {
+  RunningGpufm training = start_training("run");
+  ASSERT_TRUE(training.wait_for_output("Epoch 2/", std::chrono::seconds(60)));
+  training.send(SIGINT);
+  const CommandResult interrupted = training.finish();
+  ASSERT_EQ(interrupted.exit_code, 130) << interrupted.out << interrupted.err;
+  expect_contains(interrupted.err, {"gpufm: interrupted at epoch ", "/51; saved " + out("run") + "; resume with: gpufm train --resume " +
+                                                                       out("run") + "\n"});
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "metrics.json"));
+
+  // Resumed to the end of the epoch after the one interrupted, and trained straight that far.
+  const std::string epochs = std::to_string(epochs_done("run") + 2);
+  const CommandResult resumed = run_gpufm({"train", "--resume", out("run"), "--epochs", epochs});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  expect_contains(resumed.out, {"resuming at epoch "});
+  const CommandResult straight = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("straight"), "--device", "cpu",
+                                            "--set", "batch=4", "--epochs", epochs});
+  ASSERT_EQ(straight.exit_code, 0) << straight.err;
+  const auto resumed_metrics = read_json(dir / "run" / "metrics.json"), straight_metrics = read_json(dir / "straight" / "metrics.json");
+  for (const char* key : {"epochs", "best_epoch", "best", "final", "test"}) EXPECT_EQ(resumed_metrics[key], straight_metrics[key]) << key;
+}
+
+// Interrupted before its first epoch ended, a run has no history yet and still resumes.
+TEST_F(InterruptedTrainCli, CtrlCInTheFirstEpochLeavesARunThatResumes) {
+  RunningGpufm training = start_training("run");
+  ASSERT_TRUE(training.wait_for_output("Run: ", std::chrono::seconds(60)));
+  training.send(SIGINT);
+  const CommandResult interrupted = training.finish();
+  ASSERT_EQ(interrupted.exit_code, 130) << interrupted.out << interrupted.err;
+  const CommandResult resumed = run_gpufm({"train", "--resume", out("run"), "--epochs", std::to_string(epochs_done("run") + 1)});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(read_json(dir / "run" / "metrics.json")["epochs"], epochs_done("run"));
+}
+
+// The second signal ends the process at once (exit 130 all the same); what was saved stays whole.
+TEST_F(InterruptedTrainCli, ASecondSignalStopsAtOnceAndLeavesTheSavedFilesWhole) {
+  RunningGpufm training = start_training("run");
+  ASSERT_TRUE(training.wait_for_output("Epoch 2/", std::chrono::seconds(60)));
+  // Two signals of one kind could merge into one while pending; two kinds arrive both.
+  training.send(SIGTERM);
+  training.send(SIGINT);
+  const CommandResult interrupted = training.finish();
+  ASSERT_EQ(interrupted.exit_code, 130) << interrupted.out << interrupted.err;
+  EXPECT_GE(epochs_done("run"), 2);
+  const CommandResult checkpoint = run_gpufm({"eval", out("run") + "/checkpoint.safetensors", "--data", dir.path().string()});
+  EXPECT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
+  const CommandResult resumed = run_gpufm({"train", "--resume", out("run"), "--epochs", std::to_string(epochs_done("run") + 1)});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
 }
 
 TEST_F(TrainCli, JsonGoesToStdoutAndProgressToStderr) {

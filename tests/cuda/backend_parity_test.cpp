@@ -17,8 +17,8 @@ namespace {
 class CudaBackendParity : public CudaBackendTest {};
 
 // train_epoch shuffles its ids in place, each epoch starting from the order the last one left,
-// so the epochs are chained here the same way. 200,000 ids draw 32-bit keys with a few equal
-// pairs (about n^2 / 2^33 of them), where only a stable sort keeps the CPU's order.
+// so the epochs are chained here the same way. 200,000 ids draw a few equal 32-bit Philox words
+// (about n^2 / 2^33 pairs), which both backends must break by id.
 TEST_F(CudaBackendParity, ShuffleGivesTheCpuOrderEpochAfterEpoch) {
   for (const std::int64_t count : {std::int64_t{1}, std::int64_t{1000}, std::int64_t{200'000}}) {
     std::vector<std::int32_t> ids(static_cast<std::size_t>(count));

@@ -67,7 +67,8 @@ Trained train(const Graph& graph, const Dataset& data, Backend& backend) {
   Trainer trainer(graph, data, backend);
   trainer.start(17);
   Trained result;
-  trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) { result.history.push_back(r); }});
+  trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) { result.history.push_back(r); },
+               .stop_requested = {}});
   result.test = trainer.evaluate_test(false);
   result.params = trainer.program().read_params();
   return result;

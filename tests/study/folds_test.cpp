@@ -93,7 +93,7 @@ TEST(Folds, ATrainerGivenAFoldSplitValidatesOnTheHeldOutFold) {
   EXPECT_EQ(trainer.train_samples(), 80);
   trainer.start(1);
   std::optional<EpochRecord> epoch;
-  trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) { epoch = r; }});
+  trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) { epoch = r; }, .stop_requested = {}});
   ASSERT_TRUE(epoch && epoch->val_loss);
   EXPECT_EQ(epoch->samples, 80);
   // The model's `validation test` gives way: the figures are the held-out fold's.

@@ -1,21 +1,28 @@
 #include "support/run_command.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
-
-#include "support/temp_dir.hpp"
+#include <thread>
 
 namespace gpufm::test {
 
-CommandResult run_gpufm(const std::vector<std::string>& args, const std::string& workdir) {
-  TempDir capture;
-  const std::string out_path = (capture / "stdout").string();
-  const std::string err_path = (capture / "stderr").string();
+namespace {
+
+// Whether the process has ended, leaving it for waitpid to collect.
+bool has_ended(pid_t pid) {
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0;
+}
+
+}  // namespace
+
+RunningGpufm::RunningGpufm(const std::vector<std::string>& args, const std::string& workdir) {
+  const std::string out_path = (capture_ / "stdout").string();
+  const std::string err_path = (capture_ / "stderr").string();
 
   std::vector<std::string> argv_text = {GPUFM_BINARY};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
@@ -23,9 +30,9 @@ CommandResult run_gpufm(const std::vector<std::string>& args, const std::string&
   for (std::string& arg : argv_text) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
     const int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int null_fd = open("/dev/null", O_RDONLY);
@@ -37,13 +44,38 @@ CommandResult run_gpufm(const std::vector<std::string>& args, const std::string&
     execv(argv[0], argv.data());
     _exit(127);
   }
+}
+
+RunningGpufm::~RunningGpufm() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+bool RunningGpufm::wait_for_output(const std::string& text, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (read_file(capture_ / "stdout").find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline || has_ended(pid_)) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+void RunningGpufm::send(int signal) const { kill(pid_, signal); }
+
+CommandResult RunningGpufm::finish() {
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) throw std::runtime_error("waitpid failed");
+  if (waitpid(pid_, &status, 0) != pid_) throw std::runtime_error("waitpid failed");
+  pid_ = -1;
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
+  result.out = read_file(capture_ / "stdout");
+  result.err = read_file(capture_ / "stderr");
   return result;
+}
+
+CommandResult run_gpufm(const std::vector<std::string>& args, const std::string& workdir) {
+  return RunningGpufm(args, workdir).finish();
 }
 
 }  // namespace gpufm::test

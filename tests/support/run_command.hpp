@@ -1,19 +1,44 @@
 // Runs the gpufm binary as a user would, capturing its exit code, stdout and stderr.
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.hpp"
 
 namespace gpufm::test {
 
 struct CommandResult {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
+  int exit_code = -1;  // 128 + the signal's number when a signal ended it, as a shell reports it
+  std::string out;     // stdout
+  std::string err;     // stderr
 };
 
 // Runs GPUFM_BINARY with the given arguments (no shell involved) in the given directory
 // (the current one when empty).
 CommandResult run_gpufm(const std::vector<std::string>& args, const std::string& workdir = "");
+
+// GPUFM_BINARY started in the background, for a test that signals it while it runs. Its output
+// goes to files, read as it grows; a process still running when this ends is killed.
+class RunningGpufm {
+ public:
+  explicit RunningGpufm(const std::vector<std::string>& args, const std::string& workdir = "");
+  ~RunningGpufm();
+  RunningGpufm(const RunningGpufm&) = delete;
+  RunningGpufm& operator=(const RunningGpufm&) = delete;
+
+  // Whether its stdout shows `text` within `timeout`.
+  bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout) const;
+  void send(int signal) const;
+  // Waits for it to end.
+  CommandResult finish();
+
+ private:
+  TempDir capture_;
+  pid_t pid_ = -1;
+};
 
 }  // namespace gpufm::test

@@ -30,7 +30,7 @@ struct Trained {
 };
 
 TrainingEvents recording_into(std::vector<EpochRecord>& history) {
-  return {.epoch_begin = {}, .step_end = {}, .epoch_end = [&history](const EpochRecord& r) { history.push_back(r); }};
+  return {.epoch_begin = {}, .step_end = {}, .epoch_end = [&history](const EpochRecord& r) { history.push_back(r); }, .stop_requested = {}};
 }
 
 Trained result_of(Trainer& trainer, std::vector<EpochRecord> history) {
@@ -78,6 +78,21 @@ TEST(Training, SameSeedSameNumbersBitForBit) {
   EXPECT_NE(a.params, c.params);
 }
 
+// A resumed run against the one that never stopped.
+void expect_same_run(const Trained& resumed, const Trained& straight) {
+  EXPECT_EQ(resumed.params, straight.params);
+  EXPECT_EQ(resumed.optimizer_state, straight.optimizer_state);
+  EXPECT_EQ(resumed.steps_taken, straight.steps_taken);
+  EXPECT_EQ(resumed.test.loss, straight.test.loss);
+  EXPECT_EQ(resumed.history.size(), straight.history.size());
+  for (std::size_t e = 0; e < std::min(resumed.history.size(), straight.history.size()); ++e) {
+    EXPECT_EQ(resumed.history[e].loss, straight.history[e].loss) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.history[e].val_loss, straight.history[e].val_loss) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.history[e].lr, straight.history[e].lr) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.history[e].stopped_early, straight.history[e].stopped_early) << "epoch " << e + 1;
+  }
+}
+
 // Trains the CNN with `recipe` for `first` epochs, then resumes a new trainer from that run's
 // checkpoint, history and best parameters (taken at each epoch's end, as a run directory takes
 // them) up to `epochs`; checks that it equals the run that never stopped, and returns it.
@@ -97,7 +112,8 @@ Trained expect_resuming_equals_not_stopping(const std::string& recipe, std::int6
                    history.push_back(r);
                    checkpoint = trainer.checkpoint();
                    if (trainer.best_epoch() == r.epoch) best_params = checkpoint.params;
-                 }});
+                 },
+                 .stop_requested = {}});
   }
   const Graph whole = model(cnn_layers, recipe + "  epochs " + std::to_string(epochs) + "\n");
   Trainer second(whole, data, *backend);
@@ -105,17 +121,7 @@ Trained expect_resuming_equals_not_stopping(const std::string& recipe, std::int6
   EXPECT_EQ(second.epochs_done(), first);
   second.fit(recording_into(history));
   const Trained resumed = result_of(second, history);
-  EXPECT_EQ(resumed.params, straight.params);
-  EXPECT_EQ(resumed.optimizer_state, straight.optimizer_state);
-  EXPECT_EQ(resumed.steps_taken, straight.steps_taken);
-  EXPECT_EQ(resumed.test.loss, straight.test.loss);
-  EXPECT_EQ(resumed.history.size(), straight.history.size());
-  for (std::size_t e = 0; e < std::min(resumed.history.size(), straight.history.size()); ++e) {
-    EXPECT_EQ(resumed.history[e].loss, straight.history[e].loss) << "epoch " << e + 1;
-    EXPECT_EQ(resumed.history[e].val_loss, straight.history[e].val_loss) << "epoch " << e + 1;
-    EXPECT_EQ(resumed.history[e].lr, straight.history[e].lr) << "epoch " << e + 1;
-    EXPECT_EQ(resumed.history[e].stopped_early, straight.history[e].stopped_early) << "epoch " << e + 1;
-  }
+  expect_same_run(resumed, straight);
   return resumed;
 }
 
@@ -136,6 +142,37 @@ TEST(Training, ResumingWithAPlateauAndEarlyStoppingEqualsNotStopping) {
   for (const EpochRecord& r : resumed.history) rates.push_back(r.lr);
   EXPECT_EQ(rates, (std::vector<double>{0.001, 0.001, 0.0005, 0.0005, 0.00025}));
   EXPECT_TRUE(resumed.history.back().stopped_early);
+}
+
+// Stopped between two steps of epoch 2, as Ctrl-C stops a run, the checkpoint holds that epoch's
+// steps done and their metric sums; resuming from it finishes the epoch as if it never stopped
+// (dropout draws by the step count, so the steps must line up).
+TEST(Training, ResumingFromAStopWithinAnEpochEqualsNotStopping) {
+  const Dataset data = test::learnable_dataset(200, 40);
+  const Graph graph = model(cnn_layers, "  optimizer nadam\n  batch 32\n  validation 0.1\n  epochs 3\n");
+  const Trained straight = train(graph, data, 9);
+
+  auto backend = make_cpu_backend();
+  std::vector<EpochRecord> history;
+  Checkpoint checkpoint;
+  {
+    Trainer trainer(graph, data, *backend);
+    trainer.start(9);
+    TrainingEvents events = recording_into(history);
+    events.stop_requested = [&] { return trainer.program().steps_taken() == 8; };  // 6 steps an epoch
+    trainer.fit(events);
+    ASSERT_TRUE(trainer.interrupted());
+    checkpoint = trainer.checkpoint();
+  }
+  EXPECT_EQ(checkpoint.epochs_done, 1);
+  EXPECT_EQ(checkpoint.epoch_progress.steps_done, 2);
+  EXPECT_EQ(checkpoint.epoch_progress.sums.samples, 64);
+  ASSERT_EQ(history.size(), 1u);
+  Trainer second(graph, data, *backend);
+  second.resume(checkpoint, history);
+  second.fit(recording_into(history));
+  EXPECT_FALSE(second.interrupted());
+  expect_same_run(result_of(second, history), straight);
 }
 
 // Augmentation draws by (seed, step), and the step count is in the checkpoint.
@@ -288,7 +325,8 @@ TEST(EarlyStopping, EndsARealRunAndRestoresTheBestEpoch) {
     trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) {
                    history.push_back(r);
                    params_after.push_back(trainer.program().read_params());
-                 }});
+                 },
+                 .stop_requested = {}});
     ASSERT_EQ(history.size(), 3u);
     EXPECT_EQ(trainer.epochs_done(), 3);
     EXPECT_TRUE(trainer.stopped_early());

@@ -13,6 +13,7 @@
 #include "gpufm/device.hpp"
 #include "gpufm/format.hpp"
 #include "gpufm/kfold.hpp"
+#include "interrupt.hpp"
 #include "study_output.hpp"
 #include "text_table.hpp"
 #include "training_options.hpp"
@@ -80,7 +81,7 @@ void add_kfold_command(CLI::App& root) {
     Progress progress(std::cout, isatty(STDOUT_FILENO) != 0);
     const FoldDesign design{options->folds, options->stratified};
     std::int64_t train_count = 0;
-    const StudyEvents events = study_events(
+    StudyEvents events = study_events(
         std::cout, progress,
         [&](const StudyStart& start) {
           train_count = static_cast<std::int64_t>(start.data.train.count);
@@ -92,9 +93,16 @@ void add_kfold_command(CLI::App& root) {
           }
           return "Final run: all " + with_commas(train_count) + " training images, nothing validated";
         });
-    const KfoldResult result = run_kfold(KfoldRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, design,
-                                                      options->final, training.out},
-                                         *selected.backend, events);
+    stop_on_interrupt(events.run.training);
+    KfoldResult result;
+    try {
+      result = run_kfold(KfoldRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, design, options->final,
+                                      training.out},
+                         *selected.backend, events);
+    } catch (const Interrupted& e) {
+      throw Interrupted(std::string(e.what()) + "; k-fold has no --resume: the folds done are kept in " + e.run_dir().parent_path().string(),
+                        e.run_dir());
+    }
     std::cout << "\nFolds (each fold's best epoch)\n" << folds_table(result);
     std::cout << "Summary: " << (result.dir / "summary.csv").string() << ", summary.json\n";
     if (result.final_test) {

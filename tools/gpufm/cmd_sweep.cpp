@@ -12,6 +12,7 @@
 #include "gpufm/device.hpp"
 #include "gpufm/format.hpp"
 #include "gpufm/sweep.hpp"
+#include "interrupt.hpp"
 #include "study_output.hpp"
 #include "text_table.hpp"
 #include "training_options.hpp"
@@ -100,7 +101,7 @@ void add_sweep_command(CLI::App& root) {
     SelectedBackend selected = select_backend(training.device);
     Progress progress(std::cout, isatty(STDOUT_FILENO) != 0);
     std::size_t trials = 0;
-    const StudyEvents events = study_events(
+    StudyEvents events = study_events(
         std::cout, progress,
         [&](const StudyStart& start) {
           trials = start.study.members.size();
@@ -109,22 +110,27 @@ void add_sweep_command(CLI::App& root) {
         [&](const StudyMember& trial, std::size_t index) {
           return "Trial " + std::to_string(index + 1) + "/" + std::to_string(trials) + ": " + settings_text(trial.overrides);
         });
+    stop_on_interrupt(events.run.training);
     SweepResult result;
-    if (resuming) {
-      std::cout << "Finishing the sweep in " << options->resume << "\n";
-      result = resume_sweep(options->resume, *selected.backend, events);
-    } else {
-      const std::filesystem::path model = model_file(training);
-      std::cout << sources_line(*command, training, model) << "\n";
-      std::vector<dsl::Override> overrides = training.overrides();
-      if (!options->from.empty()) {
-        BestTrial best = best_trial(options->from);
-        std::cout << "From " << options->from << ": its best trial, " << best.name << ": " << settings_text(best.settings) << "\n";
-        overrides.insert(overrides.begin(), best.settings.begin(), best.settings.end());
+    try {
+      if (resuming) {
+        std::cout << "Finishing the sweep in " << options->resume << "\n";
+        result = resume_sweep(options->resume, *selected.backend, events);
+      } else {
+        const std::filesystem::path model = model_file(training);
+        std::cout << sources_line(*command, training, model) << "\n";
+        std::vector<dsl::Override> overrides = training.overrides();
+        if (!options->from.empty()) {
+          BestTrial best = best_trial(options->from);
+          std::cout << "From " << options->from << ": its best trial, " << best.name << ": " << settings_text(best.settings) << "\n";
+          overrides.insert(overrides.begin(), best.settings.begin(), best.settings.end());
+        }
+        const SweepDesign design{options->grid, options->sample, options->trials, parse_metric(options->metric), options->from};
+        result = run_sweep(SweepRequest{model, overrides, resolve_data_paths(training.data), training.seed, design, training.out},
+                           *selected.backend, events);
       }
-      const SweepDesign design{options->grid, options->sample, options->trials, parse_metric(options->metric), options->from};
-      result = run_sweep(SweepRequest{model, overrides, resolve_data_paths(training.data), training.seed, design, training.out},
-                         *selected.backend, events);
+    } catch (const Interrupted& e) {
+      throw Interrupted(std::string(e.what()) + "; resume with: gpufm sweep --resume " + e.run_dir().parent_path().string(), e.run_dir());
     }
     const Monitor metric = std::get<SweepDesign>(result.study.design).metric;
     std::cout << "\nLeaderboard (by " << name(metric) << " of each trial's best epoch)\n" << leaderboard_table(result);

@@ -14,6 +14,7 @@
 #include "gpufm/format.hpp"
 #include "gpufm/monitor.hpp"
 #include "gpufm/run.hpp"
+#include "interrupt.hpp"
 #include "progress.hpp"
 #include "training_options.hpp"
 
@@ -49,7 +50,8 @@ void print_start(std::ostream& out, const RunStart& start, const std::string& de
       << with_commas(start.train_samples) << " training images" << validation_text(start) << "\n";
   out << "Device: " << start.backend << " (" << device_why << ")\n";
   out << "Run: " << start.run_dir.path().string() << " (seed " << seed << ")";
-  if (start.first_epoch > 1) out << ", resuming at epoch " << start.first_epoch;
+  if (start.first_epoch > 1 || start.first_step > 1) out << ", resuming at epoch " << start.first_epoch;
+  if (start.first_step > 1) out << " step " << start.first_step;
   out << "\n" << std::flush;
 }
 
@@ -90,14 +92,19 @@ void add_train_command(CLI::App& root) {
                            progress.show_learning_rate(start.graph.train.schedule.has_value());
                          },
                      .training = progress.events()};
+    stop_on_interrupt(events.training);
     RunResult result;
-    if (options->resume.empty()) {
-      const std::filesystem::path model = model_file(training);
-      log << sources_line(*command, training, model) << "\n";
-      result = run_training(RunRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, training.out, {}},
-                            *selected.backend, events);
-    } else {
-      result = resume_training(options->resume, training.epochs, *selected.backend, events);
+    try {
+      if (options->resume.empty()) {
+        const std::filesystem::path model = model_file(training);
+        log << sources_line(*command, training, model) << "\n";
+        result = run_training(RunRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, training.out, {}},
+                              *selected.backend, events);
+      } else {
+        result = resume_training(options->resume, training.epochs, *selected.backend, events);
+      }
+    } catch (const Interrupted& e) {
+      throw Interrupted(std::string(e.what()) + "; resume with: gpufm train --resume " + e.run_dir().string(), e.run_dir());
     }
     const bool classifier = !result.history.empty() && result.history.back().accuracy.has_value();
     print_result(log, result, classifier);

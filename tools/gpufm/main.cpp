@@ -1,5 +1,7 @@
 // gpufm: train and study small image networks. This file only wires the subcommands and maps
 // errors to one line on stderr and the documented exit codes (README: "Exit codes").
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
@@ -42,6 +44,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int cli_code = app.exit(e);  // prints help, the version, or the one-line failure
     return cli_code == 0 ? 0 : usage_exit_code;
+  } catch (const gpufm::Interrupted& e) {
+    std::cout.flush();
+    if (isatty(STDERR_FILENO) != 0) std::cerr << "\n";  // past the ^C and a progress bar's line
+    std::cerr << "gpufm: " << e.what() << "\n";         // where it stopped, and how to resume
+    return static_cast<int>(e.exit_code());
   } catch (const gpufm::Error& e) {
     std::cout.flush();
     std::cerr << "gpufm: error: " << e.what() << "\n";

@@ -38,6 +38,7 @@ TrainingEvents Progress::events() {
       .epoch_begin = [this](std::int64_t epoch, std::int64_t epochs) { epoch_begin(epoch, epochs); },
       .step_end = [this](std::int64_t step, std::int64_t steps) { step_end(step, steps); },
       .epoch_end = [this](const EpochRecord& record) { epoch_end(record); },
+      .stop_requested = {},
   };
 }
 

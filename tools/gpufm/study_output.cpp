@@ -58,7 +58,11 @@ StudyEvents study_events(std::ostream& out, Progress& progress, const std::funct
           [&out](const StudyMember& member, std::size_t) { out << member.name << ": " << figures_line(*member.figures) << "\n"; },
       .run = RunEvents{.started =
                            [&out](const RunStart& start) {
-                             if (start.first_epoch > 1) out << "Resuming from its checkpoint after epoch " << start.first_epoch - 1 << "\n";
+                             if (start.first_step > 1) {
+                               out << "Resuming from its checkpoint at epoch " << start.first_epoch << " step " << start.first_step << "\n";
+                             } else if (start.first_epoch > 1) {
+                               out << "Resuming from its checkpoint after epoch " << start.first_epoch - 1 << "\n";
+                             }
                            },
                        .training = progress.events()},
   };
