@@ -61,12 +61,8 @@ began=$SECONDS
 # A step's status is one of these when it did not fail: "no peer" is a model torch_ref.py lacks.
 ok_statuses='passed|dry run|no peer'
 
-# The header comment, on stdout when asked for and on stderr after a usage error.
-usage() {
-  local code=${1:-0}
-  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&"$((code == 0 ? 1 : 2))"
-  exit "$code"
-}
+# shellcheck source=usage.sh
+source "$(dirname "$0")/usage.sh"
 
 usage_error() {
   echo "gpu-check: $*" >&2

@@ -28,12 +28,8 @@ build=1
 max_mib=60
 stage=  # the folder the archive is made from, removed on exit
 
-# The header comment, on stdout when asked for and on stderr after a usage error.
-usage() {
-  local code=${1:-0}
-  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&"$((code == 0 ? 1 : 2))"
-  exit "$code"
-}
+# shellcheck source=usage.sh
+source "$(dirname "$0")/usage.sh"
 
 die() {
   echo "package-for-device: $*" >&2
