@@ -8,7 +8,9 @@ namespace gpufm::cuda {
 
 namespace {
 
-__global__ void update_parameters(OptimizerScalars scalars, float* params, const float* gradients, float* state, std::int64_t count) {
+__global__ void update_parameters(OptimizerScalars scalars, float* params, const float* gradients, float* state, std::int64_t count,
+                                  const MetricSums* sums, std::int64_t step) {
+  if (skips_step(sums, step)) return;
   GPUFM_GRID_STRIDE_LOOP(i, count) { update_element(scalars, params[i], gradients[i], state, i, count); }
 }
 
@@ -17,7 +19,7 @@ __global__ void update_parameters(OptimizerScalars scalars, float* params, const
 void cuda_optimizer_step(cudaStream_t stream, const OptimizerStepArgs& args) {
   const OptimizerScalars scalars = optimizer_scalars(args.settings, args.lr, args.t);
   update_parameters<<<blocks_for(args.count), threads_per_block, 0, stream>>>(scalars, args.params, args.gradients, args.state,
-                                                                               args.count);
+                                                                               args.count, args.sums, args.step);
   GPUFM_CHECK_LAUNCH(update_parameters);
 }
 

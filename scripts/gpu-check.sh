@@ -11,6 +11,7 @@
 #   tests       the whole gpufm_tests suite (GPU parity tests included)
 #   memcheck_*  compute-sanitizer's memcheck over short training runs (an MLP on the full data,
 #               a CNN with batch-norm and dropout on a subset)
+#   racecheck_cnn  compute-sanitizer's racecheck (shared-memory hazards) over that CNN run
 #   train_*     the reference models with `gpufm train --device cuda`, epochs as in the model files
 #   torch_*     right after each, torch_ref.py (eager PyTorch) with the same model, epochs, batch,
 #               learning rate and training-set size, for the figures to compare
@@ -294,22 +295,31 @@ for split, count in counts.items():
 PYTHON
 }
 
-# memcheck reports bad accesses, and with --leak-check full device memory never freed;
-# --error-exitcode turns any report into a failed step.
-memcheck() {
-  local model=$1 data=$2 sanitizer status=0
+# One epoch of a model under a compute-sanitizer tool: memcheck reports bad accesses (and, with
+# --leak-check full, device memory never freed), racecheck shared-memory hazards; --error-exitcode
+# turns any report into a failed step.
+sanitize() {
+  local tool=$1 model=$2 data=$3 sanitizer status=0 options=()
   sanitizer=$(command -v compute-sanitizer || echo "$CUDA_HOME/bin/compute-sanitizer")
-  bounded_gpufm "$sanitizer" --tool memcheck --leak-check full --error-exitcode 3 \
-    "$work/bin/gpufm" train "$work/models/$model.dsl" --device cuda --data "$data" --epochs 1 --out "$work/runs/memcheck-$model" ||
+  [[ $tool != memcheck ]] || options=(--leak-check full)
+  bounded_gpufm "$sanitizer" --tool "$tool" "${options[@]}" --error-exitcode 3 \
+    "$work/bin/gpufm" train "$work/models/$model.dsl" --device cuda --data "$data" --epochs 1 --out "$work/runs/$tool-$model" ||
     status=$?
   ((dry_run)) || note "$model: $(grep -m1 'ERROR SUMMARY' "$work/logs/$step_name.log" || echo 'no ERROR SUMMARY line')"
   return "$status"
 }
 
-memcheck_mlp() { memcheck mlp "$from/data"; }
+memcheck_mlp() { sanitize memcheck mlp "$from/data"; }
+data_subset() {
+  [[ -d $work/data-subset ]] || make_data_subset "$work/data-subset" 2048 512
+}
 memcheck_cnn() {
-  make_data_subset "$work/data-subset" 2048 512
-  memcheck cnn_bn "$work/data-subset"
+  data_subset
+  sanitize memcheck cnn_bn "$work/data-subset"
+}
+racecheck_cnn() {
+  data_subset
+  sanitize racecheck cnn_bn "$work/data-subset"
 }
 
 # A setting of a model file's train: section ("batch", "epochs", "validation"); empty when absent.
@@ -471,6 +481,7 @@ main() {
   run_step tests run_tests
   run_step memcheck_mlp memcheck_mlp
   run_step memcheck_cnn memcheck_cnn
+  run_step racecheck_cnn racecheck_cnn
   local model
   for model in ${models//,/ }; do
     if [[ ! -f $work/models/$model.dsl ]]; then

@@ -62,11 +62,27 @@ struct GatherArgs {
 };
 
 // Sums over an epoch, kept in backend memory and read back once per epoch.
+// A training step whose batch loss is NaN or infinite is left out of the loss, correct and
+// samples sums and counted apart; its optimizer step is skipped (OptimizerStepArgs::sums).
 struct MetricSums {
   double loss = 0;     // sum over samples of each sample's loss
   double correct = 0;  // classifiers: samples whose largest output is the label
   double samples = 0;
+  double nonfinite_steps = 0;       // training steps whose loss was not finite
+  double first_nonfinite_step = 0;  // the first of them (LossArgs::step); 0 when none
+  double last_nonfinite_step = 0;   // the latest of them; 0 when none
 };
+
+GPUFM_HOST_DEVICE inline void record_nonfinite_step(MetricSums& sums, std::int64_t step) {
+  sums.nonfinite_steps += 1;
+  if (sums.first_nonfinite_step == 0) sums.first_nonfinite_step = static_cast<double>(step);
+  sums.last_nonfinite_step = static_cast<double>(step);
+}
+
+// Whether `step`'s optimizer step is skipped: its loss was not finite.
+GPUFM_HOST_DEVICE inline bool skips_step(const MetricSums* sums, std::int64_t step) {
+  return sums != nullptr && step > 0 && sums->last_nonfinite_step == static_cast<double>(step);
+}
 
 struct LossArgs {
   Loss loss = Loss::crossentropy;
@@ -80,6 +96,7 @@ struct LossArgs {
   bool fold_activation = false;            // softmax+crossentropy, sigmoid+bce: gradient w.r.t. the pre-activation
   MetricSums* sums = nullptr;              // added to
   std::int64_t* confusion = nullptr;       // classes x classes counts (row: label, column: prediction); or nullptr
+  std::int64_t step = 0;                   // a training step's number (from 1), whose loss may be non-finite; 0 to measure
 };
 
 struct OptimizerStepArgs {
@@ -90,6 +107,9 @@ struct OptimizerStepArgs {
   const float* gradients = nullptr;
   float* state = nullptr;  // optimizer_state_slots(settings) x count
   std::int64_t count = 0;  // trainable elements
+  // Skipped, leaving params and state as they were, when the sums record `step` as non-finite.
+  const MetricSums* sums = nullptr;
+  std::int64_t step = 0;
 };
 
 class Backend {

@@ -14,6 +14,7 @@ struct EpochRecord {
   double lr = 0;
   double seconds = 0;  // training and validation
   std::int64_t samples = 0;  // trained on
+  std::int64_t skipped_steps = 0;  // whose loss was not finite (TrainSettings::on_nan)
   bool stopped_early = false;  // early stopping ended the run after this epoch
 };
 

@@ -39,6 +39,13 @@ class IoError : public Error {
   explicit IoError(const std::string& message) : Error(ExitCode::training_failed, message) {}
 };
 
+// Training diverged: a step's loss was NaN or infinite (TrainSettings::on_nan). The message names
+// the epoch and the step, and what the run directory kept.
+class Diverged : public Error {
+ public:
+  explicit Diverged(const std::string& message) : Error(ExitCode::training_failed, message) {}
+};
+
 // The GPU failed a call (a CUDA, cuBLAS or cuDNN status, or memory it could not give): the message
 // names the call, the file and the line, or for memory how much was asked for and how much is free.
 class DeviceError : public Error {

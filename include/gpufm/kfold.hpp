@@ -33,4 +33,8 @@ struct KfoldResult {
 
 KfoldResult run_kfold(const KfoldRequest& request, Backend& backend, const StudyEvents& events);
 
+// Finishes an interrupted k-fold study in its directory as it was planned: the folds not yet done
+// (one that was running resumes from its checkpoint), then the final run.
+KfoldResult resume_kfold(const std::filesystem::path& dir, Backend& backend, const StudyEvents& events);
+
 }  // namespace gpufm

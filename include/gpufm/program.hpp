@@ -34,6 +34,8 @@ struct PassMetrics {
   double loss = 0;      // mean per sample
   double accuracy = 0;  // classifiers; 0 otherwise
   std::int64_t samples = 0;
+  // Training: the steps whose loss was NaN or infinite, which were skipped, and the first of them.
+  std::int64_t nonfinite_steps = 0, first_nonfinite_step = 0;
   std::vector<std::int64_t> confusion;  // classes x classes when asked for (row: label)
 };
 
@@ -86,7 +88,8 @@ class Program {
  private:
   struct Bound;
   float* activation(std::size_t buffer) const;
-  void run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, bool training, MetricSums* sums,
+  // A training batch when epoch_step > 0 (its number in the epoch, from 1), else one measured.
+  void run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, std::int64_t epoch_step, MetricSums* sums,
                  std::int64_t* confusion, double lr);
   PassMetrics read_metrics(bool confusion);
 

@@ -31,6 +31,9 @@ struct StudyMember {
   std::string name;                      // fold-1, trial-001: its run directory's, inside the study directory
   std::vector<dsl::Override> overrides;  // its own, after the study's
   std::optional<MemberFigures> figures;  // once it has run
+  std::string diverged;                  // why its run diverged (Diverged's message); it then has no figures
+
+  bool done() const { return figures.has_value() || !diverged.empty(); }
 };
 
 // A k-fold study's folds, drawn with the study's seed (folds.hpp).

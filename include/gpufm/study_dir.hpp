@@ -2,6 +2,7 @@
 // file written atomically.
 //   study.json                  the study: kind, model, data, seed, overrides and design; every
 //                               member planned, with its settings and, once done, its figures
+//                               (or, if its run diverged, why)
 //   summary.csv, summary.json   the finished members' figures: a k-fold study's in fold order with
 //                               their mean and standard deviation (and the final run's); a sweep's
 //                               as its leaderboard

@@ -34,9 +34,16 @@ struct StudyEvents {
 RunResult run_member(const Study& study, const StudyMember& member, const StudyDirectory& dir, std::optional<SplitIds> split,
                      Backend& backend, const RunEvents& events);
 
-// Runs every member not yet done, in order, with `train`, and writes the study directory after
-// each, so that an interrupted study loses only the member that was running.
-void run_members(Study& study, const StudyDirectory& dir, const StudyEvents& events,
+// Trains `member` into its run directory: resuming from the checkpoint there, if the study stopped
+// while it ran, else afresh with `train` in the emptied directory.
+RunResult run_or_resume(const StudyMember& member, std::size_t index, const StudyDirectory& dir, Backend& backend, const RunEvents& events,
+                        const std::function<RunResult(const StudyMember&, std::size_t index)>& train);
+
+// Runs every member not yet done, in order, and writes the study directory after each, so that an
+// interrupted study loses only the steps of the member that was running: a member whose run
+// directory holds a checkpoint resumes from it, one without starts afresh with `train`. A member
+// whose run diverges is recorded as such, and the study goes on.
+void run_members(Study& study, const StudyDirectory& dir, const StudyEvents& events, Backend& backend,
                  const std::function<RunResult(const StudyMember&, std::size_t index)>& train);
 
 }  // namespace gpufm

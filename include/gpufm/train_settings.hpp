@@ -1,7 +1,8 @@
 // The training recipe from a model file's `train:` section: loss, target, optimizer and its
 // hyperparameters, batch, epochs, validation fraction, learning-rate schedule, early stopping,
-// augmentation. Defaults are Keras' (batch 32, epochs 1, no validation, each optimizer's own
-// hyperparameters, ReduceLROnPlateau's and EarlyStopping's own settings, no augmentation).
+// augmentation, and what a non-finite loss does. Defaults are Keras' (batch 32, epochs 1, no
+// validation, each optimizer's own hyperparameters, ReduceLROnPlateau's and EarlyStopping's own
+// settings, no augmentation); a non-finite loss stops the run.
 #pragma once
 
 #include <cstdint>
@@ -76,6 +77,11 @@ struct AugmentSettings {
   bool any() const { return shift > 0 || rotate > 0 || flip_horizontal || flip_vertical || noise > 0; }
 };
 
+// What follows a training step whose loss is NaN or infinite. Its optimizer step is skipped either
+// way; `stop` then ends the run at the epoch's end as diverged (the last epoch's checkpoint and
+// the best one kept), `skip_step` trains on, unless every step of an epoch was skipped.
+enum class NanPolicy { stop, skip_step };
+
 struct TrainSettings {
   Loss loss = Loss::crossentropy;
   Target target = Target::labels;
@@ -87,6 +93,7 @@ struct TrainSettings {
   std::optional<ScheduleSettings> schedule;  // none: the optimizer's lr throughout
   std::optional<EarlyStoppingSettings> early_stopping;
   AugmentSettings augment;
+  NanPolicy on_nan = NanPolicy::stop;
 
   bool has_validation() const { return validation > 0 || validate_on_test; }
 };
@@ -96,6 +103,7 @@ std::string_view name(Target target);
 std::string_view name(OptimizerKind kind);
 std::string_view name(Monitor monitor);
 std::string_view name(ScheduleKind kind);
+std::string_view name(NanPolicy policy);
 
 // Binds and checks the train section; errors point at the statement.
 TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, const std::vector<dsl::Variable>& variables);

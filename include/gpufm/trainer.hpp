@@ -58,7 +58,8 @@ class Trainer {
   // With restore_best the parameters end as the best epoch's (the optimizer's state stays the
   // last epoch's, as in Keras). When events.stop_requested stops it between two steps, it is
   // interrupted(): the parameters stay the last step's, and checkpoint() holds how far epoch
-  // epochs_done() + 1 got, from which resume() continues exactly.
+  // epochs_done() + 1 got, from which resume() continues exactly. Throws Diverged at the end of
+  // an epoch whose loss was not finite, as the graph's on_nan says.
   void fit(const TrainingEvents& events);
   bool interrupted() const { return interrupted_; }
 

@@ -64,9 +64,13 @@ void cpu_loss(const LossArgs& args) {
       loss += sample_loss(args, n);
       if (classifier && prediction(args, n) == args.labels[n]) ++correct;
     }
-    args.sums->loss += loss;
-    args.sums->samples += static_cast<double>(args.batch);
-    args.sums->correct += correct;
+    if (args.step > 0 && !std::isfinite(loss)) {
+      record_nonfinite_step(*args.sums, args.step);
+    } else {
+      args.sums->loss += loss;
+      args.sums->samples += static_cast<double>(args.batch);
+      args.sums->correct += correct;
+    }
   }
   if (args.confusion != nullptr && classifier) {
     for (std::int64_t n = 0; n < args.batch; ++n) ++args.confusion[args.labels[n] * args.elements + prediction(args, n)];

@@ -9,7 +9,8 @@ namespace gpufm::cpu {
 // crossentropy -log p[label]; mse the mean of (p - t)^2; bce the mean of
 // -(t log p + (1 - t) log(1 - p)). The target t is the one-hot label or the input image.
 // Adds to args.sums (when given) the losses, the samples and, for classifiers, the samples
-// whose first largest output is the label; counts (label, prediction) pairs into
+// whose first largest output is the label (a training step's batch whose loss is not finite is
+// recorded apart instead: record_nonfinite_step); counts (label, prediction) pairs into
 // args.confusion (when given); writes the gradient of the batch-mean loss to
 // args.output_gradient (when given).
 void cpu_loss(const LossArgs& args);

@@ -5,6 +5,7 @@
 namespace gpufm::cpu {
 
 void cpu_optimizer_step(const OptimizerStepArgs& args) {
+  if (skips_step(args.sums, args.step)) return;
   const OptimizerScalars scalars = optimizer_scalars(args.settings, args.lr, args.t);
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < args.count; ++i) {

@@ -60,6 +60,10 @@ void save_checkpoint(const std::filesystem::path& path, const Graph& graph, cons
                           {"epoch_loss_sum", exact_text(progress.sums.loss)},
                           {"epoch_correct_sum", exact_text(progress.sums.correct)},
                           {"epoch_samples", exact_text(progress.sums.samples)}});
+    if (progress.sums.nonfinite_steps > 0) {
+      file.metadata.insert({{"epoch_nonfinite_steps", exact_text(progress.sums.nonfinite_steps)},
+                            {"epoch_first_nonfinite_step", exact_text(progress.sums.first_nonfinite_step)}});
+    }
   }
   for (const ParamSlot& slot : plan.params) {
     const ParamSpec& spec = graph.layers[slot.layer].params[slot.param];
@@ -108,6 +112,10 @@ Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph
     progress.sums = {.loss = metadata_number<double>(file, "epoch_loss_sum", origin),
                      .correct = metadata_number<double>(file, "epoch_correct_sum", origin),
                      .samples = metadata_number<double>(file, "epoch_samples", origin)};
+    if (file.metadata.contains("epoch_nonfinite_steps")) {
+      progress.sums.nonfinite_steps = metadata_number<double>(file, "epoch_nonfinite_steps", origin);
+      progress.sums.first_nonfinite_step = metadata_number<double>(file, "epoch_first_nonfinite_step", origin);
+    }
   }
   return checkpoint;
 }

@@ -8,6 +8,7 @@ void to_json(nlohmann::json& json, const EpochRecord& r) {
   if (r.val_loss) json["val_loss"] = *r.val_loss;
   if (r.val_accuracy) json["val_accuracy"] = *r.val_accuracy;
   if (r.stopped_early) json["stopped_early"] = true;
+  if (r.skipped_steps > 0) json["skipped_steps"] = r.skipped_steps;
 }
 
 void from_json(const nlohmann::json& json, EpochRecord& r) {
@@ -20,6 +21,7 @@ void from_json(const nlohmann::json& json, EpochRecord& r) {
   if (json.contains("val_loss")) r.val_loss = json["val_loss"].get<double>();
   if (json.contains("val_accuracy")) r.val_accuracy = json["val_accuracy"].get<double>();
   r.stopped_early = json.value("stopped_early", false);
+  r.skipped_steps = json.value("skipped_steps", std::int64_t{0});
 }
 
 void to_json(nlohmann::json& json, const DataPaths& paths) {

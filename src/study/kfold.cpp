@@ -8,12 +8,42 @@ namespace {
 
 // The final run has nothing to validate on; a model that watches a validation figure (early
 // stopping, a plateau schedule) says so now rather than after the folds.
-void check_final_compiles(const Study& study) {
+Graph compile_final(const Study& study) {
   try {
-    compile_file(study.model_file, overrides_of(study, *study.final));
+    return compile_file(study.model_file, overrides_of(study, *study.final));
   } catch (const InputError& e) {
     throw InputError(std::string("--final trains on the whole training set, validating nothing: ") + e.what());
   }
+}
+
+// Trains the folds not yet done, then the final run if one is planned, and evaluates it.
+KfoldResult finish_kfold(Study study, const Graph& graph, const Dataset& data, const StudyDirectory& dir, Backend& backend,
+                         const StudyEvents& events) {
+  const FoldDesign design = std::get<FoldDesign>(study.design);
+  const std::vector<std::vector<std::int32_t>> folds = split_into_folds(data.train.labels, design.folds, design.stratified, study.seed);
+  if (events.started) events.started(StudyStart{study, graph, data, dir, backend.describe()});
+  run_members(study, dir, events, backend, [&](const StudyMember& member, std::size_t index) {
+    return run_member(study, member, dir, fold_split(folds, index), backend, events.run);
+  });
+  KfoldResult result{dir.path(), {}, member_statistics(study.members), std::nullopt};
+  if (study.final) {
+    StudyMember& final = *study.final;
+    const std::size_t index = study.members.size();
+    if (!final.done()) {
+      if (events.member_started) events.member_started(final, index);
+      final.figures = figures_of(run_or_resume(final, index, dir, backend, events.run, [&](const StudyMember& member, std::size_t) {
+        return run_member(study, member, dir, std::nullopt, backend, events.run);
+      }));
+      dir.write(study);
+      if (events.member_done) events.member_done(final, index);
+    }
+    // The final model: the last epoch's, or the best one's when early stopping restores it.
+    const TrainSettings settings = compile_final(study).train;
+    const bool best = settings.early_stopping && settings.early_stopping->restore_best;
+    result.final_test = evaluate_checkpoint(EvalRequest{dir.member_path(final), best, {}, study.data}, backend);
+  }
+  result.study = std::move(study);
+  return result;
 }
 
 }  // namespace
@@ -24,33 +54,25 @@ KfoldResult run_kfold(const KfoldRequest& request, Backend& backend, const Study
   const Graph graph = compile_file(request.model_file, request.overrides);
   study.model = graph.name;
   if (request.final) {
-    study.final = StudyMember{"final", {{"validation", "0"}}, std::nullopt};
-    check_final_compiles(study);
+    study.final = StudyMember{"final", {{"validation", "0"}}, std::nullopt, {}};
+    compile_final(study);
   }
   const Dataset data = load_dataset(request.data);
-  const std::vector<std::vector<std::int32_t>> folds =
-      split_into_folds(data.train.labels, request.design.folds, request.design.stratified, request.seed);
-  for (std::size_t k = 1; k <= folds.size(); ++k) study.members.push_back({"fold-" + std::to_string(k), {}, std::nullopt});
-
+  // Drawn here too, so that a bad fold count is an error before the study directory exists.
+  split_into_folds(data.train.labels, request.design.folds, request.design.stratified, request.seed);
+  for (std::int64_t k = 1; k <= request.design.folds; ++k) study.members.push_back({"fold-" + std::to_string(k), {}, std::nullopt, {}});
   const StudyDirectory dir = StudyDirectory::create(request.out, study);
   dir.write(study);
-  if (events.started) events.started(StudyStart{study, graph, data, dir, backend.describe()});
-  run_members(study, dir, events, [&](const StudyMember& member, std::size_t index) {
-    return run_member(study, member, dir, fold_split(folds, index), backend, events.run);
-  });
-  KfoldResult result{dir.path(), {}, member_statistics(study.members), std::nullopt};
-  if (study.final) {
-    StudyMember& final = *study.final;
-    if (events.member_started) events.member_started(final, study.members.size());
-    const RunResult run = run_member(study, final, dir, std::nullopt, backend, events.run);
-    final.figures = figures_of(run);
-    dir.write(study);
-    if (events.member_done) events.member_done(final, study.members.size());
-    // The final model: the last epoch's, or the best one's when early stopping restored it.
-    result.final_test = evaluate_checkpoint(EvalRequest{dir.member_path(final), run.restored_epoch > 0, {}, study.data}, backend);
-  }
-  result.study = std::move(study);
-  return result;
+  return finish_kfold(std::move(study), graph, data, dir, backend, events);
+}
+
+KfoldResult resume_kfold(const std::filesystem::path& path, Backend& backend, const StudyEvents& events) {
+  const StudyDirectory dir = StudyDirectory::open(path);
+  Study study = dir.read();
+  if (!std::holds_alternative<FoldDesign>(study.design)) throw InputError(path.string() + ": a sweep; kfold --resume continues a k-fold study");
+  const Graph graph = compile_file(study.model_file, study.overrides);
+  const Dataset data = load_dataset(study.data);
+  return finish_kfold(std::move(study), graph, data, dir, backend, events);
 }
 
 }  // namespace gpufm

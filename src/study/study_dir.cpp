@@ -44,15 +44,19 @@ MemberFigures figures_from(const json& j) {
 }
 
 json member_json(const StudyMember& member) {
-  json j = {{"name", member.name}, {"overrides", overrides_json(member.overrides)}, {"status", member.figures ? "done" : "planned"}};
+  const char* status = member.figures ? "done" : member.diverged.empty() ? "planned" : "diverged";
+  json j = {{"name", member.name}, {"overrides", overrides_json(member.overrides)}, {"status", status}};
   if (member.figures) j["figures"] = figures_json(*member.figures);
+  if (!member.diverged.empty()) j["diverged"] = member.diverged;
   return j;
 }
 
-// A member counts as done only when its status says so, so that marking one "planned" runs it again.
+// A member counts as done or diverged only when its status says so, so that marking one "planned"
+// runs it again.
 StudyMember member_from(const json& j) {
-  StudyMember member{j.at("name").get<std::string>(), overrides_from(j.at("overrides")), std::nullopt};
+  StudyMember member{j.at("name").get<std::string>(), overrides_from(j.at("overrides")), std::nullopt, {}};
   if (j.at("status") == "done") member.figures = figures_from(j.at("figures"));
+  if (j.at("status") == "diverged") member.diverged = j.at("diverged").get<std::string>();
   return member;
 }
 

@@ -34,24 +34,16 @@ std::vector<StudyMember> planned_trials(const SweepDesign& design, std::uint64_t
   for (std::vector<dsl::Override>& settings : plan_trials(space, seed)) {
     char name[32];
     std::snprintf(name, sizeof name, "trial-%03zu", trials.size() + 1);
-    trials.push_back({name, std::move(settings), std::nullopt});
+    trials.push_back({name, std::move(settings), std::nullopt, {}});
   }
   return trials;
 }
 
-// Runs the trials not yet done. One whose run directory holds a checkpoint (it was running when
-// the sweep stopped) continues from it; one without starts afresh in an emptied directory.
+// Runs the trials not yet done.
 SweepResult run_trials(Study study, const Graph& graph, const Dataset& data, const StudyDirectory& dir, Backend& backend,
                        const StudyEvents& events) {
   if (events.started) events.started(StudyStart{study, graph, data, dir, backend.describe()});
-  run_members(study, dir, events, [&](const StudyMember& trial, std::size_t) {
-    const std::filesystem::path run_dir = dir.member_path(trial);
-    std::error_code status;
-    if (std::filesystem::is_regular_file(run_dir / "checkpoint.safetensors", status)) {
-      return resume_training(run_dir, std::nullopt, backend, events.run);
-    }
-    std::filesystem::remove_all(run_dir, status);
-    if (status) throw IoError("could not empty " + run_dir.string() + ": " + status.message());
+  run_members(study, dir, events, backend, [&](const StudyMember& trial, std::size_t) {
     return run_member(study, trial, dir, std::nullopt, backend, events.run);
   });
   std::vector<std::size_t> ranked = leaderboard(study.members, std::get<SweepDesign>(study.design).metric);

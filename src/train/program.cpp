@@ -114,8 +114,9 @@ float* Program::activation(std::size_t buffer) const {
   return reinterpret_cast<float*>(bound_->arena.as<std::byte>() + plan_.training.buffers[buffer].offset_per_sample * max_batch_);
 }
 
-void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, bool training, MetricSums* sums,
+void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, std::int64_t epoch_step, MetricSums* sums,
                         std::int64_t* confusion, double lr) {
+  const bool training = epoch_step > 0;
   Bound& b = *bound_;
   const ArenaPlan& arena = plan_.training;
   float* input = activation(arena.input_buffer);
@@ -141,7 +142,7 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
       backend_.loss(LossArgs{.loss = graph_.train.loss, .target = graph_.train.target, .output = activation(arena.output_buffer[last]),
                              .batch = batch, .elements = graph_.output().elements(), .labels = labels, .target_input = input,
                              .output_gradient = training ? gradient(arena.output_gradient_buffer[last]) : nullptr,
-                             .fold_activation = b.fold_activation, .sums = sums, .confusion = confusion});
+                             .fold_activation = b.fold_activation, .sums = sums, .confusion = confusion, .step = epoch_step});
       if (!training) return;
     } else {
       b.kernels[l]->backward(BackwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]),
@@ -154,7 +155,7 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
   ++steps_taken_;
   backend_.optimizer_step(OptimizerStepArgs{.settings = graph_.train.optimizer, .lr = lr, .t = steps_taken_, .params = b.params.as<float>(),
                                             .gradients = b.gradients.as<float>(), .state = b.optimizer_state.as<float>(),
-                                            .count = plan_.trainable_elements});
+                                            .count = plan_.trainable_elements, .sums = sums, .step = epoch_step});
 }
 
 PassMetrics Program::read_metrics(bool confusion) {
@@ -165,6 +166,8 @@ PassMetrics Program::read_metrics(bool confusion) {
   metrics.samples = static_cast<std::int64_t>(sums.samples);
   metrics.loss = sums.samples > 0 ? sums.loss / sums.samples : 0;
   metrics.accuracy = sums.samples > 0 && num_classes() > 0 ? sums.correct / sums.samples : 0;
+  metrics.nonfinite_steps = static_cast<std::int64_t>(sums.nonfinite_steps);
+  metrics.first_nonfinite_step = static_cast<std::int64_t>(sums.first_nonfinite_step);
   if (confusion) {
     metrics.confusion.resize(static_cast<std::size_t>(num_classes() * num_classes()));
     backend_.copy_to_host(metrics.confusion.data(), b.confusion.as(), metrics.confusion.size() * sizeof(std::int64_t));
@@ -191,7 +194,7 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
       return std::nullopt;
     }
     const std::int64_t size = std::min(batch, ids.count - s * batch);
-    run_batch(data, ids.ids.as<std::int32_t>() + s * batch, size, true, b.sums.as<MetricSums>(), nullptr, lr);
+    run_batch(data, ids.ids.as<std::int32_t>() + s * batch, size, s + 1, b.sums.as<MetricSums>(), nullptr, lr);
     if (on_step) on_step(s + 1, steps);
   }
   epoch_progress_ = {};
@@ -204,7 +207,7 @@ PassMetrics Program::evaluate(const DeviceImages& data, const DeviceIds& ids, bo
   if (confusion) backend_.zero(b.confusion.as(), b.confusion.bytes());
   for (std::int64_t start = 0; start < ids.count; start += max_batch_) {
     const std::int64_t size = std::min(max_batch_, ids.count - start);
-    run_batch(data, ids.ids.as<std::int32_t>() + start, size, false, b.sums.as<MetricSums>(),
+    run_batch(data, ids.ids.as<std::int32_t>() + start, size, 0, b.sums.as<MetricSums>(),
               confusion ? b.confusion.as<std::int64_t>() : nullptr, 0.0);
   }
   return read_metrics(confusion);

@@ -101,6 +101,13 @@ json epoch_json(const EpochRecord& r) {
   return j;
 }
 
+// What a run directory holds when training stops in an epoch it has not saved.
+std::string kept_files(const Trainer& trainer) {
+  if (trainer.epochs_done() == 0) return "nothing was saved in ";
+  return "kept the checkpoint of epoch " + std::to_string(trainer.epochs_done()) + " and the best one, of epoch " +
+         std::to_string(trainer.best_epoch()) + ", in ";
+}
+
 // Trains from where the trainer stands, writing history and checkpoints after every epoch,
 // then evaluates on the test split and writes metrics.json. Interrupted, it saves the
 // checkpoint of the last step instead and throws Interrupted.
@@ -123,7 +130,13 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
     save_checkpoint(run_dir.checkpoint_file(), graph, plan, checkpoint);
     if (events.training.epoch_end) events.training.epoch_end(record);
   };
-  trainer.fit(training);
+  try {
+    trainer.fit(training);
+  } catch (const Diverged& e) {
+    const bool stops = graph.train.on_nan == NanPolicy::stop;
+    throw Diverged(std::string(e.what()) + "; " + kept_files(trainer) + run_dir.path().string() + "; lower the learning rate" +
+                   (stops ? ", or skip such steps with --on-nan skip-step" : ""));
+  }
   if (trainer.interrupted()) {
     // The history as after an epoch (it is not there yet when the first epoch is interrupted);
     // best.safetensors stays the best epoch's.

@@ -14,13 +14,15 @@ constexpr std::string_view target_names[] = {"labels", "input"};
 constexpr std::string_view optimizer_name_list[] = {"sgd", "adam", "nadam", "rmsprop"};
 constexpr std::string_view monitor_names[] = {"val_loss", "val_accuracy", "loss", "accuracy"};
 constexpr std::string_view schedule_names[] = {"step", "exponential", "cosine", "plateau"};
-constexpr std::string_view statement_keywords[] = {"loss",       "target",   "optimizer",      "batch",  "epochs",
-                                                   "validation", "schedule", "early_stopping", "augment"};
+constexpr std::string_view nan_policy_names[] = {"stop", "skip_step"};
+constexpr std::string_view statement_keywords[] = {"loss",     "target",         "optimizer", "batch", "epochs", "validation",
+                                                   "schedule", "early_stopping", "augment",   "on_nan"};
 
 constexpr ArgSpec loss_signature[] = {{.name = "loss", .kind = ArgKind::choice, .choices = loss_names}};
 constexpr ArgSpec target_signature[] = {{.name = "target", .kind = ArgKind::choice, .choices = target_names}};
 constexpr ArgSpec batch_signature[] = {{.name = "batch", .kind = ArgKind::integer, .min = 1}};
 constexpr ArgSpec epochs_signature[] = {{.name = "epochs", .kind = ArgKind::integer, .min = 1}};
+constexpr ArgSpec on_nan_signature[] = {{.name = "on_nan", .kind = ArgKind::choice, .choices = nan_policy_names}};
 // A fraction of the training set (its last part, as Keras' validation_split), or the test split
 // (as Keras' validation_data=(x_test, y_test)).
 constexpr std::string_view validation_splits[] = {"test"};
@@ -131,6 +133,7 @@ Signature fixed_signature(std::string_view keyword) {
   if (keyword == "validation") return validation_signature;
   if (keyword == "early_stopping") return early_stopping_signature;
   if (keyword == "augment") return augment_signature;
+  if (keyword == "on_nan") return on_nan_signature;
   return {};
 }
 
@@ -309,6 +312,7 @@ std::string_view name(Target target) { return target_names[static_cast<int>(targ
 std::string_view name(OptimizerKind kind) { return optimizer_name_list[static_cast<int>(kind)]; }
 std::string_view name(Monitor monitor) { return monitor_names[static_cast<int>(monitor)]; }
 std::string_view name(ScheduleKind kind) { return schedule_names[static_cast<int>(kind)]; }
+std::string_view name(NanPolicy policy) { return nan_policy_names[static_cast<int>(policy)]; }
 
 std::span<const std::string_view> train_statement_keywords() { return statement_keywords; }
 
@@ -361,6 +365,7 @@ TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, 
     if (keyword == "schedule") settings.schedule = schedule_settings(attrs);
     if (keyword == "early_stopping") settings.early_stopping = early_stopping_settings(attrs);
     if (keyword == "augment") settings.augment = augment_settings(attrs);
+    if (keyword == "on_nan") settings.on_nan = enum_of<NanPolicy>(nan_policy_names, attrs.choice("on_nan"));
   }
   // A reconstruction loss trains an autoencoder unless the file says otherwise.
   if (!target_given) settings.target = settings.loss == Loss::crossentropy ? Target::labels : Target::input;
@@ -383,6 +388,7 @@ std::string describe(const TrainSettings& settings) {
   if (settings.schedule) text += ", " + describe(*settings.schedule);
   if (settings.early_stopping) text += ", " + describe(*settings.early_stopping);
   if (settings.augment.any()) text += ", " + describe(settings.augment);
+  if (settings.on_nan != NanPolicy::stop) text += ", on_nan " + std::string(name(settings.on_nan));
   return text;
 }
 

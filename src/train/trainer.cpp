@@ -121,12 +121,21 @@ void Trainer::fit(const TrainingEvents& events) {
       interrupted_ = true;
       return;
     }
+    if (trained->nonfinite_steps > 0 &&
+        (graph_.train.on_nan == NanPolicy::stop || trained->nonfinite_steps == steps_per_epoch())) {
+      const std::string where = graph_.train.on_nan == NanPolicy::stop
+                                    ? "at epoch " + std::to_string(epoch) + ", step " + std::to_string(trained->first_nonfinite_step) +
+                                          "/" + std::to_string(steps_per_epoch())
+                                    : "at every step of epoch " + std::to_string(epoch);
+      throw Diverged("training diverged: the loss was not finite (NaN or infinite) " + where);
+    }
     const bool classifier = program_.num_classes() > 0;
     EpochRecord record;
     record.epoch = epoch;
     record.loss = trained->loss;
     record.lr = lr;
     record.samples = trained->samples;
+    record.skipped_steps = trained->nonfinite_steps;
     if (classifier) record.accuracy = trained->accuracy;
     if (has_validation()) {
       const PassMetrics validated = validation_is_test_ ? program_.evaluate(test_images_, test_ids_)

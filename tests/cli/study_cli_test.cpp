@@ -1,5 +1,6 @@
 // `gpufm kfold` and `gpufm sweep` as a user runs them, on a small generated IDX set: the study
-// directory, the tables, the final test report, a resumed sweep, a staged sweep (--from),
+// directory, the tables, the final test report, a resumed sweep and k-fold study, a diverging
+// trial, a staged sweep (--from),
 // gpufm.toml choosing the model, and one-line errors for bad flags.
 #include <gtest/gtest.h>
 
@@ -30,6 +31,17 @@ train:
 )";
 
 json read_json(const std::filesystem::path& path) { return json::parse(read_file(path)); }
+
+// The figures without the times, which differ from run to run.
+json without_times(json figures) {
+  if (figures.is_object()) {
+    figures.erase("seconds");
+    for (json& value : figures) value = without_times(value);
+  } else if (figures.is_array()) {
+    for (json& value : figures) value = without_times(value);
+  }
+  return figures;
+}
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
@@ -139,6 +151,49 @@ TEST_F(StudyCli, AnInterruptedSweepResumesAndLosesOnlyTheTrialsThatWereRunning) 
                                 "Epoch 1/2"});
   EXPECT_EQ(resumed.out.find("Trial 1/3"), std::string::npos) << "a finished trial runs again";
   EXPECT_EQ(ranked("sweep"), finished);
+}
+
+TEST_F(StudyCli, AnInterruptedKfoldResumesFoldByFoldThenTheFinalRun) {
+  ASSERT_EQ(run("kfold", {"--folds", "3", "--final", "--out", out("cv")}).exit_code, 0);
+  const json finished = without_times(read_json(dir / "cv" / "summary.json"));
+  // Stopped while fold-2 (checkpointed after its epochs) ran, before fold-3 and the final run.
+  json study = read_json(dir / "cv" / "study.json");
+  for (json* member : {&study["members"][1], &study["members"][2], &study["final"]}) {
+    (*member)["status"] = "planned";
+    member->erase("figures");
+  }
+  std::ofstream(dir / "cv" / "study.json") << study.dump(2);
+  std::filesystem::remove_all(dir / "cv" / "fold-3");
+  std::filesystem::remove_all(dir / "cv" / "final");
+
+  const CommandResult resumed = run_gpufm({"kfold", "--resume", out("cv"), "--device", "cpu"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  expect_contains(resumed.out, {"Finishing the k-fold study in " + out("cv"), "Resuming: 1 of 3 folds done", "Fold 2/3",
+                                "Resuming from its checkpoint after epoch 2", "Fold 3/3", "Final run: all 256 training images", "Test (final run)"});
+  EXPECT_EQ(resumed.out.find("Fold 1/3"), std::string::npos) << "a finished fold runs again";
+  EXPECT_EQ(without_times(read_json(dir / "cv" / "summary.json")), finished);
+  expect_one_line_error(run_gpufm({"kfold", "--resume", out("cv"), "--folds", "4"}), 2,
+                        {"--resume finishes the k-fold study as it was planned; give no --folds"});
+  ASSERT_EQ(run("sweep", {"--grid", "lr=0.01", "--epochs", "1", "--out", out("sweep")}).exit_code, 0);
+  expect_one_line_error(run_gpufm({"kfold", "--resume", out("sweep")}), 2, {"a sweep; kfold --resume continues a k-fold study"});
+}
+
+TEST_F(StudyCli, ADivergingTrialIsRecordedAndTheSweepGoesOn) {
+  const CommandResult result = run("sweep", {"--grid", "lr=1e30,0.01", "--out", out("sweep")});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  expect_contains(result.out, {"trial-001: training diverged: the loss was not finite (NaN or infinite) at epoch 1, step 2/7", "trial-002: best epoch"});
+  const std::string leaderboard = result.out.substr(result.out.find("Leaderboard"));
+  EXPECT_LT(leaderboard.find("trial-002"), leaderboard.find("trial-001")) << leaderboard;
+  expect_contains(leaderboard, {"diverged"});
+  const json study = read_json(dir / "sweep" / "study.json");
+  EXPECT_EQ(study["members"][0]["status"], "diverged");
+  EXPECT_EQ(study["members"][1]["status"], "done");
+  ASSERT_EQ(read_json(dir / "sweep" / "summary.json")["members"].size(), 1u);
+
+  const CommandResult resumed = run_gpufm({"sweep", "--resume", out("sweep"), "--device", "cpu"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  expect_contains(resumed.out, {"Resuming: 2 of 2 trials done"});
+  EXPECT_EQ(resumed.out.find("Trial 1/2"), std::string::npos) << "a diverged trial runs again";
 }
 
 TEST_F(StudyCli, SampledSweepsAreReproducibleAndFromStartsFromTheBestTrial) {

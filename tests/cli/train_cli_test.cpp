@@ -5,6 +5,8 @@
 
 #include <csignal>
 #include <fstream>
+#include <regex>
+#include <sstream>
 
 #include "support/expect_error.hpp"
 #include "support/learnable_set.hpp"
@@ -14,23 +16,11 @@
 namespace gpufm::test {
 namespace {
 
-constexpr const char* classifier = R"(input 8x8x1
-conv2d 4 3x3 same relu
-maxpool 2
-flatten
-dense 4 softmax
-train:
-  optimizer adam lr=0.01
-  batch 32
-  epochs 3
-  validation 0.2
-)";
-
 class TrainCli : public testing::Test {
  protected:
   void SetUp() override {
     write_learnable_set(dir.path(), 256, 64);
-    model = dir.write("small.dsl", classifier).string();
+    model = dir.write("small.dsl", learnable_classifier).string();
   }
   std::string out(const std::string& name) const { return (dir / name).string(); }
   TempDir dir;
@@ -213,6 +203,37 @@ TEST_F(InterruptedTrainCli, ASecondSignalStopsAtOnceAndLeavesTheSavedFilesWhole)
   EXPECT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
   const CommandResult resumed = run_gpufm({"train", "--resume", out("run"), "--epochs", std::to_string(epochs_done("run") + 1)});
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+}
+
+// A run trained one epoch, then resumed with its model file edited to sgd lr=1e30: epoch 2's
+// first step throws the weights so far that every loss after it overflows.
+TEST_F(TrainCli, ADivergingRunExitsOneNamingTheEpochAndStepAndKeepsWhatItSaved) {
+  const std::string data = dir.path().string();
+  const std::string file = dir.write("sgd.dsl", std::regex_replace(learnable_classifier, std::regex("adam lr=0.01"), "sgd lr=0.01")).string();
+  ASSERT_EQ(run_gpufm({"train", file, "--data", data, "--out", out("run"), "--epochs", "1"}).exit_code, 0);
+  const std::filesystem::path model_dsl = dir / "run" / "model.dsl";
+  std::stringstream recorded;
+  recorded << std::ifstream(model_dsl).rdbuf();
+  std::ofstream(model_dsl) << std::regex_replace(recorded.str(), std::regex("lr=0.01"), "lr=1e30");
+  const std::string saved = read_file(dir / "run" / "checkpoint.safetensors");
+
+  expect_one_line_error(run_gpufm({"train", "--resume", out("run"), "--epochs", "3"}), 1,
+                        {"training diverged: the loss was not finite (NaN or infinite) at epoch 2, step 2/7; kept the checkpoint of epoch 1 "
+                         "and the best one, of epoch 1, in " + out("run") + "; lower the learning rate, or skip such steps with --on-nan skip-step"});
+  EXPECT_EQ(read_file(dir / "run" / "checkpoint.safetensors"), saved);
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir / "run" / "history.json")).size(), 1u);
+  EXPECT_EQ(run_gpufm({"eval", out("run")}).exit_code, 0);
+
+  std::ofstream(model_dsl, std::ios::app) << "  on_nan skip_step\n";
+  const CommandResult skipping = run_gpufm({"train", "--resume", out("run"), "--epochs", "3"});
+  expect_contains(skipping.out, {"Epoch 2/3", "- skipped 6 steps (loss not finite)"});
+  expect_one_line_error(skipping, 1,
+                        {"training diverged: the loss was not finite (NaN or infinite) at every step of epoch 3; kept the checkpoint of "
+                         "epoch 2 and the best one, of epoch 1, in " + out("run") + "; lower the learning rate\n"});
+  const auto history = nlohmann::json::parse(read_file(dir / "run" / "history.json"));
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[1]["skipped_steps"], 6);
+  expect_one_line_error(run_gpufm({"train", file, "--data", data, "--on-nan", "skip"}), 2, {"--on-nan", "skip"});
 }
 
 TEST_F(TrainCli, JsonGoesToStdoutAndProgressToStderr) {

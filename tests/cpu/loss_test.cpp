@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace gpufm {
@@ -85,6 +86,28 @@ TEST(Loss, MetricSumsAddUpOverCalls) {
   EXPECT_NEAR(sums.loss, 1 - 2 * std::log(0.75), 1e-6);
   EXPECT_EQ(sums.correct, 4);
   EXPECT_EQ(sums.samples, 5);
+}
+
+TEST(Loss, ATrainingStepWithANonFiniteLossIsRecordedApartFromTheSums) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const LossCase c = classifier(Loss::crossentropy, {0.25f, 0.75f, nan, nan}, {1, 0});
+  MetricSums sums{.loss = 1, .correct = 2, .samples = 3};
+  for (const std::int64_t step : {4, 7}) {
+    LossArgs args = c.args(&sums);
+    args.step = step;
+    cpu::cpu_loss(args);
+  }
+  EXPECT_EQ(sums.loss, 1);
+  EXPECT_EQ(sums.correct, 2);
+  EXPECT_EQ(sums.samples, 3);
+  EXPECT_EQ(sums.nonfinite_steps, 2);
+  EXPECT_EQ(sums.first_nonfinite_step, 4);
+  EXPECT_EQ(sums.last_nonfinite_step, 7);
+  EXPECT_TRUE(skips_step(&sums, 7));
+  EXPECT_FALSE(skips_step(&sums, 8));
+  cpu::cpu_loss(c.args(&sums));  // measuring (step 0) reports the NaN
+  EXPECT_TRUE(std::isnan(sums.loss));
+  EXPECT_EQ(sums.nonfinite_steps, 2);
 }
 
 TEST(Loss, TiesPredictTheFirstLargestClass) {

@@ -218,5 +218,45 @@ TEST_F(CudaBackendParity, OptimizerStepsMatchForEveryOptimizer) {
   }
 }
 
+// A training step whose batch loss is NaN: both backends leave it out of the sums, record its
+// number, and skip its optimizer step; the next step is taken.
+TEST_F(CudaBackendParity, ANonFiniteTrainingStepIsRecordedAndSkippedAsOnTheCpu) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> output = {0.25f, 0.75f, nan, nan};
+  const std::vector<std::int32_t> labels = {1, 0};
+  const std::vector<float> initial = {0.5f, -1.0f, 2.0f}, gradient = {0.1f, 0.2f, -0.3f};
+  const OptimizerSettings settings{.kind = OptimizerKind::sgd, .lr = 0.1};
+  const auto run = [&](Backend& backend) {
+    const MetricSums earlier{.loss = 1, .correct = 2, .samples = 3};
+    DeviceBuffer out = upload(backend, output), label_buffer = upload(backend, labels), sums = upload(backend, &earlier, sizeof earlier);
+    DeviceBuffer params = upload(backend, initial), gradients = upload(backend, gradient);
+    std::vector<std::vector<float>> params_after;
+    for (const std::int64_t step : {5, 6}) {
+      if (step == 6) backend.copy_to_device(out.as(), std::vector<float>{0.25f, 0.75f, 0.5f, 0.5f}.data(), output.size() * sizeof(float));
+      backend.loss(LossArgs{.loss = Loss::crossentropy, .target = Target::labels, .output = out.as<float>(), .batch = 2, .elements = 2,
+                            .labels = label_buffer.as<std::int32_t>(), .sums = sums.as<MetricSums>(), .step = step});
+      backend.optimizer_step({.settings = settings, .lr = settings.lr, .t = step, .params = params.as<float>(),
+                              .gradients = gradients.as<float>(), .count = 3, .sums = sums.as<MetricSums>(), .step = step});
+      params_after.push_back(download<float>(backend, params, initial.size()));
+    }
+    MetricSums result;
+    backend.copy_to_host(&result, sums.as(), sizeof result);
+    return std::pair{result, params_after};
+  };
+  const auto [cpu_sums, cpu_params] = run(cpu());
+  const auto [gpu_sums, gpu_params] = run(gpu());
+  EXPECT_EQ(cpu_sums.nonfinite_steps, 1);
+  EXPECT_EQ(cpu_params[0], initial);
+  EXPECT_NE(cpu_params[1], initial);
+  EXPECT_NEAR(gpu_sums.loss, cpu_sums.loss, 1e-6 * std::fabs(cpu_sums.loss));
+  EXPECT_EQ(gpu_sums.samples, cpu_sums.samples);
+  EXPECT_EQ(gpu_sums.correct, cpu_sums.correct);
+  EXPECT_EQ(gpu_sums.nonfinite_steps, cpu_sums.nonfinite_steps);
+  EXPECT_EQ(gpu_sums.first_nonfinite_step, cpu_sums.first_nonfinite_step);
+  EXPECT_EQ(gpu_sums.last_nonfinite_step, cpu_sums.last_nonfinite_step);
+  EXPECT_EQ(gpu_params[0], initial);
+  EXPECT_TRUE(elementwise_close(gpu_params[1], cpu_params[1], 1e-6));
+}
+
 }  // namespace
 }  // namespace gpufm::test

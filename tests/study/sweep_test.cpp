@@ -136,12 +136,12 @@ StudyMember finished(const std::string& name, std::optional<double> val_loss, st
   figures.best.epoch = 2;
   figures.best.val_loss = val_loss;
   figures.best.val_accuracy = val_accuracy;
-  return StudyMember{name, {{"lr", name}}, figures};
+  return StudyMember{name, {{"lr", name}}, figures, {}};
 }
 
 TEST(Study, LeaderboardRanksFinishedMembersTiesInOrderMissingAndNanLast) {
   const double nan = std::nan("");
-  const std::vector<StudyMember> members = {finished("a", 0.5, 0.8), finished("b", 0.3, 0.8), StudyMember{"c", {}, std::nullopt},
+  const std::vector<StudyMember> members = {finished("a", 0.5, 0.8), finished("b", 0.3, 0.8), StudyMember{"c", {}, std::nullopt, {}},
                                             finished("d", 0.5, 0.9), finished("e", std::nullopt, std::nullopt), finished("f", 0.2, 0.7),
                                             finished("g", nan, nan)};
   EXPECT_EQ(leaderboard(members, Monitor::val_loss), (std::vector<std::size_t>{5, 1, 0, 3, 4, 6}));
@@ -168,7 +168,8 @@ TEST(Study, DirectoryRecordReadsBackAsWritten) {
               .data = {"a", "b", "c", "d"},
               .seed = 9,
               .overrides = {{"epochs", "3"}},
-              .members = {finished("trial-001", 0.4, 0.9), StudyMember{"trial-002", {{"lr", "0.01"}}, std::nullopt}},
+              .members = {finished("trial-001", 0.4, 0.9), StudyMember{"trial-002", {{"lr", "0.01"}}, std::nullopt, {}},
+                          StudyMember{"trial-003", {{"lr", "10"}}, std::nullopt, "training diverged: ..."}},
               .final = {}};
   const StudyDirectory written = StudyDirectory::create(dir / "study", study);
   written.write(study);
@@ -180,10 +181,13 @@ TEST(Study, DirectoryRecordReadsBackAsWritten) {
   EXPECT_EQ(read.data.test_images, "c");
   EXPECT_EQ(read.seed, 9u);
   EXPECT_EQ(texts(read.overrides), std::vector<std::string>{"epochs=3"});
-  ASSERT_EQ(read.members.size(), 2u);
+  ASSERT_EQ(read.members.size(), 3u);
   EXPECT_EQ(read.members[0].figures->best.val_loss, 0.4);
   EXPECT_EQ(texts(read.members[1].overrides), std::vector<std::string>{"lr=0.01"});
-  EXPECT_FALSE(read.members[1].figures.has_value());
+  EXPECT_FALSE(read.members[1].done());
+  EXPECT_TRUE(read.members[2].done());
+  EXPECT_EQ(read.members[2].diverged, "training diverged: ...");
+  EXPECT_FALSE(read.members[2].figures.has_value());
   test::expect_input_error([&] { StudyDirectory::open(dir.path()); }, {"not a study directory (no study.json)"});
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +21,7 @@ bool has_ended(pid_t pid) {
 
 }  // namespace
 
-RunningGpufm::RunningGpufm(const std::vector<std::string>& args, const std::string& workdir) {
+RunningGpufm::RunningGpufm(const std::vector<std::string>& args, const std::string& workdir, std::optional<std::uint64_t> file_size_limit) {
   const std::string out_path = (capture_ / "stdout").string();
   const std::string err_path = (capture_ / "stderr").string();
 
@@ -41,6 +42,10 @@ RunningGpufm::RunningGpufm(const std::vector<std::string>& args, const std::stri
     dup2(out_fd, 1);
     dup2(err_fd, 2);
     if (!workdir.empty() && chdir(workdir.c_str()) != 0) _exit(126);
+    if (file_size_limit) {
+      const rlimit limit{*file_size_limit, *file_size_limit};
+      if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(126);
+    }
     execv(argv[0], argv.data());
     _exit(127);
   }
@@ -76,6 +81,10 @@ CommandResult RunningGpufm::finish() {
 
 CommandResult run_gpufm(const std::vector<std::string>& args, const std::string& workdir) {
   return RunningGpufm(args, workdir).finish();
+}
+
+CommandResult run_gpufm_with_file_size_limit(const std::vector<std::string>& args, std::uint64_t bytes) {
+  return RunningGpufm(args, "", bytes).finish();
 }
 
 }  // namespace gpufm::test

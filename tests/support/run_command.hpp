@@ -4,6 +4,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,11 +23,16 @@ struct CommandResult {
 // (the current one when empty).
 CommandResult run_gpufm(const std::vector<std::string>& args, const std::string& workdir = "");
 
+// As run_gpufm, with no file it writes allowed to grow past `bytes` (RLIMIT_FSIZE): a disk that
+// fills up, for the file being written.
+CommandResult run_gpufm_with_file_size_limit(const std::vector<std::string>& args, std::uint64_t bytes);
+
 // GPUFM_BINARY started in the background, for a test that signals it while it runs. Its output
 // goes to files, read as it grows; a process still running when this ends is killed.
 class RunningGpufm {
  public:
-  explicit RunningGpufm(const std::vector<std::string>& args, const std::string& workdir = "");
+  explicit RunningGpufm(const std::vector<std::string>& args, const std::string& workdir = "",
+                        std::optional<std::uint64_t> file_size_limit = std::nullopt);
   ~RunningGpufm();
   RunningGpufm(const RunningGpufm&) = delete;
   RunningGpufm& operator=(const RunningGpufm&) = delete;

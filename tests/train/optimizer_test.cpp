@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -198,6 +199,24 @@ TEST(OptimizerStep, RmspropFollowsKerasOverSteps) {
   settings.momentum = 0.6;
   SCOPED_TRACE("momentum 0.6");
   expect_steps_follow_keras(settings, keras_rmsprop);
+}
+
+TEST(OptimizerStep, AStepWhoseLossWasNotFiniteLeavesParametersAndStateAsTheyWere) {
+  const OptimizerSettings settings = adaptive(OptimizerKind::adam);
+  const std::vector<float> initial = {0.5f, -1.0f, 2.0f};
+  std::vector<float> params = initial, state(6, 0.25f);
+  const std::vector<float> gradients = {0.1f, std::numeric_limits<float>::infinity(), -0.3f};
+  MetricSums sums;
+  sums.last_nonfinite_step = 3;
+  const auto step_with = [&](std::int64_t t) {
+    cpu::cpu_optimizer_step(OptimizerStepArgs{.settings = settings, .lr = settings.lr, .t = t, .params = params.data(),
+                                              .gradients = gradients.data(), .state = state.data(), .count = 3, .sums = &sums, .step = t});
+  };
+  step_with(3);
+  EXPECT_EQ(params, initial);
+  EXPECT_EQ(state, std::vector<float>(6, 0.25f));
+  step_with(4);
+  EXPECT_NE(params[0], initial[0]);
 }
 
 TEST(OptimizerStep, StepsCountFromOne) {

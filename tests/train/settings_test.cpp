@@ -56,13 +56,21 @@ TEST(TrainSettings, ReconstructionLossesTargetTheInput) {
   EXPECT_EQ(describe(all), "crossentropy on labels, adam lr=0.001, batch 256, 7 epochs, validation 0.25");
 }
 
+TEST(TrainSettings, OnNanStopsUnlessToldToSkipTheStep) {
+  EXPECT_EQ(settings("  batch 32\n").on_nan, NanPolicy::stop);
+  const TrainSettings skipping = settings("  on_nan skip_step\n");
+  EXPECT_EQ(skipping.on_nan, NanPolicy::skip_step);
+  EXPECT_EQ(describe(skipping), "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, on_nan skip_step");
+  EXPECT_EQ(settings_error("  on_nan skip\n"), "m.dsl:3:10: on_nan: unexpected 'skip' (usage: on_nan stop|skip_step)");
+}
+
 TEST(TrainSettings, ErrorsPointAtTheStatement) {
   EXPECT_EQ(settings_error("  batchsize 3\n"),
             "m.dsl:3:3: unknown train setting 'batchsize' (settings: loss, target, optimizer, batch, epochs, validation, schedule, "
-            "early_stopping, augment)");
+            "early_stopping, augment, on_nan)");
   EXPECT_EQ(settings_error("  epoch 3\n"),
             "m.dsl:3:3: unknown train setting 'epoch'; did you mean 'epochs'? (settings: loss, target, optimizer, batch, epochs, "
-            "validation, schedule, early_stopping, augment)");
+            "validation, schedule, early_stopping, augment, on_nan)");
   EXPECT_EQ(settings_error("  optimizer adma\n"),
             "m.dsl:3:13: unknown optimizer 'adma'; did you mean 'adam'? (optimizers: sgd, adam, nadam, rmsprop)");
   EXPECT_EQ(settings_error("  optimizer lr=0.1\n"), "m.dsl:3:3: optimizer needs a name (as in: optimizer adam lr=0.001)");

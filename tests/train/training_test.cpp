@@ -4,8 +4,10 @@
 // in real runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <regex>
 
 #include "gpufm/early_stopping.hpp"
 #include "gpufm/schedule.hpp"
@@ -224,6 +226,63 @@ TEST(Training, ResumingWithoutTheHistoryIsAClearError) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
               "the checkpoint is at the end of epoch 2, but the history records 1 epochs; resuming replays the record of every epoch done");
+  }
+}
+
+// A one-layer classifier of the learnable set (batch 1) whose weights from the pixels `overflowing`
+// to class 0 are 3e38: an image lighting two of them adds up to an infinite logit, so a NaN loss,
+// while the background's noise stays finite. Every other parameter starts at zero.
+struct OverflowingRun {
+  Dataset data = test::learnable_dataset(64, 16);
+  std::unique_ptr<Backend> backend = make_cpu_backend();
+  Graph graph;
+  std::unique_ptr<Trainer> trainer;
+
+  OverflowingRun(const std::string& on_nan, std::int64_t overflowing) {
+    graph = model("flatten\ndense 4 softmax", "  optimizer sgd lr=0.01\n  batch 1\n  epochs 2\n  on_nan " + on_nan + "\n");
+    trainer = std::make_unique<Trainer>(graph, data, *backend);
+    trainer->start(1);
+    std::vector<float> params(trainer->program().read_params().size(), 0.0f);
+    for (std::int64_t pixel = 0; pixel < overflowing; ++pixel) params[static_cast<std::size_t>(pixel)] = 3e38f;  // weight[0][pixel]
+    trainer->program().write_params(params);
+  }
+};
+
+TEST(Training, StepsWithANonFiniteLossAreSkippedAndCounted) {
+  OverflowingRun run("skip_step", 2);  // pixels (0, 0) and (0, 1): lit in class 0's images alone
+  std::vector<EpochRecord> history;
+  run.trainer->fit(recording_into(history));
+  ASSERT_EQ(history.size(), 2u);
+  for (const EpochRecord& record : history) {
+    EXPECT_EQ(record.skipped_steps, 16) << "epoch " << record.epoch;  // the 16 images of class 0
+    EXPECT_EQ(record.samples, 48);
+    EXPECT_TRUE(std::isfinite(record.loss));
+  }
+  const std::vector<float> params = run.trainer->program().read_params();
+  EXPECT_TRUE(std::all_of(params.begin(), params.end(), [](float v) { return std::isfinite(v); }));
+  EXPECT_EQ(params[0], 3e38f);
+  EXPECT_NE(params[2], 0.0f);  // the finite steps trained
+}
+
+TEST(Training, ANonFiniteLossStopsTheRunNamingTheEpochAndStep) {
+  OverflowingRun run("stop", 2);
+  try {
+    run.trainer->fit({});
+    ADD_FAILURE() << "trained on through a NaN loss";
+  } catch (const Diverged& e) {
+    EXPECT_TRUE(std::regex_match(e.what(), std::regex(R"(training diverged: the loss was not finite \(NaN or infinite\) at epoch 1, step \d+/64)")))
+        << e.what();
+  }
+  EXPECT_EQ(run.trainer->epochs_done(), 0);
+}
+
+TEST(Training, AnEpochOfNothingButSkippedStepsStopsTheRun) {
+  OverflowingRun run("skip_step", 64);  // every pixel: every image overflows
+  try {
+    run.trainer->fit({});
+    ADD_FAILURE() << "trained on with every step skipped";
+  } catch (const Diverged& e) {
+    EXPECT_STREQ(e.what(), "training diverged: the loss was not finite (NaN or infinite) at every step of epoch 1");
   }
 }
 

@@ -1,7 +1,8 @@
 // `gpufm kfold [FILE] [--folds K] [--stratified] [--final] [--set K=V]... [--epochs N] [--data DIR]
 // [--device D] [--seed S] [--out DIR]`: K-fold cross-validation, a table of the folds' figures
 // with their mean and standard deviation, and with --final the test report of a model trained on
-// the whole training set. Without FILE, the model is gpufm.toml's, else models/cnn.dsl.
+// the whole training set; `gpufm kfold --resume STUDY_DIR` finishes an interrupted study. Without
+// FILE, the model is gpufm.toml's, else models/cnn.dsl.
 #include <unistd.h>
 
 #include <cstdio>
@@ -27,6 +28,7 @@ struct KfoldOptions {
   std::int64_t folds = 5;
   bool stratified = false;
   bool final = false;
+  std::string resume;
 };
 
 std::string number(const char* format, double value) {
@@ -35,7 +37,8 @@ std::string number(const char* format, double value) {
   return text;
 }
 
-std::vector<std::string> kfold_lines(const StudyStart& start, const FoldDesign& design) {
+std::vector<std::string> kfold_lines(const StudyStart& start, bool resuming) {
+  const auto& design = std::get<FoldDesign>(start.study.design);
   const auto count = static_cast<std::int64_t>(start.data.train.count);
   const std::int64_t smallest = count / design.folds, largest = (count + design.folds - 1) / design.folds;
   const std::string sizes = with_commas(smallest) + (largest > smallest ? " to " + with_commas(largest) : "");
@@ -43,16 +46,18 @@ std::vector<std::string> kfold_lines(const StudyStart& start, const FoldDesign& 
   std::string replaced;
   if (train.validation > 0) replaced = ", in place of the model's validation " + number("%g", train.validation);
   if (train.validate_on_test) replaced = ", in place of the model's validation on the test split";
-  return {data_line(start.data) + " in " + std::to_string(design.folds) + (design.stratified ? " stratified" : "") + " folds of " + sizes +
-              " (seed " + std::to_string(start.study.seed) + ")",
-          "Validation: each fold in turn, trained on the others" + replaced};
+  std::vector<std::string> lines = {data_line(start.data) + " in " + std::to_string(design.folds) + (design.stratified ? " stratified" : "") +
+                                        " folds of " + sizes + " (seed " + std::to_string(start.study.seed) + ")",
+                                    "Validation: each fold in turn, trained on the others" + replaced};
+  if (resuming) lines.push_back(resuming_line(start.study, "folds"));
+  return lines;
 }
 
 std::string folds_table(const KfoldResult& result) {
   TextTable table({{"fold", false}, {"epochs"}, {"best val_loss"}, {"val_accuracy"}, {"time"}});
   for (const StudyMember& fold : result.study.members) {
     std::vector<std::string> cells = {fold.name};
-    for (std::string& cell : figure_cells(*fold.figures)) cells.push_back(std::move(cell));
+    for (std::string& cell : figure_cells(fold)) cells.push_back(std::move(cell));
     table.add_row(cells);
   }
   const MemberStatistics& s = result.statistics;
@@ -73,35 +78,42 @@ void add_kfold_command(CLI::App& root) {
   command->add_option("--folds", options->folds, "Number of folds K")->capture_default_str()->check(CLI::Range(2, 1000000));
   command->add_flag("--stratified", options->stratified, "Keep each class's share the same in every fold");
   command->add_flag("--final", options->final, "Then train on the whole training set and evaluate on the test split");
+  command->add_option("--resume", options->resume, "Finish the interrupted k-fold study in this study directory");
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
-    const std::filesystem::path model = model_file(training);
-    std::cout << sources_line(*command, training, model) << "\n";
+    const bool resuming = !options->resume.empty();
+    if (resuming) check_resume_flags(*command, "k-fold study");
     SelectedBackend selected = select_backend(training.device);
     Progress progress(std::cout, isatty(STDOUT_FILENO) != 0);
-    const FoldDesign design{options->folds, options->stratified};
     std::int64_t train_count = 0;
+    std::size_t folds = 0;
     StudyEvents events = study_events(
         std::cout, progress,
         [&](const StudyStart& start) {
           train_count = static_cast<std::int64_t>(start.data.train.count);
-          print_study_header(std::cout, start, selected.why, kfold_lines(start, design));
+          folds = start.study.members.size();
+          print_study_header(std::cout, start, selected.why, kfold_lines(start, resuming));
         },
         [&](const StudyMember&, std::size_t index) {
-          if (index < static_cast<std::size_t>(design.folds)) {
-            return "Fold " + std::to_string(index + 1) + "/" + std::to_string(design.folds);
-          }
+          if (index < folds) return "Fold " + std::to_string(index + 1) + "/" + std::to_string(folds);
           return "Final run: all " + with_commas(train_count) + " training images, nothing validated";
         });
     stop_on_interrupt(events.run.training);
     KfoldResult result;
     try {
-      result = run_kfold(KfoldRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, design, options->final,
-                                      training.out},
-                         *selected.backend, events);
+      if (resuming) {
+        std::cout << "Finishing the k-fold study in " << options->resume << "\n";
+        result = resume_kfold(options->resume, *selected.backend, events);
+      } else {
+        const std::filesystem::path model = model_file(training);
+        std::cout << sources_line(*command, training, model) << "\n";
+        const FoldDesign design{options->folds, options->stratified};
+        result = run_kfold(KfoldRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, design,
+                                        options->final, training.out},
+                           *selected.backend, events);
+      }
     } catch (const Interrupted& e) {
-      throw Interrupted(std::string(e.what()) + "; k-fold has no --resume: the folds done are kept in " + e.run_dir().parent_path().string(),
-                        e.run_dir());
+      throw Interrupted(std::string(e.what()) + "; resume with: gpufm kfold --resume " + e.run_dir().parent_path().string(), e.run_dir());
     }
     std::cout << "\nFolds (each fold's best epoch)\n" << folds_table(result);
     std::cout << "Summary: " << (result.dir / "summary.csv").string() << ", summary.json\n";

@@ -30,16 +30,6 @@ struct SweepOptions {
   std::string resume;
 };
 
-// A resumed sweep runs as it was planned; a flag on the command line that would change it is an
-// error (gpufm.toml's flags are meant for new sweeps, and go unused).
-void check_resume_flags(const CLI::App& command) {
-  for (const CLI::Option* option : command.get_options()) {
-    const std::string name = option->get_name();
-    if (name == "--resume" || name == "--device" || origin_of(command, name) != Origin::command_line) continue;
-    throw InputError("--resume finishes the sweep as it was planned; give no " + (name == "model" ? std::string("FILE") : name));
-  }
-}
-
 std::vector<std::string> sweep_lines(const StudyStart& start, bool resuming) {
   const Study& study = start.study;
   const SweepDesign& design = std::get<SweepDesign>(study.design);
@@ -51,10 +41,7 @@ std::vector<std::string> sweep_lines(const StudyStart& start, bool resuming) {
       data_line(start.data),
       "Sweep: " + std::to_string(study.members.size()) + " trials (" + search.substr(1) + "), ranked by " + std::string(name(design.metric)) +
           " (seed " + std::to_string(study.seed) + ")"};
-  if (resuming) {
-    const auto done = std::count_if(study.members.begin(), study.members.end(), [](const StudyMember& m) { return m.figures.has_value(); });
-    lines.push_back("Resuming: " + std::to_string(done) + " of " + std::to_string(study.members.size()) + " trials done");
-  }
+  if (resuming) lines.push_back(resuming_line(study, "trials"));
   return lines;
 }
 
@@ -64,13 +51,16 @@ std::string leaderboard_table(const SweepResult& result) {
   for (const std::string& key : keys) columns.push_back({key, false});
   for (const char* title : {"epochs", "val_loss", "val_accuracy", "time"}) columns.push_back({title});
   TextTable table(columns);
-  std::size_t rank = 0;
-  for (const std::size_t i : result.leaderboard) {
-    const StudyMember& trial = result.study.members[i];
-    std::vector<std::string> cells = {std::to_string(++rank), trial.name};
+  const auto add = [&](const StudyMember& trial, const std::string& rank) {
+    std::vector<std::string> cells = {rank, trial.name};
     for (const std::string& key : keys) cells.push_back(setting_of(trial, key));
-    for (std::string& cell : figure_cells(*trial.figures)) cells.push_back(std::move(cell));
+    for (std::string& cell : figure_cells(trial)) cells.push_back(std::move(cell));
     table.add_row(cells);
+  };
+  std::size_t rank = 0;
+  for (const std::size_t i : result.leaderboard) add(result.study.members[i], std::to_string(++rank));
+  for (const StudyMember& trial : result.study.members) {
+    if (!trial.diverged.empty()) add(trial, "-");
   }
   return table.str();
 }
@@ -97,7 +87,7 @@ void add_sweep_command(CLI::App& root) {
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     const bool resuming = !options->resume.empty();
-    if (resuming) check_resume_flags(*command);
+    if (resuming) check_resume_flags(*command, "sweep");
     SelectedBackend selected = select_backend(training.device);
     Progress progress(std::cout, isatty(STDOUT_FILENO) != 0);
     std::size_t trials = 0;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -21,6 +22,9 @@ std::string one_line_failure(const CLI::App*, const CLI::Error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit, write() then fails with EFBIG, and the error names the file, where
+  // SIGXFSZ's default would kill the process without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"gpufm: train and study small image networks on IDX data, on a GPU or the CPU"};
   app.name("gpufm");
   app.set_version_flag("-V,--version", "gpufm " GPUFM_VERSION);

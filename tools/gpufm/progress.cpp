@@ -78,6 +78,7 @@ void Progress::epoch_end(const EpochRecord& r) {
     std::snprintf(lr, sizeof lr, " - lr: %g", r.lr);
     line += lr;
   }
+  if (r.skipped_steps > 0) line += " - skipped " + std::to_string(r.skipped_steps) + " steps (loss not finite)";
   out_ << line << "\n";
   if (r.stopped_early) out_ << "Epoch " << r.epoch << ": early stopping\n";
   out_ << std::flush;

@@ -1,6 +1,10 @@
 #include "study_output.hpp"
 
+#include <algorithm>
 #include <cstdio>
+
+#include "config_file.hpp"
+#include "gpufm/error.hpp"
 
 #include "gpufm/format.hpp"
 
@@ -55,7 +59,9 @@ StudyEvents study_events(std::ostream& out, Progress& progress, const std::funct
             out << "\n" << title(member, index) << " (" << (*dir / member.name).string() << ")\n" << std::flush;
           },
       .member_done =
-          [&out](const StudyMember& member, std::size_t) { out << member.name << ": " << figures_line(*member.figures) << "\n"; },
+          [&out](const StudyMember& member, std::size_t) {
+            out << member.name << ": " << (member.figures ? figures_line(*member.figures) : member.diverged) << "\n";
+          },
       .run = RunEvents{.started =
                            [&out](const RunStart& start) {
                              if (start.first_step > 1) {
@@ -84,8 +90,23 @@ std::string mean_std_text(const MeanStd& value, const std::function<std::string(
   return text(value.mean) + " ± " + text(value.std);
 }
 
-std::vector<std::string> figure_cells(const MemberFigures& f) {
+std::vector<std::string> figure_cells(const StudyMember& member) {
+  if (!member.figures) return {"diverged", "-", "-", "-"};
+  const MemberFigures& f = *member.figures;
   return {std::to_string(f.epochs), optional_figure(f.best.val_loss), optional_figure(f.best.val_accuracy), seconds_text(f.seconds)};
+}
+
+void check_resume_flags(const CLI::App& command, const std::string& study) {
+  for (const CLI::Option* option : command.get_options()) {
+    const std::string name = option->get_name();
+    if (name == "--resume" || name == "--device" || origin_of(command, name) != Origin::command_line) continue;
+    throw InputError("--resume finishes the " + study + " as it was planned; give no " + (name == "model" ? std::string("FILE") : name));
+  }
+}
+
+std::string resuming_line(const Study& study, const std::string& members) {
+  const auto done = std::count_if(study.members.begin(), study.members.end(), [](const StudyMember& m) { return m.done(); });
+  return "Resuming: " + std::to_string(done) + " of " + std::to_string(study.members.size()) + " " + members + " done";
 }
 
 }  // namespace gpufm::cli

@@ -11,6 +11,7 @@
 //   fold-1: best epoch 3 - val_loss 0.2284 - val_accuracy 0.9844 (3 epochs, 0.2s)
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -41,7 +42,14 @@ std::string seconds_text(double seconds);
 std::string mean_std_text(const MeanStd& value, const std::function<std::string(double)>& text);
 
 // The cells of a member's epochs, its best epoch's val_loss and val_accuracy ("-" without), and
-// its time.
-std::vector<std::string> figure_cells(const MemberFigures& figures);
+// its time; "diverged" and dashes for a member whose run diverged.
+std::vector<std::string> figure_cells(const StudyMember& member);
+
+// A resumed study runs as it was planned; a flag on the command line that would change it is an
+// error (gpufm.toml's flags are meant for new studies, and go unused). `study`: "sweep".
+void check_resume_flags(const CLI::App& command, const std::string& study);
+
+// "Resuming: 3 of 5 trials done"
+std::string resuming_line(const Study& study, const std::string& members);
 
 }  // namespace gpufm::cli

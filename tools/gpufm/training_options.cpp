@@ -15,6 +15,7 @@ constexpr const char* default_model_file = "models/cnn.dsl";
 std::vector<dsl::Override> TrainingOptions::overrides() const {
   std::vector<dsl::Override> parsed = model.parsed_overrides();
   if (epochs) parsed.push_back({"epochs", std::to_string(*epochs)});
+  if (!on_nan.empty()) parsed.push_back({"on_nan", on_nan == "skip-step" ? "skip_step" : on_nan});
   return parsed;
 }
 
@@ -22,6 +23,8 @@ void add_training_options(CLI::App& command, TrainingOptions& options, const std
   add_model_options(command, options.model, false);
   add_data_options(command, options.data);
   command.add_option("--epochs", options.epochs, "Epochs to train (overrides the model file's)")->check(CLI::Range(1, 1000000));
+  command.add_option("--on-nan", options.on_nan, "When a step's loss is NaN or infinite: stop the run, or skip the step (default: stop)")
+      ->check(CLI::IsMember({"stop", "skip-step"}));
   add_device_option(command, options.device);
   command.add_option("--seed", options.seed, seed_help)->capture_default_str();
   command.add_option("--out", options.out, out_help);

@@ -1,5 +1,5 @@
 // The flags of the commands that train a model file (train, kfold, sweep): FILE and --set,
-// --epochs, the data, --device, --seed and --out; the model file they fall back to; and the line
+// --epochs, --on-nan, the data, --device, --seed and --out; the model file they fall back to; and the line
 // they print first, saying which model and data they took.
 #pragma once
 
@@ -19,11 +19,12 @@ struct TrainingOptions {
   ModelOptions model;
   DataOptions data;
   std::optional<std::int64_t> epochs;
+  std::string on_nan;  // "stop" or "skip-step"; empty: the model file's
   std::string device = "auto";
   std::uint64_t seed = 42;
   std::string out;
 
-  // --set's overrides, then --epochs.
+  // --set's overrides, then --epochs and --on-nan.
   std::vector<dsl::Override> overrides() const;
 };
 
