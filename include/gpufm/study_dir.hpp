@@ -6,6 +6,7 @@
 //   summary.csv, summary.json   the finished members' figures: a k-fold study's in fold order with
 //                               their mean and standard deviation (and the final run's); a sweep's
 //                               as its leaderboard
+//   report.html, curves.*       the members' table and their curves overlaid (study_report.hpp)
 //   fold-1/ ..., final/         a k-fold study's run directories
 //   trial-001/ ...              a sweep's
 #pragma once
@@ -27,7 +28,7 @@ class StudyDirectory {
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path member_path(const StudyMember& member) const { return path_ / member.name; }
 
-  // study.json and the summary, rewritten whenever a member finishes.
+  // study.json, the summary and the report, rewritten whenever a member finishes.
   void write(const Study& study) const;
   Study read() const;
 

@@ -8,6 +8,7 @@
 #include "gpufm/atomic_file.hpp"
 #include "gpufm/error.hpp"
 #include "gpufm/run_dir.hpp"
+#include "gpufm/study_report.hpp"
 #include "io/record_json.hpp"
 
 namespace gpufm {
@@ -243,6 +244,7 @@ void StudyDirectory::write(const Study& study) const {
   write_file_atomically(path_ / "study.json", study_json(study).dump(2) + "\n");
   write_file_atomically(path_ / "summary.csv", summary_csv(study, path_));
   write_file_atomically(path_ / "summary.json", summary_json(study, path_).dump(2) + "\n");
+  write_study_report(path_, study);
 }
 
 }  // namespace gpufm

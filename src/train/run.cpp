@@ -5,6 +5,9 @@
 #include <cstdio>
 
 #include "gpufm/checkpoint.hpp"
+#include "gpufm/run_report.hpp"
+#include "gpufm/summary.hpp"
+#include "gpufm/tensorboard_log.hpp"
 #include "io/record_json.hpp"
 
 namespace gpufm {
@@ -118,6 +121,18 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                             std::filesystem::exists(run_dir.split_file()), trainer.epochs_done() + 1,
                             trainer.program().epoch_progress().steps_done + 1});
   }
+  const bool classifier = trainer.program().num_classes() > 0;
+  RunReport report{.model = graph.name,
+                   .model_summary = format_summary(graph, trainer.program().plan()),
+                   .settings_json = run_dir.read("settings.json"),
+                   .history = history,
+                   .best_epoch = trainer.best_epoch(),
+                   .best_epoch_monitor = trainer.best_epoch_monitor(),
+                   .test = std::nullopt,
+                   .class_names = data.class_names,
+                   .class_samples = class_sample_strips(data.test, static_cast<std::int64_t>(data.class_names.size()), 8)};
+  TensorBoardLog tensorboard(run_dir.path(), trainer.has_validation());
+  if (history.empty() && !report.class_samples.empty()) tensorboard.image("samples", 1, image_grid(report.class_samples, 1, 2, 255));
   TrainingEvents training = events.training;
   training.epoch_end = [&](const EpochRecord& record) {
     // The history first: a resume replays it up to the checkpoint's epoch, so it must never
@@ -128,6 +143,10 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
     const Plan& plan = trainer.program().plan();
     if (trainer.best_epoch() == record.epoch) save_checkpoint(run_dir.best_file(), graph, plan, checkpoint);
     save_checkpoint(run_dir.checkpoint_file(), graph, plan, checkpoint);
+    report.history = history;
+    report.best_epoch = trainer.best_epoch();
+    write_run_report(run_dir.path(), report);
+    tensorboard.epoch(record);
     if (events.training.epoch_end) events.training.epoch_end(record);
   };
   try {
@@ -153,7 +172,9 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                    .best_epoch = trainer.best_epoch(),
                    .best_epoch_monitor = trainer.best_epoch_monitor(),
                    .restored_epoch = trainer.restores_best() ? trainer.best_epoch() : 0,
-                   .test = trainer.evaluate_test(false)};
+                   .test = trainer.evaluate_test(classifier)};
+  report.test = result.test;
+  write_run_report(run_dir.path(), report);
   double seconds = 0, samples = 0;
   for (const EpochRecord& r : history) {
     seconds += r.seconds;

@@ -104,6 +104,12 @@ TEST_F(StudyCli, KfoldWritesEveryFoldAndPrintsTheTableAndTheFinalReport) {
   const std::string csv = read_file(dir / "cv" / "summary.csv");
   expect_contains(csv, {"member,epochs,best_epoch,val_loss,val_accuracy,seconds,test_loss,test_accuracy,run_dir\nfold-1,2,",
                         "\nmean,2.00,,", "\nstd,0.00,,", "\nfinal,2,"});
+  // The study's report: the folds' table with their mean, every fold's curves overlaid; each fold's own.
+  expect_contains(read_file(dir / "cv" / "report.html"), {"<h2>Folds</h2>", "<td>fold-4</td>", "<td>mean ± std</td>", "<td>final</td>",
+                                                          "<h2>Every member's curves</h2>", "data:image/svg+xml;base64,"});
+  for (const char* picture : {"curves.svg", "curves.png", "fold-1/report.html", "fold-1/curves.png", "final/confusion.png"}) {
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "cv" / picture)) << picture;
+  }
 
   // Each fold is a run directory: eval reads it, and resuming keeps its split.
   const CommandResult eval = run_gpufm({"eval", out("cv") + "/fold-2"});
@@ -119,6 +125,7 @@ TEST_F(StudyCli, SweepRanksTheGridOnTheLeaderboard) {
   expect_contains(result.out, {"Sweep: 3 trials (--grid lr=0.05,0.01,0.002), ranked by val_loss (seed 42)",
                                "Trial 2/3: lr=0.01 (" + out("grid") + "/trial-002)", "Leaderboard (by val_loss of each trial's best epoch)",
                                "rank  trial      lr     epochs  val_loss  val_accuracy  time\n", "Best: trial-00"});
+  expect_contains(read_file(dir / "grid" / "report.html"), {"<h2>Leaderboard</h2>", "<th>rank</th><th>member</th><th>lr</th>", "<td>1</td>"});
   const auto trials = ranked("grid");
   ASSERT_EQ(trials.size(), 3u);
   EXPECT_LE(trials[0].second, trials[1].second);
@@ -194,6 +201,21 @@ TEST_F(StudyCli, ADivergingTrialIsRecordedAndTheSweepGoesOn) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   expect_contains(resumed.out, {"Resuming: 2 of 2 trials done"});
   EXPECT_EQ(resumed.out.find("Trial 1/2"), std::string::npos) << "a diverged trial runs again";
+}
+
+TEST_F(StudyCli, CompareShowsTheSettingsThatDifferAndOverlaysTheCurves) {
+  ASSERT_EQ(run("sweep", {"--grid", "lr=0.05,0.002", "--out", out("sweep")}).exit_code, 0);
+  ASSERT_EQ(run("train", {"--set", "batch=16", "--out", out("base")}).exit_code, 0);
+  const CommandResult result = run_gpufm({"compare", out("base"), out("sweep"), "--plot", out("curves")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  expect_contains(result.out, {"run", "train.batch", "train.optimizer.lr", "best val_loss", "test accuracy", "\n" + out("base") + "  ",
+                               "\n" + out("sweep") + "/trial-001  ", "0.05  ", "0.002  ", "Curves: " + out("curves") + ".svg"});
+  EXPECT_EQ(result.out.find("overrides"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("data."), std::string::npos) << result.out;
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 5) << result.out;  // header, three runs, the curves' line
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "curves.png"));
+  EXPECT_NE(read_file(dir / "curves.svg").find("<svg"), std::string::npos);
+  expect_one_line_error(run_gpufm({"compare", dir.path().string()}), 2, {"neither a run directory (model.dsl) nor a study directory"});
 }
 
 TEST_F(StudyCli, SampledSweepsAreReproducibleAndFromStartsFromTheBestTrial) {

@@ -7,6 +7,7 @@
 
 namespace gpufm::cli {
 
+void add_compare_command(CLI::App& root);
 void add_data_command(CLI::App& root);
 void add_eval_command(CLI::App& root);
 void add_info_command(CLI::App& root);

@@ -1,0 +1,51 @@
+// What a run directory shows of itself, beside its records, rewritten after every epoch and when
+// training ends:
+//   curves.svg, .png       learning curves: loss and (classifiers) accuracy, training against
+//                          validation, the best epoch marked
+//   confusion.svg, .png    classifiers, once tested: the test confusion matrix as a heat map
+//   samples.png            test images, a row of each class
+//   report.html            all of it in one self-contained page (pictures inlined, no network),
+//                          with the per-class precision, recall and F1, the model summary and the
+//                          resolved settings
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gpufm/charts.hpp"
+#include "gpufm/dataset.hpp"
+#include "gpufm/epoch_record.hpp"
+#include "gpufm/image.hpp"
+#include "gpufm/monitor.hpp"
+#include "gpufm/program.hpp"
+
+namespace gpufm {
+
+struct RunReport {
+  std::string model;          // the model's name
+  std::string model_summary;  // format_summary's table
+  std::string settings_json;  // settings.json's text
+  std::vector<EpochRecord> history;
+  std::int64_t best_epoch = 0;  // 0 before the first epoch
+  Monitor best_epoch_monitor = Monitor::val_loss;
+  std::optional<PassMetrics> test;       // the final model on the test split, once trained (a classifier's with its confusion)
+  std::vector<std::string> class_names;  // the data's
+  std::vector<Image> class_samples;      // a strip of test images per class
+};
+
+// The learning curves: a loss chart and, when the history has accuracies, an accuracy chart,
+// training solid and validation dashed, with the best epoch marked.
+std::vector<LineChart> learning_curves(std::span<const EpochRecord> history, std::int64_t best_epoch);
+
+// `count` test images of each of the first `classes` classes, side by side, a strip per class
+// (fewer where a class has fewer, none where it has none).
+std::vector<Image> class_sample_strips(const ImageSplit& test, std::int64_t classes, std::int64_t count);
+
+// Writes the files above into the run directory `dir`, each atomically.
+void write_run_report(const std::filesystem::path& dir, const RunReport& report);
+
+}  // namespace gpufm

@@ -1,0 +1,152 @@
+#include "gpufm/tfevents.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+#include "gpufm/error.hpp"
+#include "gpufm/png.hpp"
+#include "io/crc32c.hpp"
+#include "io/protobuf_writer.hpp"
+
+namespace gpufm {
+
+namespace {
+
+// Field numbers of tensorboard/compat/proto/event.proto and summary.proto.
+namespace event_field {
+constexpr int wall_time = 1, step = 2, file_version = 3, summary = 5;
+}
+constexpr int summary_value_field = 1;
+namespace value_field {
+constexpr int tag = 1, simple_value = 2, image = 4;
+}
+namespace image_field {
+constexpr int height = 1, width = 2, colorspace = 3, encoded_image_string = 4;
+}
+
+constexpr std::string_view file_version = "brain.Event:2";
+
+std::atomic<int> event_files_created{0};
+
+std::filesystem::path new_event_file_path(const std::filesystem::path& directory) {
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0) std::strcpy(host.data(), "localhost");
+  std::array<char, 24> seconds{};
+  std::snprintf(seconds.data(), seconds.size(), "%010lld", static_cast<long long>(std::time(nullptr)));
+  return directory / ("events.out.tfevents." + std::string(seconds.data()) + "." + host.data() + "." +
+                      std::to_string(::getpid()) + "." + std::to_string(event_files_created++));
+}
+
+double seconds_since_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+io::ProtobufMessage event_at(std::int64_t step) {
+  io::ProtobufMessage event;
+  event.add_double(event_field::wall_time, seconds_since_epoch());
+  event.add_int(event_field::step, step);
+  return event;
+}
+
+io::ProtobufMessage summary_of(const io::ProtobufMessage& value) {
+  io::ProtobufMessage summary;
+  summary.add_message(summary_value_field, value);
+  return summary;
+}
+
+void append_little_endian(std::vector<std::byte>& out, std::uint64_t value, int byte_count) {
+  for (int i = 0; i < byte_count; ++i) out.push_back(static_cast<std::byte>((value >> (8 * i)) & 0xFF));
+}
+
+IoError write_error(const std::filesystem::path& path, int error_number) {
+  return IoError("could not write " + path.string() + ": " + std::strerror(error_number));
+}
+
+}  // namespace
+
+EventFileWriter::EventFileWriter(const std::filesystem::path& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) throw IoError("could not create " + directory.string() + ": " + error.message());
+  path_ = new_event_file_path(directory);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
+  if (fd_ < 0) throw write_error(path_, errno);
+
+  io::ProtobufMessage event;
+  event.add_double(event_field::wall_time, seconds_since_epoch());
+  event.add_string(event_field::file_version, file_version);
+  add_event(event.bytes());
+  try {
+    flush();
+  } catch (...) {
+    ::close(fd_);
+    throw;
+  }
+}
+
+EventFileWriter::~EventFileWriter() {
+  try {
+    flush();
+  } catch (const IoError&) {
+    // Destructors must not throw; callers that need to know flush() first.
+  }
+  ::close(fd_);
+}
+
+void EventFileWriter::scalar(std::string_view tag, std::int64_t step, double value) {
+  io::ProtobufMessage summary_value;
+  summary_value.add_string(value_field::tag, tag);
+  summary_value.add_float(value_field::simple_value, static_cast<float>(value));
+  io::ProtobufMessage event = event_at(step);
+  event.add_message(event_field::summary, summary_of(summary_value));
+  add_event(event.bytes());
+}
+
+void EventFileWriter::image(std::string_view tag, std::int64_t step, const Image& image) {
+  io::ProtobufMessage encoded;
+  encoded.add_int(image_field::height, image.height);
+  encoded.add_int(image_field::width, image.width);
+  encoded.add_int(image_field::colorspace, image.channels);  // 1 gray, 3 RGB: the same numbers
+  encoded.add_bytes(image_field::encoded_image_string, encode_png(image));
+  io::ProtobufMessage summary_value;
+  summary_value.add_string(value_field::tag, tag);
+  summary_value.add_message(value_field::image, encoded);
+  io::ProtobufMessage event = event_at(step);
+  event.add_message(event_field::summary, summary_of(summary_value));
+  add_event(event.bytes());
+}
+
+// A TFRecord: the payload's length (8 bytes), its masked CRC, the payload, the payload's masked
+// CRC, all little-endian.
+void EventFileWriter::add_event(std::span<const std::byte> event) {
+  std::vector<std::byte> length;
+  append_little_endian(length, event.size(), 8);
+  unwritten_.insert(unwritten_.end(), length.begin(), length.end());
+  append_little_endian(unwritten_, io::masked_crc32c(length), 4);
+  unwritten_.insert(unwritten_.end(), event.begin(), event.end());
+  append_little_endian(unwritten_, io::masked_crc32c(event), 4);
+}
+
+// write() may take fewer bytes than offered; what it took is dropped from unwritten_ at once, so
+// that a failure part-way leaves the rest, and the records stay whole once a later flush succeeds.
+void EventFileWriter::flush() {
+  while (!unwritten_.empty()) {
+    const ssize_t written = ::write(fd_, unwritten_.data(), unwritten_.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw write_error(path_, errno);
+    }
+    unwritten_.erase(unwritten_.begin(), unwritten_.begin() + written);
+  }
+}
+
+}  // namespace gpufm

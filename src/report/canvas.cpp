@@ -1,0 +1,79 @@
+#include "report/canvas.hpp"
+
+#include <cairo-svg.h>
+
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace gpufm::report {
+
+namespace {
+
+struct SurfaceRelease {
+  void operator()(cairo_surface_t* surface) const { cairo_surface_destroy(surface); }
+};
+struct ContextRelease {
+  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
+};
+using Surface = std::unique_ptr<cairo_surface_t, SurfaceRelease>;
+using Context = std::unique_ptr<cairo_t, ContextRelease>;
+
+// cairo's stream callbacks, appending to a byte string.
+cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+void check(cairo_status_t status, const char* what) {
+  if (status != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string(what) + ": " + cairo_status_to_string(status));
+}
+
+void paint(cairo_surface_t* surface, const Drawing& draw, double scale) {
+  const Context cr(cairo_create(surface));
+  cairo_scale(cr.get(), scale, scale);
+  cairo_set_source_rgb(cr.get(), 1, 1, 1);
+  cairo_paint(cr.get());
+  draw(cr.get());
+  check(cairo_status(cr.get()), "drawing a chart");
+}
+
+}  // namespace
+
+Picture render(const Drawing& draw, double width, double height, double png_scale) {
+  Picture picture;
+  {
+    const Surface svg(cairo_svg_surface_create_for_stream(append_bytes, &picture.svg, width, height));
+    paint(svg.get(), draw, 1.0);
+    cairo_surface_finish(svg.get());
+    check(cairo_surface_status(svg.get()), "writing SVG");
+  }
+  const Surface image(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(width * png_scale), static_cast<int>(height * png_scale)));
+  paint(image.get(), draw, png_scale);
+  std::string png;
+  check(cairo_surface_write_to_png_stream(image.get(), append_bytes, &png), "encoding PNG");
+  picture.png.resize(png.size());
+  std::memcpy(picture.png.data(), png.data(), png.size());
+  return picture;
+}
+
+void draw_text(cairo_t* cr, const std::string& text, double x, double y, double size, double x_align, double y_align, double angle) {
+  cairo_save(cr);
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t extents;
+  cairo_text_extents(cr, text.c_str(), &extents);
+  cairo_font_extents_t font;
+  cairo_font_extents(cr, &font);
+  cairo_translate(cr, x, y);
+  cairo_rotate(cr, angle);
+  // Aligned by the advance and the font's ascent, so that labels of one row share a baseline.
+  cairo_move_to(cr, -x_align * extents.x_advance, font.ascent - y_align * (font.ascent + font.descent));
+  cairo_show_text(cr, text.c_str());
+  cairo_restore(cr);
+}
+
+void set_color(cairo_t* cr, const Rgb& color) { cairo_set_source_rgb(cr, color.r, color.g, color.b); }
+
+}  // namespace gpufm::report

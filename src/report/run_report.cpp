@@ -1,0 +1,143 @@
+#include "gpufm/run_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "gpufm/atomic_file.hpp"
+#include "gpufm/classification_report.hpp"
+#include "gpufm/png.hpp"
+#include "report/html.hpp"
+
+namespace gpufm {
+
+namespace {
+
+std::string figure(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", value);
+  return text;
+}
+
+// One series of the history's figure `field`; NaN where an epoch lacks it.
+LineSeries history_series(std::span<const EpochRecord> history, const std::string& label, std::size_t color, bool dashed,
+                          const std::function<std::optional<double>(const EpochRecord&)>& field) {
+  LineSeries series{label, {}, {}, series_color(color), dashed};
+  for (const EpochRecord& record : history) {
+    series.x.push_back(static_cast<double>(record.epoch));
+    series.y.push_back(field(record).value_or(NAN));
+  }
+  return series;
+}
+
+bool any_of_field(std::span<const EpochRecord> history, const std::function<std::optional<double>(const EpochRecord&)>& field) {
+  for (const EpochRecord& record : history) {
+    if (field(record)) return true;
+  }
+  return false;
+}
+
+// The final, best and test figures, as a table.
+std::string figures_section(const RunReport& report) {
+  std::vector<std::vector<std::string>> rows = {{"", "epoch", "loss", "accuracy", "val_loss", "val_accuracy"}};
+  const auto row = [](const std::string& name, const EpochRecord& r) {
+    const auto optional = [](const std::optional<double>& value) { return value ? figure(*value) : std::string("-"); };
+    return std::vector<std::string>{name, std::to_string(r.epoch), figure(r.loss), optional(r.accuracy), optional(r.val_loss),
+                                    optional(r.val_accuracy)};
+  };
+  if (!report.history.empty()) rows.push_back(row("final", report.history.back()));
+  if (report.best_epoch > 0) {
+    rows.push_back(row("best (" + std::string(name(report.best_epoch_monitor)) + ")",
+                       report.history[static_cast<std::size_t>(report.best_epoch - 1)]));
+  }
+  std::string html = "<h2>Figures</h2>\n" + report::html_table(rows);
+  if (report.test) {
+    html += "<p>Test (final model): loss " + figure(report.test->loss);
+    if (!report.test->confusion.empty()) html += ", accuracy " + figure(report.test->accuracy);
+    html += " on " + std::to_string(report.test->samples) + " images.</p>\n";
+  } else {
+    html += "<p>Training: " + std::to_string(report.history.size()) + " epochs so far; the test figures come when it ends.</p>\n";
+  }
+  return html;
+}
+
+std::string classification_section(const RunReport& report, const Picture& confusion) {
+  const ClassificationReport scores = classification_report(report.test->confusion, report.class_names);
+  std::vector<std::vector<std::string>> rows = {{"class", "precision", "recall", "f1-score", "support"}};
+  const auto add = [&](const ClassScores& s) {
+    rows.push_back({s.name, figure(s.precision), figure(s.recall), figure(s.f1), std::to_string(s.support)});
+  };
+  for (const ClassScores& s : scores.classes) add(s);
+  add(scores.macro_average);
+  add(scores.weighted_average);
+  return "<h2>Test confusion matrix</h2>\n" + report::svg_image(confusion, "test confusion matrix") +
+         "\n<h2>Per-class precision, recall and F1 (test)</h2>\n" + report::html_table(rows) + "<p>accuracy " + figure(scores.accuracy) +
+         " on " + std::to_string(scores.total) + " images</p>\n";
+}
+
+std::string samples_section(const RunReport& report) {
+  std::string html = "<h2>Test images of each class</h2>\n<table>\n";
+  for (std::size_t c = 0; c < report.class_samples.size(); ++c) {
+    const std::string label = c < report.class_names.size() ? report.class_names[c] : std::to_string(c);
+    html += "<tr><td>" + report::escape_html(label) + "</td><td>" + report::png_image(encode_png(report.class_samples[c]), label) +
+            "</td></tr>\n";
+  }
+  return html + "</table>\n";
+}
+
+}  // namespace
+
+std::vector<LineChart> learning_curves(std::span<const EpochRecord> history, std::int64_t best_epoch) {
+  using Field = std::function<std::optional<double>(const EpochRecord&)>;
+  const Field loss = [](const EpochRecord& r) { return std::optional<double>(r.loss); };
+  const Field val_loss = [](const EpochRecord& r) { return r.val_loss; };
+  const Field accuracy = [](const EpochRecord& r) { return r.accuracy; };
+  const Field val_accuracy = [](const EpochRecord& r) { return r.val_accuracy; };
+  const std::optional<double> marked = best_epoch > 0 ? std::optional<double>(static_cast<double>(best_epoch)) : std::nullopt;
+  const std::string marked_label = best_epoch > 0 ? "best epoch " + std::to_string(best_epoch) : "";
+  const auto chart = [&](const std::string& title, const Field& training, const Field& validation) {
+    LineChart c{title, "epoch", title, {history_series(history, "training", 0, false, training)}, marked, marked_label};
+    if (any_of_field(history, validation)) c.series.push_back(history_series(history, "validation", 1, true, validation));
+    return c;
+  };
+  std::vector<LineChart> charts = {chart("loss", loss, val_loss)};
+  if (any_of_field(history, accuracy)) charts.push_back(chart("accuracy", accuracy, val_accuracy));
+  return charts;
+}
+
+std::vector<Image> class_sample_strips(const ImageSplit& test, std::int64_t classes, std::int64_t count) {
+  std::vector<std::vector<Image>> tiles(static_cast<std::size_t>(classes));
+  const auto pixels = static_cast<std::size_t>(test.rows * test.cols);
+  for (std::size_t n = 0; n < test.count; ++n) {
+    if (test.labels[n] >= classes) continue;
+    std::vector<Image>& of_class = tiles[test.labels[n]];
+    if (static_cast<std::int64_t>(of_class.size()) >= count) continue;
+    const auto* first = test.pixels.data() + n * pixels;
+    of_class.push_back(Image{static_cast<std::int64_t>(test.cols), static_cast<std::int64_t>(test.rows), 1, {first, first + pixels}});
+  }
+  std::vector<Image> strips;
+  for (const std::vector<Image>& of_class : tiles) {
+    if (!of_class.empty()) strips.push_back(image_grid(of_class, count, 2, 255));
+  }
+  return strips;
+}
+
+void write_run_report(const std::filesystem::path& dir, const RunReport& report) {
+  const Picture curves = draw_line_charts(learning_curves(report.history, report.best_epoch));
+  write_picture(dir / "curves", curves);
+  std::vector<std::string> sections = {figures_section(report), "<h2>Learning curves</h2>\n" + report::svg_image(curves, "learning curves") + "\n"};
+  if (report.test && !report.test->confusion.empty()) {
+    const HeatMap map{"test confusion matrix", "true class", "predicted class", report.class_names, report.class_names, report.test->confusion};
+    const Picture confusion = draw_heat_map(map);
+    write_picture(dir / "confusion", confusion);
+    sections.push_back(classification_section(report, confusion));
+  }
+  if (!report.class_samples.empty()) {
+    write_png(dir / "samples.png", image_grid(report.class_samples, 1, 2, 255));
+    sections.push_back(samples_section(report));
+  }
+  sections.push_back("<h2>Model</h2>\n<pre>" + report::escape_html(report.model_summary) + "</pre>\n");
+  sections.push_back("<h2>Settings</h2>\n<pre>" + report::escape_html(report.settings_json) + "</pre>\n");
+  write_file_atomically(dir / "report.html", report::html_page(report.model + ": " + dir.filename().string(), sections));
+}
+
+}  // namespace gpufm

@@ -1,0 +1,119 @@
+#include "gpufm/study_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "gpufm/atomic_file.hpp"
+#include "gpufm/charts.hpp"
+#include "gpufm/run_dir.hpp"
+#include "report/html.hpp"
+
+namespace gpufm {
+
+namespace {
+
+std::string figure(const std::optional<double>& value) {
+  if (!value) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", *value);
+  return text;
+}
+
+std::string seconds(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1fs", value);
+  return text;
+}
+
+// A member's epochs as its run directory's history has them; none before it has run.
+std::vector<EpochRecord> member_history(const std::filesystem::path& dir, const StudyMember& member) {
+  std::error_code status;
+  if (!std::filesystem::is_regular_file(dir / member.name / "history.json", status)) return {};
+  return RunDirectory::open(dir / member.name).read_history();
+}
+
+// The validation figures of every member, overlaid (training figures where nothing is validated).
+std::vector<LineChart> overlaid_curves(const std::filesystem::path& dir, const Study& study) {
+  LineChart loss{"validation loss", "epoch", "val_loss", {}, {}, ""}, accuracy{"validation accuracy", "epoch", "val_accuracy", {}, {}, ""};
+  const auto add = [&](const StudyMember& member, std::size_t index) {
+    const std::vector<EpochRecord> history = member_history(dir, member);
+    LineSeries losses{member.name, {}, {}, series_color(index), false}, accuracies = losses;
+    for (const EpochRecord& r : history) {
+      losses.x.push_back(static_cast<double>(r.epoch));
+      losses.y.push_back(r.val_loss.value_or(r.loss));
+      if (r.val_accuracy || r.accuracy) {
+        accuracies.x.push_back(static_cast<double>(r.epoch));
+        accuracies.y.push_back(r.val_accuracy ? *r.val_accuracy : *r.accuracy);
+      }
+    }
+    if (!losses.x.empty()) loss.series.push_back(losses);
+    if (!accuracies.x.empty()) accuracy.series.push_back(accuracies);
+  };
+  for (std::size_t i = 0; i < study.members.size(); ++i) add(study.members[i], i);
+  std::vector<LineChart> charts = {loss};
+  if (!accuracy.series.empty()) charts.push_back(accuracy);
+  return charts;
+}
+
+std::vector<std::string> member_row(const StudyMember& member, const std::vector<std::string>& keys, const std::string& rank) {
+  std::vector<std::string> cells;
+  if (!rank.empty()) cells.push_back(rank);
+  cells.push_back(member.name);
+  for (const std::string& key : keys) cells.push_back(setting_of(member, key));
+  if (!member.figures) {
+    cells.insert(cells.end(), {member.diverged.empty() ? "planned" : "diverged", "-", "-", "-", "-"});
+    return cells;
+  }
+  const MemberFigures& f = *member.figures;
+  cells.insert(cells.end(), {std::to_string(f.epochs), figure(f.best.val_loss), figure(f.best.val_accuracy), figure(f.test_accuracy),
+                             seconds(f.seconds)});
+  return cells;
+}
+
+std::string members_table(const Study& study) {
+  const auto* sweep = std::get_if<SweepDesign>(&study.design);
+  const std::vector<std::string> keys = varied_keys(study.members);
+  std::vector<std::string> header = {"member"};
+  if (sweep) header.insert(header.begin(), "rank");
+  header.insert(header.end(), keys.begin(), keys.end());
+  header.insert(header.end(), {"epochs", "best val_loss", "val_accuracy", "test accuracy", "time"});
+  std::vector<std::vector<std::string>> rows = {header};
+  if (sweep) {
+    const std::vector<std::size_t> ranked = leaderboard(study.members, sweep->metric);
+    for (std::size_t r = 0; r < ranked.size(); ++r) rows.push_back(member_row(study.members[ranked[r]], keys, std::to_string(r + 1)));
+    for (const StudyMember& member : study.members) {
+      if (!member.figures) rows.push_back(member_row(member, keys, "-"));
+    }
+  } else {
+    for (const StudyMember& member : study.members) rows.push_back(member_row(member, keys, ""));
+    const MemberStatistics s = member_statistics(study.members);
+    const auto mean_std = [](const std::optional<MeanStd>& value) {
+      return value ? figure(value->mean) + " ± " + figure(value->std) : std::string("-");
+    };
+    std::vector<std::string> mean_row = {"mean ± std"};
+    mean_row.resize(1 + keys.size());
+    mean_row.insert(mean_row.end(), {figure(s.epochs.mean), mean_std(s.val_loss), mean_std(s.val_accuracy), "", seconds(s.seconds.mean)});
+    rows.push_back(mean_row);
+    if (study.final) rows.push_back(member_row(*study.final, keys, ""));
+  }
+  return report::html_table(rows);
+}
+
+}  // namespace
+
+void write_study_report(const std::filesystem::path& dir, const Study& study) {
+  const Picture curves = draw_line_charts(overlaid_curves(dir, study));
+  write_picture(dir / "curves", curves);
+  const auto* sweep = std::get_if<SweepDesign>(&study.design);
+  const std::string what = sweep ? "sweep, ranked by " + std::string(name(sweep->metric)) + " of each trial's best epoch"
+                                 : std::to_string(std::get<FoldDesign>(study.design).folds) + "-fold cross-validation";
+  const std::vector<std::string> sections = {
+      "<p>" + report::escape_html(study.model + " (" + study.model_file.string() + "), " + what + ", seed " + std::to_string(study.seed)) +
+          "</p>\n",
+      std::string(sweep ? "<h2>Leaderboard</h2>\n" : "<h2>Folds</h2>\n") + members_table(study),
+      "<h2>Every member's curves</h2>\n" + report::svg_image(curves, "every member's validation curves") + "\n",
+  };
+  write_file_atomically(dir / "report.html", report::html_page(study.model + ": " + dir.filename().string(), sections));
+}
+
+}  // namespace gpufm
