@@ -1,5 +1,5 @@
 // The charts runs and studies draw of themselves: line charts (learning curves, a study's
-// members overlaid) and heat maps (confusion matrices). Each is drawn once with cairo and
+// members overlaid), heat maps (confusion matrices) and an autoencoder's reconstructions. Each is drawn once with cairo and
 // rendered both as SVG, for the HTML report and for editing, and as PNG, for anything that shows
 // pictures.
 #pragma once
@@ -11,6 +11,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "gpufm/image.hpp"
 
 namespace gpufm {
 
@@ -45,6 +47,10 @@ struct Picture {
   std::string svg;
   std::vector<std::byte> png;
 };
+
+// Inputs above their reconstructions, a column each, each pair's error under it.
+Picture draw_reconstructions(std::span<const Image> inputs, std::span<const Image> outputs, std::span<const double> errors,
+                             const std::string& title);
 
 // Charts side by side, in one picture.
 Picture draw_line_charts(std::span<const LineChart> charts);

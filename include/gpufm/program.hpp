@@ -69,6 +69,9 @@ class Program {
 
   // Inference over `ids` in order, never augmented; the confusion matrix when asked for.
   PassMetrics evaluate(const DeviceImages& data, const DeviceIds& ids, bool confusion = false);
+  // The model's outputs for `ids` of `data`, as evaluation computes them: ids.size() samples of
+  // the output's elements each (NHWC), in the order of the ids.
+  std::vector<float> predict(const DeviceImages& data, std::span<const std::int32_t> ids);
 
   // The state a checkpoint holds: the flat parameters (trainable first, then batch-norm
   // statistics), the optimizer state, and the optimizer step count.

@@ -63,6 +63,9 @@ struct RecordedRun {
 };
 RecordedRun read_recorded_run(const RunDirectory& run_dir);
 
+// The training and validation ids the run was given (its split.json: a k-fold member's), if any.
+std::optional<SplitIds> recorded_split(const RunDirectory& run_dir);
+
 // The run's model.dsl compiled under the model's own name.
 Graph compile_recorded_model(const RunDirectory& run_dir, const std::vector<dsl::Override>& overrides = {});
 

@@ -4,6 +4,8 @@
 //                          validation, the best epoch marked
 //   confusion.svg, .png    classifiers, once tested: the test confusion matrix as a heat map
 //   samples.png            test images, a row of each class
+//   reconstructions.svg, .png  autoencoders: the first images validated on (test images where
+//                          none are) above their reconstructions
 //   report.html            all of it in one self-contained page (pictures inlined, no network),
 //                          with the per-class precision, recall and F1, the model summary and the
 //                          resolved settings
@@ -35,6 +37,7 @@ struct RunReport {
   std::optional<PassMetrics> test;       // the final model on the test split, once trained (a classifier's with its confusion)
   std::vector<std::string> class_names;  // the data's
   std::vector<Image> class_samples;      // a strip of test images per class
+  std::optional<Picture> reconstructions;  // an autoencoder's, of the first images validated on (else test), at the latest epoch
 };
 
 // The learning curves: a loss chart and, when the history has accuracies, an accuracy chart,

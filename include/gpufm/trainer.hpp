@@ -44,6 +44,7 @@ class Trainer {
   Program& program() { return program_; }
   std::int64_t epochs_done() const { return epochs_done_; }
   bool has_validation() const { return validation_is_test_ || validation_ids_.count > 0; }
+  bool validates_on_test() const { return validation_is_test_; }
   std::int64_t train_samples() const { return train_ids_.count; }
   std::int64_t steps_per_epoch() const { return program_.steps_per_epoch(train_ids_); }
 
@@ -70,6 +71,13 @@ class Trainer {
   bool restores_best() const;
 
   PassMetrics evaluate_test(bool confusion);
+  // The model's outputs for the first `count` images of the test split, or of the validation
+  // part of the training set (fewer when it has fewer), with their ids.
+  struct Predictions {
+    std::vector<std::int32_t> ids;  // into the test split, or the training set
+    std::vector<float> outputs;     // ids.size() x the output's elements
+  };
+  Predictions predict(bool validation, std::int64_t count);
 
  private:
   // The schedule and early stopping see an epoch's end, in training and in replay alike.
@@ -80,6 +88,7 @@ class Trainer {
   Program program_;
   DeviceImages train_images_, test_images_;
   DeviceIds train_ids_, validation_ids_, test_ids_;
+  std::vector<std::int32_t> validation_id_list_;  // validation_ids_' ids, in order
   bool validation_is_test_ = false;
   std::int64_t epochs_done_ = 0;
   bool interrupted_ = false;

@@ -131,6 +131,11 @@ void write_run_report(const std::filesystem::path& dir, const RunReport& report)
     write_picture(dir / "confusion", confusion);
     sections.push_back(classification_section(report, confusion));
   }
+  if (report.reconstructions) {
+    write_picture(dir / "reconstructions", *report.reconstructions);
+    sections.push_back("<h2>Reconstructions (epoch " + std::to_string(report.history.size()) + ")</h2>\n" +
+                       report::svg_image(*report.reconstructions, "images above their reconstructions") + "\n");
+  }
   if (!report.class_samples.empty()) {
     write_png(dir / "samples.png", image_grid(report.class_samples, 1, 2, 255));
     sections.push_back(samples_section(report));

@@ -99,6 +99,21 @@ std::string members_table(const Study& study) {
   return report::html_table(rows);
 }
 
+// An autoencoder study's members' reconstructions of the same images, one above the other, each
+// with its settings and loss; "" when no member has any.
+std::string reconstructions_section(const std::filesystem::path& dir, const Study& study) {
+  std::string html;
+  for (const StudyMember& member : study.members) {
+    std::error_code status;
+    if (!member.figures || !std::filesystem::is_regular_file(dir / member.name / "reconstructions.svg", status)) continue;
+    const Picture reconstructions{RunDirectory::open(dir / member.name).read("reconstructions.svg"), {}};
+    const std::string settings = settings_text(member.overrides);
+    html += "<p>" + report::escape_html(member.name + (settings.empty() ? "" : " (" + settings + ")")) + ": best val_loss " +
+            figure(member.figures->best.val_loss) + "</p>\n" + report::svg_image(reconstructions, member.name + "'s reconstructions") + "\n";
+  }
+  return html.empty() ? "" : "<h2>Reconstructions by member</h2>\n" + html;
+}
+
 }  // namespace
 
 void write_study_report(const std::filesystem::path& dir, const Study& study) {
@@ -112,6 +127,7 @@ void write_study_report(const std::filesystem::path& dir, const Study& study) {
           "</p>\n",
       std::string(sweep ? "<h2>Leaderboard</h2>\n" : "<h2>Folds</h2>\n") + members_table(study),
       "<h2>Every member's curves</h2>\n" + report::svg_image(curves, "every member's validation curves") + "\n",
+      reconstructions_section(dir, study),
   };
   write_file_atomically(dir / "report.html", report::html_page(study.model + ": " + dir.filename().string(), sections));
 }

@@ -213,6 +213,19 @@ PassMetrics Program::evaluate(const DeviceImages& data, const DeviceIds& ids, bo
   return read_metrics(confusion);
 }
 
+std::vector<float> Program::predict(const DeviceImages& data, std::span<const std::int32_t> ids) {
+  const DeviceIds device_ids = upload_ids(ids);
+  const std::int64_t elements = graph_.output().elements();
+  std::vector<float> outputs(ids.size() * static_cast<std::size_t>(elements));
+  const float* output = activation(plan_.training.output_buffer[graph_.layers.size() - 1]);
+  for (std::int64_t start = 0; start < device_ids.count; start += max_batch_) {
+    const std::int64_t size = std::min(max_batch_, device_ids.count - start);
+    run_batch(data, device_ids.ids.as<std::int32_t>() + start, size, 0, nullptr, nullptr, 0.0);
+    backend_.copy_to_host(outputs.data() + start * elements, output, static_cast<std::size_t>(size * elements) * sizeof(float));
+  }
+  return outputs;
+}
+
 std::vector<float> Program::read_params() {
   std::vector<float> values(static_cast<std::size_t>(plan_.param_elements));
   backend_.copy_to_host(values.data(), bound_->params.as(), values.size() * sizeof(float));

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "gpufm/checkpoint.hpp"
+#include "gpufm/reconstruct.hpp"
 #include "gpufm/run_report.hpp"
 #include "gpufm/summary.hpp"
 #include "gpufm/tensorboard_log.hpp"
@@ -86,6 +87,8 @@ std::vector<dsl::Override> applied_overrides(const RunRequest& request) {
   return overrides;
 }
 
+}  // namespace
+
 std::optional<SplitIds> recorded_split(const RunDirectory& run_dir) {
   if (!std::filesystem::exists(run_dir.split_file())) return std::nullopt;
   try {
@@ -95,6 +98,8 @@ std::optional<SplitIds> recorded_split(const RunDirectory& run_dir) {
     throw InputError(run_dir.split_file().string() + ": malformed split (" + e.what() + ")");
   }
 }
+
+namespace {
 
 json epoch_json(const EpochRecord& r) {
   json j = {{"epoch", r.epoch}, {"loss", r.loss}};
@@ -130,7 +135,8 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                    .best_epoch_monitor = trainer.best_epoch_monitor(),
                    .test = std::nullopt,
                    .class_names = data.class_names,
-                   .class_samples = class_sample_strips(data.test, static_cast<std::int64_t>(data.class_names.size()), 8)};
+                   .class_samples = class_sample_strips(data.test, static_cast<std::int64_t>(data.class_names.size()), 8),
+                   .reconstructions = std::nullopt};
   TensorBoardLog tensorboard(run_dir.path(), trainer.has_validation());
   if (history.empty() && !report.class_samples.empty()) tensorboard.image("samples", 1, image_grid(report.class_samples, 1, 2, 255));
   TrainingEvents training = events.training;
@@ -145,6 +151,13 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
     save_checkpoint(run_dir.checkpoint_file(), graph, plan, checkpoint);
     report.history = history;
     report.best_epoch = trainer.best_epoch();
+    if (graph.train.target == Target::input) {
+      // The images validated on, where there are some: the same ones for every trial of a sweep.
+      const Reconstructions reconstructions = reconstruct(trainer, data, trainer.has_validation(), 10);
+      report.reconstructions = reconstructions.picture(std::string(trainer.has_validation() ? "validation" : "test") +
+                                                       " images and their reconstructions");
+      tensorboard.image("reconstructions", record.epoch, reconstructions.grid());
+    }
     write_run_report(run_dir.path(), report);
     tensorboard.epoch(record);
     if (events.training.epoch_end) events.training.epoch_end(record);

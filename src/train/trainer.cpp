@@ -56,7 +56,10 @@ Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend, std:
   test_images_ = program_.upload(data.test);
   train_ids_ = program_.upload_ids(split.train);
   test_ids_ = program_.upload_ids(id_range(0, static_cast<std::int64_t>(data.test.count)));
-  if (!validation_is_test_) validation_ids_ = program_.upload_ids(split.validation);
+  if (!validation_is_test_) {
+    validation_ids_ = program_.upload_ids(split.validation);
+    validation_id_list_ = split.validation;
+  }
 }
 
 void Trainer::start(std::uint64_t seed) {
@@ -154,5 +157,18 @@ void Trainer::fit(const TrainingEvents& events) {
 }
 
 PassMetrics Trainer::evaluate_test(bool confusion) { return program_.evaluate(test_images_, test_ids_, confusion); }
+
+Trainer::Predictions Trainer::predict(bool validation, std::int64_t count) {
+  Predictions predictions;
+  const bool from_training_set = validation && !validation_is_test_;
+  if (from_training_set) {
+    predictions.ids.assign(validation_id_list_.begin(),
+                           validation_id_list_.begin() + std::min<std::ptrdiff_t>(count, static_cast<std::ptrdiff_t>(validation_id_list_.size())));
+  } else {
+    predictions.ids = id_range(0, std::min<std::int64_t>(count, test_ids_.count));
+  }
+  predictions.outputs = program_.predict(from_training_set ? train_images_ : test_images_, predictions.ids);
+  return predictions;
+}
 
 }  // namespace gpufm

@@ -79,7 +79,8 @@ TEST(RunReport, WritesThePicturesAndOneSelfContainedPage) {
                    .best_epoch_monitor = Monitor::val_loss,
                    .test = PassMetrics{.loss = 0.25, .accuracy = 0.75, .samples = 40, .confusion = std::vector<std::int64_t>(16, 0)},
                    .class_names = data.class_names,
-                   .class_samples = class_sample_strips(data.test, 4, 8)};
+                   .class_samples = class_sample_strips(data.test, 4, 8),
+                   .reconstructions = std::nullopt};
   for (std::size_t c = 0; c < 4; ++c) report.test->confusion[c * 5] = 10;
   write_run_report(dir.path(), report);
 

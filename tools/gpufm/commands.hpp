@@ -12,6 +12,7 @@ void add_data_command(CLI::App& root);
 void add_eval_command(CLI::App& root);
 void add_info_command(CLI::App& root);
 void add_kfold_command(CLI::App& root);
+void add_reconstruct_command(CLI::App& root);
 void add_summary_command(CLI::App& root);
 void add_sweep_command(CLI::App& root);
 void add_train_command(CLI::App& root);

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   gpufm::cli::add_kfold_command(app);
   gpufm::cli::add_sweep_command(app);
   gpufm::cli::add_compare_command(app);
+  gpufm::cli::add_reconstruct_command(app);
   gpufm::cli::add_info_command(app);
 
   try {

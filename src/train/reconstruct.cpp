@@ -1,0 +1,58 @@
+#include "gpufm/reconstruct.hpp"
+
+#include "gpufm/checkpoint.hpp"
+#include "gpufm/run.hpp"
+
+namespace gpufm {
+
+Image Reconstructions::grid() const {
+  std::vector<Image> tiles = inputs;
+  tiles.insert(tiles.end(), outputs.begin(), outputs.end());
+  return image_grid(tiles, static_cast<std::int64_t>(inputs.size()), 2, 255);
+}
+
+Reconstructions reconstructions_of(const ImageSplit& split, std::span<const std::int32_t> ids, std::span<const float> outputs,
+                                   const Shape& output_shape) {
+  const auto pixels = static_cast<std::size_t>(split.rows * split.cols);
+  if (static_cast<std::size_t>(output_shape.elements()) != pixels || outputs.size() != ids.size() * pixels) {
+    throw std::logic_error("reconstructions: outputs of shape " + output_shape.str() + " are not the images'");
+  }
+  Reconstructions result;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::uint8_t* image = split.pixels.data() + static_cast<std::size_t>(ids[i]) * pixels;
+    const std::span<const float> output = outputs.subspan(i * pixels, pixels);
+    double error = 0;
+    for (std::size_t p = 0; p < pixels; ++p) {
+      const double difference = output[p] - image[p] / 255.0;
+      error += difference * difference;
+    }
+    result.inputs.push_back(Image{static_cast<std::int64_t>(split.cols), static_cast<std::int64_t>(split.rows), 1, {image, image + pixels}});
+    result.outputs.push_back(image_from_unit_floats(output, static_cast<std::int64_t>(split.rows), static_cast<std::int64_t>(split.cols), 1));
+    result.errors.push_back(error / static_cast<double>(pixels));
+  }
+  return result;
+}
+
+Reconstructions reconstruct(Trainer& trainer, const Dataset& data, bool validation, std::int64_t count) {
+  const Trainer::Predictions predictions = trainer.predict(validation, count);
+  const bool from_training_set = validation && !trainer.validates_on_test();
+  return reconstructions_of(from_training_set ? data.train : data.test, predictions.ids, predictions.outputs, trainer.program().graph().output());
+}
+
+Reconstructions reconstruct_run(const ReconstructRequest& request, Backend& backend) {
+  const RunDirectory run_dir = RunDirectory::open(request.run_dir);
+  const Graph graph = compile_recorded_model(run_dir);
+  if (graph.train.target != Target::input) {
+    throw InputError(run_dir.model_file().string() + ": the model's target is its labels; reconstruct takes an autoencoder (target input)");
+  }
+  const Dataset data = load_dataset(read_recorded_run(run_dir).data);
+  Trainer trainer(graph, data, backend, recorded_split(run_dir));
+  const Checkpoint checkpoint = load_checkpoint(request.best ? run_dir.best_file() : run_dir.checkpoint_file(), graph, trainer.program().plan());
+  trainer.program().write_params(checkpoint.params);
+  if (request.validation && !trainer.has_validation()) {
+    throw InputError(run_dir.path().string() + ": the run validates on nothing; reconstruct its test images (--split test)");
+  }
+  return reconstruct(trainer, data, request.validation, request.count);
+}
+
+}  // namespace gpufm
