@@ -3,6 +3,7 @@
 // src/ops/NAME.cpp; op_table() lists them all, explicitly.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -64,6 +65,13 @@ struct OpDef {
 
 std::span<const OpDef* const> op_table();
 const OpDef* find_op(std::string_view keyword);  // nullptr when unknown
+
+// The most a size setting may give: input's dimensions, filters, units, kernel, stride, pool and
+// upsample sizes, reshape's dimensions. Far above any real layer, it keeps the shape rules'
+// arithmetic within 64 bits: an image's channels, a kernel's height and its width are each at
+// most this, so a product of the three or a size times a stride cannot overflow before the
+// compiler checks the tensors' sizes.
+inline constexpr std::int64_t max_layer_size = std::int64_t{1} << 20;
 
 // The activations dense and conv layers take as a setting, and that stand alone as layers.
 inline constexpr std::string_view activation_names[] = {"linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu"};

@@ -11,7 +11,7 @@ namespace {
 // Larger tensors than this are a typo, not a model (and products stay far from overflow).
 constexpr std::int64_t max_tensor_elements = std::int64_t{1} << 36;
 
-constexpr ArgSpec input_signature[] = {{.name = "shape", .kind = ArgKind::dims, .min = 1, .max = 1 << 20}};
+constexpr ArgSpec input_signature[] = {{.name = "shape", .kind = ArgKind::dims, .min = 1, .max = max_layer_size}};
 constexpr std::string_view name_key[] = {"name"};
 
 std::int64_t sum_params(const std::vector<Layer>& layers, bool trainable_only) {

@@ -43,14 +43,18 @@ std::string format_summary(const Graph& graph, const Plan& plan) {
 
   const auto bytes = [](std::int64_t n) { return human_bytes(static_cast<double>(n)); };
   const std::int64_t batch = graph.train.batch;
+  // In doubles: the file may ask for any batch, whose activations need not fit in 64 bits.
+  const auto bytes_at_batch = [batch](std::int64_t per_sample) {
+    return human_bytes(static_cast<double>(per_sample) * static_cast<double>(batch));
+  };
   text += "Planned memory (fp32):\n";
   text += "  parameters            " + bytes(plan.param_elements * 4) + ", gradients and optimizer state over the trainable " +
           bytes(plan.trainable_elements * 4) + "\n";
   text += "  activations / sample  training " + bytes(plan.training.bytes_per_sample) + " (" +
           bytes(plan.training.unshared_bytes_per_sample) + " without reuse), inference " +
           bytes(plan.inference.bytes_per_sample) + "\n";
-  text += "  activations at batch " + std::to_string(batch) + "  training " + bytes(plan.training.bytes_per_sample * batch) +
-          ", inference " + bytes(plan.inference.bytes_per_sample * batch) + "\n";
+  text += "  activations at batch " + std::to_string(batch) + "  training " + bytes_at_batch(plan.training.bytes_per_sample) +
+          ", inference " + bytes_at_batch(plan.inference.bytes_per_sample) + "\n";
   text += "Training: " + describe(graph.train) + "\n";
   return text;
 }

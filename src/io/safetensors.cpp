@@ -85,7 +85,8 @@ std::vector<T> values_of(const NamedTensor& tensor, TensorDtype dtype) {
                            ", not " + std::string(dtype_name(dtype)));
   }
   std::vector<T> values(tensor.data.size() / sizeof(T));
-  std::memcpy(values.data(), tensor.data.data(), values.size() * sizeof(T));
+  // memcpy takes no null pointer, which is what an empty vector's data() may be.
+  if (!values.empty()) std::memcpy(values.data(), tensor.data.data(), values.size() * sizeof(T));
   return values;
 }
 
@@ -163,7 +164,8 @@ Json parse_header(std::span<const std::byte> header, const ErrorPrefix& file) {
   const auto* text = reinterpret_cast<const char*>(header.data());
   try {
     return Json::parse(text, text + header.size(), refuse_duplicate_keys);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // A syntax error, or a number too large for a double (out_of_range: "number overflow ...").
     std::string_view detail = e.what();  // "[json.exception.parse_error.101] parse error at ..."
     const std::size_t id_end = detail.find("] ");
     if (id_end != std::string_view::npos) detail.remove_prefix(id_end + 2);

@@ -10,7 +10,7 @@ namespace gpufm {
 namespace {
 
 constexpr ArgSpec dense_signature[] = {
-    {.name = "units", .kind = ArgKind::integer, .min = 1},
+    {.name = "units", .kind = ArgKind::integer, .min = 1, .max = max_layer_size},
     {.name = "activation", .kind = ArgKind::choice, .default_value = "linear", .choices = activation_names},
     {.name = "alpha", .kind = ArgKind::real, .default_value = "0.3", .positional = false, .min = 0},
     weight_init_setting,

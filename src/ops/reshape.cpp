@@ -8,7 +8,7 @@ namespace gpufm {
 namespace {
 
 constexpr ArgSpec reshape_signature[] = {
-    {.name = "shape", .kind = ArgKind::dims, .min = 1},
+    {.name = "shape", .kind = ArgKind::dims, .min = 1, .max = max_layer_size},
 };
 
 Shape reshape_output_shape(const Attrs& attrs, const Shape& input) {

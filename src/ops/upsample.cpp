@@ -9,7 +9,7 @@ namespace gpufm {
 namespace {
 
 constexpr ArgSpec upsample_signature[] = {
-    {.name = "size", .kind = ArgKind::size2, .default_value = "2", .min = 1},
+    {.name = "size", .kind = ArgKind::size2, .default_value = "2", .min = 1, .max = max_layer_size},
 };
 
 Shape upsample_output_shape(const Attrs& attrs, const Shape& input) {

@@ -26,11 +26,11 @@ Size2 window_output(std::string_view keyword, const Shape& input, Size2 kernel, 
 
 // The settings of conv2d and conv2d_transpose.
 inline constexpr ArgSpec conv_signature[] = {
-    {.name = "filters", .kind = ArgKind::integer, .min = 1},
-    {.name = "kernel", .kind = ArgKind::size2, .min = 1},
+    {.name = "filters", .kind = ArgKind::integer, .min = 1, .max = max_layer_size},
+    {.name = "kernel", .kind = ArgKind::size2, .min = 1, .max = max_layer_size},
     {.name = "padding", .kind = ArgKind::choice, .default_value = "valid", .choices = padding_names},
     {.name = "activation", .kind = ArgKind::choice, .default_value = "linear", .choices = activation_names},
-    {.name = "stride", .kind = ArgKind::size2, .default_value = "1", .positional = false, .min = 1},
+    {.name = "stride", .kind = ArgKind::size2, .default_value = "1", .positional = false, .min = 1, .max = max_layer_size},
     {.name = "alpha", .kind = ArgKind::real, .default_value = "0.3", .positional = false, .min = 0},
     weight_init_setting,
 };
@@ -38,9 +38,9 @@ inline constexpr ArgSpec conv_signature[] = {
 // The settings of maxpool and avgpool: the window (2 for 2x2), the stride (the window's size
 // unless given) and the padding.
 inline constexpr ArgSpec pool_signature[] = {
-    {.name = "size", .kind = ArgKind::size2, .default_value = "2", .min = 1},
+    {.name = "size", .kind = ArgKind::size2, .default_value = "2", .min = 1, .max = max_layer_size},
     {.name = "padding", .kind = ArgKind::choice, .default_value = "valid", .choices = padding_names},
-    {.name = "stride", .kind = ArgKind::size2, .optional = true, .positional = false, .min = 1},
+    {.name = "stride", .kind = ArgKind::size2, .optional = true, .positional = false, .min = 1, .max = max_layer_size},
 };
 
 Shape pool_output_shape(std::string_view keyword, const Attrs& attrs, const Shape& input);

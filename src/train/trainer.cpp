@@ -15,6 +15,16 @@ std::vector<std::int32_t> id_range(std::int64_t begin, std::int64_t end) {
   return ids;
 }
 
+// The batch, when the training set can fill it: checked before the program's memory, sized by
+// the batch, is planned (a typo of a batch could ask for terabytes).
+std::int64_t batch_within(std::int64_t batch, std::size_t training_images) {
+  if (batch > static_cast<std::int64_t>(training_images)) {
+    throw InputError("batch " + std::to_string(batch) + " is larger than the " + std::to_string(training_images) +
+                     " training images; use a batch of at most that");
+  }
+  return batch;
+}
+
 }  // namespace
 
 SplitIds split_for_validation(std::int64_t count, double fraction) {
@@ -25,7 +35,7 @@ SplitIds split_for_validation(std::int64_t count, double fraction) {
 Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend, std::optional<SplitIds> given_split)
     : graph_(graph),
       data_(data),
-      program_(graph, backend, graph.train.batch),
+      program_(graph, backend, batch_within(graph.train.batch, data.train.count)),
       schedule_(graph.train),
       early_stopping_(graph.train) {
   const TrainSettings& train = graph.train;
@@ -44,10 +54,7 @@ Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend, std:
     throw InputError("validation " + std::to_string(train.validation) + " of " + std::to_string(count) +
                      " training images leaves one part empty; choose a fraction that keeps images on both sides");
   }
-  if (train.batch > static_cast<std::int64_t>(split.train.size())) {
-    throw InputError("batch " + std::to_string(train.batch) + " is larger than the " + std::to_string(split.train.size()) +
-                     " training images; use a batch of at most that");
-  }
+  batch_within(train.batch, split.train.size());  // the part trained on, this time
   if (program_.num_classes() > 0) {
     check_labels(data.train, static_cast<int>(program_.num_classes()));
     check_labels(data.test, static_cast<int>(program_.num_classes()));

@@ -254,8 +254,8 @@ TEST_F(TrainCli, BadInputExitsTwoWithOneLine) {
                         {"8x8 pixels do not fit the model's input 28x28x1"});
   const std::string three = dir.write("three.dsl", "input 8x8x1\nflatten\ndense 3 softmax\n").string();
   expect_one_line_error(run_gpufm({"train", three, "--data", data, "--out", out("t")}), 2, {"label", "3"});
-  expect_one_line_error(run_gpufm({"train", model, "--data", data, "--set", "batch=1000", "--out", out("b")}), 2,
-                        {"batch 1000 is larger than the 204 training images"});
+  expect_one_line_error(run_gpufm({"train", model, "--data", data, "--set", "batch=230", "--out", out("b")}), 2,
+                        {"batch 230 is larger than the 204 training images"});
   ASSERT_EQ(run_gpufm({"train", model, "--data", data, "--out", out("run"), "--epochs", "1"}).exit_code, 0);
   expect_one_line_error(run_gpufm({"train", model, "--data", data, "--out", out("run")}), 2, {"already holds files"});
   expect_one_line_error(run_gpufm({"eval", out("nothing")}), 2, {"no such run directory or checkpoint"});

@@ -120,15 +120,38 @@ TEST(SettingErrors, PointAtTheValueAndSayWhatWasExpected) {
   EXPECT_EQ(compile_error("input 28x28x1\nconv2d 8 3 padding=vald"),
             "m.dsl:2:12: conv2d: padding expects valid|same, got 'vald'; did you mean 'valid'?");
   EXPECT_EQ(compile_error("input 784\ndropout 1.5"), "m.dsl:2:9: dropout: rate must be in [0, 1), got 1.5");
-  EXPECT_EQ(compile_error("input 784\ndense 0"), "m.dsl:2:7: dense: units must be at least 1, got 0");
+  EXPECT_EQ(compile_error("input 784\ndense 0"), "m.dsl:2:7: dense: units must be in [1, 1048576], got 0");
   EXPECT_EQ(compile_error("input 784\ndense 8 units=9"), "m.dsl:2:7: dense: units is given twice");
   EXPECT_EQ(compile_error("input 784\ndense 99999999999999999999"), "m.dsl:2:7: dense: 99999999999999999999 is too large");
   EXPECT_EQ(compile_error("input 784\ndense 8 name=3"), "m.dsl:2:9: a layer name is a word without '.', as in name=conv1");
   EXPECT_EQ(compile_error("input 784\ndense 8 name=a.b"), "m.dsl:2:9: a layer name is a word without '.', as in name=conv1");
   EXPECT_EQ(compile_error("input 784\ndense 8 relu alpha=0.1"),
             "m.dsl:2:1: layer 'dense' (dense): alpha= is the slope of leaky_relu, but the activation is relu");
-  EXPECT_EQ(compile_error("input 784\ndense +0"), "m.dsl:2:7: dense: units must be at least 1, got +0");
+  EXPECT_EQ(compile_error("input 784\ndense +0"), "m.dsl:2:7: dense: units must be in [1, 1048576], got +0");
   EXPECT_EQ(compile_error("input 784\ndense 8 name=a\ndense 8 name=a"), "m.dsl:3:1: layer name 'a' is already used at m.dsl:2:1");
+}
+
+// Found by tests/fuzz (model_fuzz): sizes this large overflowed the shape rules' 64-bit
+// arithmetic (undefined behaviour) before the compiler checked the tensors' sizes.
+TEST(SettingErrors, SizesAboveTheLimitNameTheValue) {
+  const std::string huge = "9223372036854775807";
+  EXPECT_EQ(compile_error("input 2x2x1\nupsample " + huge),
+            "m.dsl:2:10: upsample: size must be in [1, 1048576], got " + huge);
+  EXPECT_EQ(compile_error("input 2x2x1\nconv2d_transpose 1 1 stride=" + huge),
+            "m.dsl:2:29: conv2d_transpose: stride must be in [1, 1048576], got " + huge);
+  EXPECT_EQ(compile_error("input 2x2x1\nconv2d 1 1 same stride=" + huge),
+            "m.dsl:2:24: conv2d: stride must be in [1, 1048576], got " + huge);
+  EXPECT_EQ(compile_error("input 2x2x1\nconv2d 1 3037000500x3037000500 same"),
+            "m.dsl:2:10: conv2d: kernel must be in [1, 1048576], got 3037000500x3037000500");
+  EXPECT_EQ(compile_error("input 2x2x1\nconv2d 1048577 1"), "m.dsl:2:8: conv2d: filters must be in [1, 1048576], got 1048577");
+  EXPECT_EQ(compile_error("input 2x2x1\nmaxpool 2 stride=1x" + huge),
+            "m.dsl:2:18: maxpool: stride must be in [1, 1048576], got 1x" + huge);
+  EXPECT_EQ(compile_error("input 4\nreshape 4294967296x4294967296x4"),
+            "m.dsl:2:9: reshape: shape must be in [1, 1048576], got 4294967296x4294967296x4");
+  EXPECT_EQ(compile_error("input 4\ndense 1048577"), "m.dsl:2:7: dense: units must be in [1, 1048576], got 1048577");
+  // At the limit the tensors' own bound still applies.
+  EXPECT_EQ(compile_error("input 1048576x1x1\nupsample 1x1048576"),
+            "m.dsl:2:1: layer 'upsample' output is too large or empty (1048576x1048576x1)");
 }
 
 TEST(ModelErrors, StructureAndUnknownLayers) {

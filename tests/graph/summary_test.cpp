@@ -32,5 +32,14 @@ TEST(Summary, WidensColumnsForLongNames) {
                                "Non-trainable params: 1,536 (6.00 KB)\n"});
 }
 
+// Found by tests/fuzz (model_fuzz): the activations at the batch were multiplied out in 64-bit
+// integers, which a batch this large overflows (undefined behaviour).
+TEST(Summary, ActivationsAtAnyBatchTheFileGives) {
+  const Graph graph = compile(dsl::parse("input 4\ndense 10 softmax\ntrain:\n  batch 9223372036854775807\n", "m.dsl"));
+  const std::string text = format_summary(graph, plan_memory(graph));
+  test::expect_contains(text, {"activations / sample  training 192.00 Byte (192.00 Byte without reuse), inference 128.00 Byte\n",
+                               "activations at batch 9223372036854775807  training 1610612736.00 TB, inference 1073741824.00 TB\n"});
+}
+
 }  // namespace
 }  // namespace gpufm

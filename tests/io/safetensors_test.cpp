@@ -152,6 +152,12 @@ TEST(Safetensors, MalformedJsonIsReportedWithTheParsersReason) {
   expect_decode_error(file_with(R"({"w":{"dtype":)", 0), {"header is not valid JSON: parse error", "column"});
 }
 
+// Found by tests/fuzz (safetensors_fuzz): nlohmann reports such a number as out_of_range, not as
+// a parse error, and it escaped as that exception instead of an InputError.
+TEST(Safetensors, NumberTooLargeForADoubleIsReported) {
+  expect_decode_error(file_with(R"({"w":1e400})", 0), {"header is not valid JSON: number overflow", "1e400"});
+}
+
 TEST(Safetensors, HeaderMustBeAnObject) {
   expect_decode_error(file_with("[1,2]", 0), {"header is an array, expected an object"});
 }
@@ -263,6 +269,14 @@ TEST(SafetensorsCheckFinite, NamesTheFirstNonFiniteValueAndItsIndex) {
 TEST(SafetensorsCheckFinite, AcceptsFiniteAndIntegerTensors) {
   EXPECT_NO_THROW(check_finite(f32_tensor("fc.weight", {2, 2}, weights), origin));
   EXPECT_NO_THROW(check_finite(i64_tensor("step", {}, steps), origin));
+}
+
+// Found by tests/fuzz (safetensors_fuzz): the values of a tensor of no elements were copied
+// from a null pointer, which the sanitizer build reports.
+TEST(SafetensorsCheckFinite, AcceptsTensorsOfNoElements) {
+  EXPECT_NO_THROW(check_finite(f32_tensor("nothing", {0, 3}, {}), origin));
+  EXPECT_TRUE(f32_values(f32_tensor("nothing", {4, 0}, {})).empty());
+  EXPECT_TRUE(i64_values(i64_tensor("nothing", {0}, {})).empty());
 }
 
 }  // namespace
