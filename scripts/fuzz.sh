@@ -21,6 +21,8 @@
 set -euo pipefail
 # shellcheck source=usage.sh
 source "$(dirname "$0")/usage.sh"
+# shellcheck source=packages.sh
+source "$(dirname "$0")/packages.sh"
 cd "$(dirname "$0")/.."
 
 all_targets=(idx safetensors model)
@@ -45,17 +47,7 @@ done
 # clang, its libFuzzer and its OpenMP runtime in place of g++.
 packages=(cmake ninja-build clang libclang-rt-dev libomp-dev pkg-config libcli11-dev zlib1g-dev nlohmann-json3-dev
   libopenblas-openmp-dev libcairo2-dev libpng-dev)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "fuzz: installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_missing fuzz "${packages[@]}"
 
 build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 # tests/fuzz/CMakeLists.txt adds the optimisation, debug and sanitizer flags to the build type's.

@@ -3,21 +3,13 @@
 # into build/ (BUILD_DIR to change; CMAKE_ARGS for more, e.g. -DGPUFM_CUDA=OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=packages.sh
+source scripts/packages.sh
 
 packages=(cmake ninja-build g++ pkg-config libcli11-dev libgtest-dev zlib1g-dev nlohmann-json3-dev libopenblas-openmp-dev libcairo2-dev fonts-dejavu-core libpng-dev python3-venv dataset-fashion-mnist)
 # The tests' oracles from Debian: headless Chromium opens the HTML reports.
 if [ "${GPUFM_TEST_ORACLES:-0}" = 1 ]; then packages+=(chromium); fi
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_missing setup "${packages[@]}"
 
 # The CUDA toolkit is not a Debian package; use it where NVIDIA's installer put it.
 if ! command -v nvcc >/dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then
