@@ -32,9 +32,17 @@ class CpuBackend final : public Backend {
     return DeviceBuffer(data, bytes, [](void* p) { std::free(p); });
   }
   std::size_t allocation_count() const override { return allocations_; }
-  void copy_to_device(void* device, const void* host, std::size_t bytes) override { std::memcpy(device, host, bytes); }
-  void copy_to_host(void* host, const void* device, std::size_t bytes) override { std::memcpy(host, device, bytes); }
-  void zero(void* device, std::size_t bytes) override { std::memset(device, 0, bytes); }
+  // memcpy and memset want valid pointers even for 0 bytes, and an empty span's data() may be
+  // null (a run that validates nothing uploads no validation ids).
+  void copy_to_device(void* device, const void* host, std::size_t bytes) override {
+    if (bytes != 0) std::memcpy(device, host, bytes);
+  }
+  void copy_to_host(void* host, const void* device, std::size_t bytes) override {
+    if (bytes != 0) std::memcpy(host, device, bytes);
+  }
+  void zero(void* device, std::size_t bytes) override {
+    if (bytes != 0) std::memset(device, 0, bytes);
+  }
   void synchronize() override {}
 
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return layer.op->make_cpu_kernel(layer); }
