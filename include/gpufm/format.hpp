@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <string>
@@ -16,6 +17,12 @@ std::string human_bytes(double bytes);
 
 // "a, b, c": the items with the separator between them.
 std::string join(std::span<const std::string_view> items, std::string_view separator);
+
+// A figure as the reports print them, with four decimals: "0.2284"; "-" for none.
+std::string figure_text(double value);
+std::string figure_text(const std::optional<double>& value);
+// Seconds with one decimal: "41.3s".
+std::string seconds_text(double seconds);
 
 // Left- or right-aligned in a field of the given width (never truncated).
 std::string pad_right(const std::string& s, std::size_t width);

@@ -49,7 +49,8 @@ Picture render(const Drawing& draw, double width, double height, double png_scal
     cairo_surface_finish(svg.get());
     check(cairo_surface_status(svg.get()), "writing SVG");
   }
-  const Surface image(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(width * png_scale), static_cast<int>(height * png_scale)));
+  const int pixels_wide = static_cast<int>(width * png_scale), pixels_high = static_cast<int>(height * png_scale);
+  const Surface image(cairo_image_surface_create(CAIRO_FORMAT_RGB24, pixels_wide, pixels_high));
   paint(image.get(), draw, png_scale);
   std::string png;
   check(cairo_surface_write_to_png_stream(image.get(), append_bytes, &png), "encoding PNG");

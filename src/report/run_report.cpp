@@ -5,18 +5,13 @@
 
 #include "gpufm/atomic_file.hpp"
 #include "gpufm/classification_report.hpp"
+#include "gpufm/format.hpp"
 #include "gpufm/png.hpp"
 #include "report/html.hpp"
 
 namespace gpufm {
 
 namespace {
-
-std::string figure(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", value);
-  return text;
-}
 
 // One series of the history's figure `field`; NaN where an epoch lacks it.
 LineSeries history_series(std::span<const EpochRecord> history, const std::string& label, std::size_t color, bool dashed,
@@ -40,9 +35,8 @@ bool any_of_field(std::span<const EpochRecord> history, const std::function<std:
 std::string figures_section(const RunReport& report) {
   std::vector<std::vector<std::string>> rows = {{"", "epoch", "loss", "accuracy", "val_loss", "val_accuracy"}};
   const auto row = [](const std::string& name, const EpochRecord& r) {
-    const auto optional = [](const std::optional<double>& value) { return value ? figure(*value) : std::string("-"); };
-    return std::vector<std::string>{name, std::to_string(r.epoch), figure(r.loss), optional(r.accuracy), optional(r.val_loss),
-                                    optional(r.val_accuracy)};
+    return std::vector<std::string>{name, std::to_string(r.epoch), figure_text(r.loss), figure_text(r.accuracy), figure_text(r.val_loss),
+                                    figure_text(r.val_accuracy)};
   };
   if (!report.history.empty()) rows.push_back(row("final", report.history.back()));
   if (report.best_epoch > 0) {
@@ -51,8 +45,8 @@ std::string figures_section(const RunReport& report) {
   }
   std::string html = "<h2>Figures</h2>\n" + report::html_table(rows);
   if (report.test) {
-    html += "<p>Test (final model): loss " + figure(report.test->loss);
-    if (!report.test->confusion.empty()) html += ", accuracy " + figure(report.test->accuracy);
+    html += "<p>Test (final model): loss " + figure_text(report.test->loss);
+    if (!report.test->confusion.empty()) html += ", accuracy " + figure_text(report.test->accuracy);
     html += " on " + std::to_string(report.test->samples) + " images.</p>\n";
   } else {
     html += "<p>Training: " + std::to_string(report.history.size()) + " epochs so far; the test figures come when it ends.</p>\n";
@@ -64,13 +58,14 @@ std::string classification_section(const RunReport& report, const Picture& confu
   const ClassificationReport scores = classification_report(report.test->confusion, report.class_names);
   std::vector<std::vector<std::string>> rows = {{"class", "precision", "recall", "f1-score", "support"}};
   const auto add = [&](const ClassScores& s) {
-    rows.push_back({s.name, figure(s.precision), figure(s.recall), figure(s.f1), std::to_string(s.support)});
+    rows.push_back({s.name, figure_text(s.precision), figure_text(s.recall), figure_text(s.f1), std::to_string(s.support)});
   };
   for (const ClassScores& s : scores.classes) add(s);
   add(scores.macro_average);
   add(scores.weighted_average);
   return "<h2>Test confusion matrix</h2>\n" + report::svg_image(confusion, "test confusion matrix") +
-         "\n<h2>Per-class precision, recall and F1 (test)</h2>\n" + report::html_table(rows) + "<p>accuracy " + figure(scores.accuracy) +
+         "\n<h2>Per-class precision, recall and F1 (test)</h2>\n" + report::html_table(rows) + "<p>accuracy " +
+         figure_text(scores.accuracy) +
          " on " + std::to_string(scores.total) + " images</p>\n";
 }
 
@@ -124,9 +119,11 @@ std::vector<Image> class_sample_strips(const ImageSplit& test, std::int64_t clas
 void write_run_report(const std::filesystem::path& dir, const RunReport& report) {
   const Picture curves = draw_line_charts(learning_curves(report.history, report.best_epoch));
   write_picture(dir / "curves", curves);
-  std::vector<std::string> sections = {figures_section(report), "<h2>Learning curves</h2>\n" + report::svg_image(curves, "learning curves") + "\n"};
+  std::vector<std::string> sections = {figures_section(report),
+                                       "<h2>Learning curves</h2>\n" + report::svg_image(curves, "learning curves") + "\n"};
   if (report.test && !report.test->confusion.empty()) {
-    const HeatMap map{"test confusion matrix", "true class", "predicted class", report.class_names, report.class_names, report.test->confusion};
+    const HeatMap map{"test confusion matrix", "true class", "predicted class", report.class_names, report.class_names,
+                      report.test->confusion};
     const Picture confusion = draw_heat_map(map);
     write_picture(dir / "confusion", confusion);
     sections.push_back(classification_section(report, confusion));

@@ -5,25 +5,13 @@
 
 #include "gpufm/atomic_file.hpp"
 #include "gpufm/charts.hpp"
+#include "gpufm/format.hpp"
 #include "gpufm/run_dir.hpp"
 #include "report/html.hpp"
 
 namespace gpufm {
 
 namespace {
-
-std::string figure(const std::optional<double>& value) {
-  if (!value) return "-";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", *value);
-  return text;
-}
-
-std::string seconds(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1fs", value);
-  return text;
-}
 
 // A member's epochs as its run directory's history has them; none before it has run.
 std::vector<EpochRecord> member_history(const std::filesystem::path& dir, const StudyMember& member) {
@@ -65,8 +53,9 @@ std::vector<std::string> member_row(const StudyMember& member, const std::vector
     return cells;
   }
   const MemberFigures& f = *member.figures;
-  cells.insert(cells.end(), {std::to_string(f.epochs), figure(f.best.val_loss), figure(f.best.val_accuracy), figure(f.test_accuracy),
-                             seconds(f.seconds)});
+  cells.insert(cells.end(), {std::to_string(f.epochs), figure_text(f.best.val_loss), figure_text(f.best.val_accuracy),
+                             figure_text(f.test_accuracy),
+                             seconds_text(f.seconds)});
   return cells;
 }
 
@@ -88,11 +77,12 @@ std::string members_table(const Study& study) {
     for (const StudyMember& member : study.members) rows.push_back(member_row(member, keys, ""));
     const MemberStatistics s = member_statistics(study.members);
     const auto mean_std = [](const std::optional<MeanStd>& value) {
-      return value ? figure(value->mean) + " ± " + figure(value->std) : std::string("-");
+      return value ? figure_text(value->mean) + " ± " + figure_text(value->std) : std::string("-");
     };
     std::vector<std::string> mean_row = {"mean ± std"};
     mean_row.resize(1 + keys.size());
-    mean_row.insert(mean_row.end(), {figure(s.epochs.mean), mean_std(s.val_loss), mean_std(s.val_accuracy), "", seconds(s.seconds.mean)});
+    mean_row.insert(mean_row.end(),
+                    {figure_text(s.epochs.mean), mean_std(s.val_loss), mean_std(s.val_accuracy), "", seconds_text(s.seconds.mean)});
     rows.push_back(mean_row);
     if (study.final) rows.push_back(member_row(*study.final, keys, ""));
   }
@@ -109,7 +99,8 @@ std::string reconstructions_section(const std::filesystem::path& dir, const Stud
     const Picture reconstructions{RunDirectory::open(dir / member.name).read("reconstructions.svg"), {}};
     const std::string settings = settings_text(member.overrides);
     html += "<p>" + report::escape_html(member.name + (settings.empty() ? "" : " (" + settings + ")")) + ": best val_loss " +
-            figure(member.figures->best.val_loss) + "</p>\n" + report::svg_image(reconstructions, member.name + "'s reconstructions") + "\n";
+            figure_text(member.figures->best.val_loss) + "</p>\n" +
+            report::svg_image(reconstructions, member.name + "'s reconstructions") + "\n";
   }
   return html.empty() ? "" : "<h2>Reconstructions by member</h2>\n" + html;
 }

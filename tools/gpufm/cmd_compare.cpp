@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "gpufm/compare.hpp"
+#include "gpufm/format.hpp"
 #include "text_table.hpp"
 
 namespace gpufm::cli {
@@ -17,19 +18,6 @@ struct CompareOptions {
   std::string plot = "compare";
 };
 
-std::string figure(const std::optional<double>& value) {
-  if (!value) return "-";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", *value);
-  return text;
-}
-
-std::string seconds(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1fs", value);
-  return text;
-}
-
 std::string comparison_table(const Comparison& comparison) {
   std::vector<TextTable::Column> columns = {{"run", false}};
   for (const std::string& key : comparison.differing_settings) columns.push_back({key, false});
@@ -38,8 +26,8 @@ std::string comparison_table(const Comparison& comparison) {
   for (const ComparedRun& run : comparison.runs) {
     std::vector<std::string> cells = {run.name};
     cells.insert(cells.end(), run.settings.begin(), run.settings.end());
-    cells.insert(cells.end(), {std::to_string(run.epochs), figure(run.best_val_loss), figure(run.best_val_accuracy), figure(run.test_accuracy),
-                               seconds(run.seconds)});
+    cells.insert(cells.end(), {std::to_string(run.epochs), figure_text(run.best_val_loss), figure_text(run.best_val_accuracy),
+                               figure_text(run.test_accuracy), seconds_text(run.seconds)});
     table.add_row(cells);
   }
   return table.str();

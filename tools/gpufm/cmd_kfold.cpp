@@ -46,8 +46,8 @@ std::vector<std::string> kfold_lines(const StudyStart& start, bool resuming) {
   std::string replaced;
   if (train.validation > 0) replaced = ", in place of the model's validation " + number("%g", train.validation);
   if (train.validate_on_test) replaced = ", in place of the model's validation on the test split";
-  std::vector<std::string> lines = {data_line(start.data) + " in " + std::to_string(design.folds) + (design.stratified ? " stratified" : "") +
-                                        " folds of " + sizes + " (seed " + std::to_string(start.study.seed) + ")",
+  const std::string folds = std::to_string(design.folds) + (design.stratified ? " stratified" : "") + " folds of " + sizes;
+  std::vector<std::string> lines = {data_line(start.data) + " in " + folds + " (seed " + std::to_string(start.study.seed) + ")",
                                     "Validation: each fold in turn, trained on the others" + replaced};
   if (resuming) lines.push_back(resuming_line(start.study, "folds"));
   return lines;
@@ -62,7 +62,8 @@ std::string folds_table(const KfoldResult& result) {
   }
   const MemberStatistics& s = result.statistics;
   const auto epochs = [](double value) { return number("%.1f", value); };
-  const auto optional = [](const std::optional<MeanStd>& value) { return value ? mean_std_text(*value, figure_text) : "-"; };
+  const auto figure = [](double value) { return figure_text(value); };
+  const auto optional = [&](const std::optional<MeanStd>& value) { return value ? mean_std_text(*value, figure) : "-"; };
   table.add_row({"mean ± std", mean_std_text(s.epochs, epochs), optional(s.val_loss), optional(s.val_accuracy),
                  mean_std_text(s.seconds, seconds_text)});
   return table.str();

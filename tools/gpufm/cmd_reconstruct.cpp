@@ -45,7 +45,8 @@ void add_reconstruct_command(CLI::App& root) {
     const std::string split = validation ? "validation" : "test";
     const std::filesystem::path out = options->out.empty() ? std::filesystem::path(options->run) / ("reconstructions-" + options->split)
                                                            : std::filesystem::path(options->out);
-    write_picture(out, reconstructions.picture(std::to_string(reconstructions.inputs.size()) + " " + split + " images and their reconstructions"));
+    const std::string title = std::to_string(reconstructions.inputs.size()) + " " + split + " images and their reconstructions";
+    write_picture(out, reconstructions.picture(title));
     const double mean = std::accumulate(reconstructions.errors.begin(), reconstructions.errors.end(), 0.0) /
                         static_cast<double>(reconstructions.errors.size());
     char line[160];

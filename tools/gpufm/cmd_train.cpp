@@ -28,12 +28,6 @@ struct TrainOptions {
   bool json = false;
 };
 
-std::string figure(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", value);
-  return text;
-}
-
 std::string validation_text(const RunStart& start) {
   if (!start.has_validation) return "";
   if (start.graph.train.validate_on_test) return ", validating on the test split";
@@ -59,13 +53,13 @@ void print_result(std::ostream& out, const RunResult& result, bool classifier) {
   if (result.restored_epoch > 0 && result.restored_epoch != result.history.back().epoch) {
     out << "Restored the parameters of the best epoch, " << result.restored_epoch << "\n";
   }
-  out << "Test (final model): loss " << figure(result.test.loss);
-  if (classifier) out << " - accuracy " << figure(result.test.accuracy);
+  out << "Test (final model): loss " << figure_text(result.test.loss);
+  if (classifier) out << " - accuracy " << figure_text(result.test.accuracy);
   out << " on " << with_commas(result.test.samples) << " images\n";
   if (result.best_epoch > 0) {
     const EpochRecord& best = result.history[static_cast<std::size_t>(result.best_epoch - 1)];
     out << "Best epoch " << result.best_epoch << " (" << name(result.best_epoch_monitor) << " "
-        << figure(monitored_value(best, result.best_epoch_monitor)) << "): " << (result.run_dir / "best.safetensors").string() << "\n";
+        << figure_text(monitored_value(best, result.best_epoch_monitor)) << "): " << (result.run_dir / "best.safetensors").string() << "\n";
   }
 }
 

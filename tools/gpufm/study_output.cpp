@@ -12,8 +12,6 @@ namespace gpufm::cli {
 
 namespace {
 
-std::string optional_figure(const std::optional<double>& value) { return value ? figure_text(*value) : "-"; }
-
 // "best epoch 3 - val_loss 0.2284 - val_accuracy 0.9844 (3 epochs, 0.2s)"; a member trained
 // without validation shows its loss and accuracy.
 std::string figures_line(const MemberFigures& f) {
@@ -74,18 +72,6 @@ StudyEvents study_events(std::ostream& out, Progress& progress, const std::funct
   };
 }
 
-std::string figure_text(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", value);
-  return text;
-}
-
-std::string seconds_text(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1fs", seconds);
-  return text;
-}
-
 std::string mean_std_text(const MeanStd& value, const std::function<std::string(double)>& text) {
   return text(value.mean) + " ± " + text(value.std);
 }
@@ -93,7 +79,7 @@ std::string mean_std_text(const MeanStd& value, const std::function<std::string(
 std::vector<std::string> figure_cells(const StudyMember& member) {
   if (!member.figures) return {"diverged", "-", "-", "-"};
   const MemberFigures& f = *member.figures;
-  return {std::to_string(f.epochs), optional_figure(f.best.val_loss), optional_figure(f.best.val_accuracy), seconds_text(f.seconds)};
+  return {std::to_string(f.epochs), figure_text(f.best.val_loss), figure_text(f.best.val_accuracy), seconds_text(f.seconds)};
 }
 
 void check_resume_flags(const CLI::App& command, const std::string& study) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "gpufm/format.hpp"
 #include "gpufm/study_run.hpp"
 #include "progress.hpp"
 
@@ -34,9 +35,6 @@ std::string data_line(const Dataset& data);
 StudyEvents study_events(std::ostream& out, Progress& progress, const std::function<void(const StudyStart&)>& started,
                          const std::function<std::string(const StudyMember&, std::size_t index)>& title);
 
-// "0.2284"; "41.3s"
-std::string figure_text(double value);
-std::string seconds_text(double seconds);
 
 // "0.2284 ± 0.0051"
 std::string mean_std_text(const MeanStd& value, const std::function<std::string(double)>& text);
