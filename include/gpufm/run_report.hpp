@@ -44,6 +44,15 @@ struct RunReport {
 // training solid and validation dashed, with the best epoch marked.
 std::vector<LineChart> learning_curves(std::span<const EpochRecord> history, std::int64_t best_epoch);
 
+struct NamedHistory {
+  std::string name;
+  std::vector<EpochRecord> history;  // empty for a run not started: it keeps its colour, draws nothing
+};
+
+// Several runs overlaid, a colour each: their validation loss (training loss where a run
+// validates nothing) and, when any has accuracies, their validation accuracy likewise.
+std::vector<LineChart> overlaid_curves(std::span<const NamedHistory> runs);
+
 // `count` test images of each of the first `classes` classes, side by side, a strip per class
 // (fewer where a class has fewer, none where it has none).
 std::vector<Image> class_sample_strips(const ImageSplit& test, std::int64_t classes, std::int64_t count);

@@ -7,6 +7,7 @@
 
 #include "gpufm/error.hpp"
 #include "gpufm/run_dir.hpp"
+#include "gpufm/run_report.hpp"
 #include "gpufm/study_dir.hpp"
 
 namespace gpufm {
@@ -88,26 +89,6 @@ std::vector<LoadedRun> runs_at(const std::filesystem::path& path) {
   return {load_run(path, path.string())};
 }
 
-std::vector<LineChart> overlaid(const std::vector<LoadedRun>& runs) {
-  LineChart loss{"validation loss", "epoch", "val_loss", {}, {}, ""}, accuracy{"validation accuracy", "epoch", "val_accuracy", {}, {}, ""};
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    LineSeries losses{runs[i].compared.name, {}, {}, series_color(i), false}, accuracies = losses;
-    for (const EpochRecord& r : runs[i].history) {
-      losses.x.push_back(static_cast<double>(r.epoch));
-      losses.y.push_back(r.val_loss.value_or(r.loss));
-      if (const std::optional<double> a = r.val_accuracy ? r.val_accuracy : r.accuracy) {
-        accuracies.x.push_back(static_cast<double>(r.epoch));
-        accuracies.y.push_back(*a);
-      }
-    }
-    loss.series.push_back(losses);
-    if (!accuracies.x.empty()) accuracy.series.push_back(accuracies);
-  }
-  std::vector<LineChart> charts = {loss};
-  if (!accuracy.series.empty()) charts.push_back(accuracy);
-  return charts;
-}
-
 }  // namespace
 
 Comparison compare_runs(const std::vector<std::filesystem::path>& paths) {
@@ -132,7 +113,9 @@ Comparison compare_runs(const std::vector<std::filesystem::path>& paths) {
       for (LoadedRun& run : runs) run.compared.settings.push_back(value_of(run));
     }
   }
-  comparison.curves = draw_line_charts(overlaid(runs));
+  std::vector<NamedHistory> histories;
+  for (const LoadedRun& run : runs) histories.push_back({run.compared.name, run.history});
+  comparison.curves = draw_line_charts(overlaid_curves(histories));
   for (LoadedRun& run : runs) comparison.runs.push_back(std::move(run.compared));
   return comparison;
 }

@@ -99,6 +99,26 @@ std::vector<LineChart> learning_curves(std::span<const EpochRecord> history, std
   return charts;
 }
 
+std::vector<LineChart> overlaid_curves(std::span<const NamedHistory> runs) {
+  LineChart loss{"validation loss", "epoch", "val_loss", {}, {}, ""}, accuracy{"validation accuracy", "epoch", "val_accuracy", {}, {}, ""};
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    LineSeries losses{runs[i].name, {}, {}, series_color(i), false}, accuracies = losses;
+    for (const EpochRecord& r : runs[i].history) {
+      losses.x.push_back(static_cast<double>(r.epoch));
+      losses.y.push_back(r.val_loss.value_or(r.loss));
+      if (const std::optional<double> a = r.val_accuracy ? r.val_accuracy : r.accuracy) {
+        accuracies.x.push_back(static_cast<double>(r.epoch));
+        accuracies.y.push_back(*a);
+      }
+    }
+    if (!losses.x.empty()) loss.series.push_back(losses);
+    if (!accuracies.x.empty()) accuracy.series.push_back(accuracies);
+  }
+  std::vector<LineChart> charts = {loss};
+  if (!accuracy.series.empty()) charts.push_back(accuracy);
+  return charts;
+}
+
 std::vector<Image> class_sample_strips(const ImageSplit& test, std::int64_t classes, std::int64_t count) {
   std::vector<std::vector<Image>> tiles(static_cast<std::size_t>(classes));
   const auto pixels = static_cast<std::size_t>(test.rows * test.cols);

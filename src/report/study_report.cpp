@@ -7,6 +7,7 @@
 #include "gpufm/charts.hpp"
 #include "gpufm/format.hpp"
 #include "gpufm/run_dir.hpp"
+#include "gpufm/run_report.hpp"
 #include "report/html.hpp"
 
 namespace gpufm {
@@ -20,27 +21,10 @@ std::vector<EpochRecord> member_history(const std::filesystem::path& dir, const 
   return RunDirectory::open(dir / member.name).read_history();
 }
 
-// The validation figures of every member, overlaid (training figures where nothing is validated).
-std::vector<LineChart> overlaid_curves(const std::filesystem::path& dir, const Study& study) {
-  LineChart loss{"validation loss", "epoch", "val_loss", {}, {}, ""}, accuracy{"validation accuracy", "epoch", "val_accuracy", {}, {}, ""};
-  const auto add = [&](const StudyMember& member, std::size_t index) {
-    const std::vector<EpochRecord> history = member_history(dir, member);
-    LineSeries losses{member.name, {}, {}, series_color(index), false}, accuracies = losses;
-    for (const EpochRecord& r : history) {
-      losses.x.push_back(static_cast<double>(r.epoch));
-      losses.y.push_back(r.val_loss.value_or(r.loss));
-      if (r.val_accuracy || r.accuracy) {
-        accuracies.x.push_back(static_cast<double>(r.epoch));
-        accuracies.y.push_back(r.val_accuracy ? *r.val_accuracy : *r.accuracy);
-      }
-    }
-    if (!losses.x.empty()) loss.series.push_back(losses);
-    if (!accuracies.x.empty()) accuracy.series.push_back(accuracies);
-  };
-  for (std::size_t i = 0; i < study.members.size(); ++i) add(study.members[i], i);
-  std::vector<LineChart> charts = {loss};
-  if (!accuracy.series.empty()) charts.push_back(accuracy);
-  return charts;
+std::vector<LineChart> member_curves(const std::filesystem::path& dir, const Study& study) {
+  std::vector<NamedHistory> members;
+  for (const StudyMember& member : study.members) members.push_back({member.name, member_history(dir, member)});
+  return overlaid_curves(members);
 }
 
 std::vector<std::string> member_row(const StudyMember& member, const std::vector<std::string>& keys, const std::string& rank) {
@@ -108,7 +92,7 @@ std::string reconstructions_section(const std::filesystem::path& dir, const Stud
 }  // namespace
 
 void write_study_report(const std::filesystem::path& dir, const Study& study) {
-  const Picture curves = draw_line_charts(overlaid_curves(dir, study));
+  const Picture curves = draw_line_charts(member_curves(dir, study));
   write_picture(dir / "curves", curves);
   const auto* sweep = std::get_if<SweepDesign>(&study.design);
   const std::string what = sweep ? "sweep, ranked by " + std::string(name(sweep->metric)) + " of each trial's best epoch"
