@@ -8,6 +8,7 @@
 #include "cuda/context.hpp"
 #include "cuda/launch.cuh"
 #include "cuda/loss.hpp"
+#include "cuda/neighbours.hpp"
 #include "cuda/op_kernels.hpp"
 #include "cuda/optimizer.hpp"
 #include "gpufm/augmentation.hpp"
@@ -95,6 +96,7 @@ class CudaBackend final : public Backend {
 
   void loss(const LossArgs& args) override { cuda_loss(context_.stream(), args); }
   void optimizer_step(const OptimizerStepArgs& args) override { cuda_optimizer_step(context_.stream(), args); }
+  void nearest_neighbours(const NeighbourArgs& args) override { cuda_nearest_neighbours(context_, args); }
 
  private:
   ShuffleBuffers& shuffle_buffers(std::int64_t count) {

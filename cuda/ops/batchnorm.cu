@@ -158,7 +158,7 @@ class BatchNormKernel final : public LayerKernel {
     float* running_mean = args.params[2];
     float* running_var = args.params[3];
     const std::int64_t rows = args.batch * pixels_;
-    normalized_with_batch_ = args.context->training;
+    normalized_with_batch_ = args.context->training && !args.context->frozen;
     if (normalized_with_batch_) {
       sum_channels(MomentTerms{args.input}, rows);
       finish_batch_statistics<<<blocks_for(channels_), threads_per_block, 0, stream_>>>(

@@ -107,9 +107,27 @@ struct OptimizerStepArgs {
   const float* gradients = nullptr;
   float* state = nullptr;  // optimizer_state_slots(settings) x count
   std::int64_t count = 0;  // trainable elements
+  std::int64_t first = 0;  // the elements before it are frozen (a frozen block's, until fine-tuning): left as they are
   // Skipped, leaving params and state as they were, when the sums record `step` as non-finite.
   const MetricSums* sums = nullptr;
   std::int64_t step = 0;
+};
+
+// For each query, the k references nearest to it by squared Euclidean distance among those of the
+// query's wanted class (a feature space's nearest training images of a class). Lists are sorted
+// by distance, ties by lower reference index, so that every backend gives the same list; a list
+// is padded with index -1 and distance +infinity past the last reference of its class, and a
+// reference at a distance that is not finite (features with NaN or infinity) is never a
+// neighbour. k is 1 to most_neighbours (gpufm/neighbour_list.hpp).
+struct NeighbourArgs {
+  const float* queries = nullptr;                   // query_count x dimension, row-major
+  const std::int32_t* wanted_classes = nullptr;     // query_count
+  const float* references = nullptr;               // reference_count x dimension, row-major
+  const std::int32_t* reference_classes = nullptr;  // reference_count
+  std::int64_t query_count = 0, reference_count = 0, dimension = 0;
+  std::int64_t k = 0;
+  std::int32_t* indices = nullptr;  // query_count x k: rows of `references`
+  float* distances = nullptr;       // query_count x k
 };
 
 class Backend {
@@ -132,6 +150,7 @@ class Backend {
   virtual void gather_batch(const GatherArgs& args) = 0;
   virtual void loss(const LossArgs& args) = 0;
   virtual void optimizer_step(const OptimizerStepArgs& args) = 0;
+  virtual void nearest_neighbours(const NeighbourArgs& args) = 0;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

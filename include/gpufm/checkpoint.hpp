@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "gpufm/backend.hpp"
@@ -37,5 +38,10 @@ void save_checkpoint(const std::filesystem::path& path, const Graph& graph, cons
 // Loads a checkpoint for this graph. Every parameter must be there with its shape and finite
 // values; the messages name the file, the tensor, and both shapes when they differ.
 Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph, const Plan& plan);
+
+// Overwrites, in the flat parameters `params`, those of every block the graph takes from another
+// run (its checkpoint.safetensors: the latest epoch's) or a .safetensors file, by name, each
+// checked as load_checkpoint checks them.
+void load_imported_blocks(const Graph& graph, const Plan& plan, std::span<float> params);
 
 }  // namespace gpufm

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "gpufm/image.hpp"
+
 namespace gpufm {
 
 // Where Debian's dataset-fashion-mnist package puts the set.
@@ -30,6 +32,9 @@ struct ImageSplit {
   std::vector<std::uint8_t> labels;  // count class ids
   std::filesystem::path images_path, labels_path;
 };
+
+// Image n of a split, as a picture (gray).
+Image split_image(const ImageSplit& split, std::size_t n);
 
 struct Dataset {
   std::string name;                      // "Fashion-MNIST" when recognised, else empty

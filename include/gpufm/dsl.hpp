@@ -3,10 +3,14 @@
 //
 // A model file is a sequence of lines. Each statement is one line: a keyword followed by
 // positional values and key=value pairs. `let NAME = VALUE` defines a variable used as $NAME.
-// `block NAME:` and `train:` open sections whose statements are indented below them.
+// `block NAME:` and `train:` open sections whose statements are indented below them. A block
+// may come from another run: `block NAME from "RUN_DIR_OR_SAFETENSORS" [frozen]`, with its layers
+// below it (its trained weights are taken from the file), or without (layers and weights both
+// from the run directory: import_blocks).
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +60,10 @@ struct Variable {
 struct BlockDecl {
   std::string name;
   SourceLoc loc;
+  std::optional<Value> source;  // from "PATH" (a string, or a variable holding one)
+  bool frozen = false;          // its parameters are not trained (until a fine_tune phase)
+  std::size_t first_layer = 0;  // where its layers start in Model::layers
+  bool has_layers = true;       // false until import_blocks fills a block written without a body
 };
 
 struct Model {
@@ -69,6 +77,14 @@ struct Model {
 Model parse(std::string_view text, const std::string& file);
 // Reads and parses a file; an unreadable file is an InputError naming it.
 Model parse_file(const std::filesystem::path& path);
+
+// Fills each block written without layers (`block encoder from "runs/ae"`) with the layers of the
+// block of that name in the run directory's model.dsl, their variables replaced by the values
+// recorded there. An InputError or SourceError names the run, the file and the block.
+void import_blocks(Model& model);
+
+// The path a block's `from` names, its variable resolved; nullopt for a block written here.
+std::optional<std::filesystem::path> block_source(const Model& model, const BlockDecl& block);
 
 // Writes the model back as model text: what a run records as "the model file as used".
 std::string to_source(const Model& model);

@@ -1,6 +1,6 @@
 // Memory decided once, before training: nothing is allocated inside a step.
 //
-// Parameters live in one flat buffer, trainable ones first, so that their gradients and the
+// Parameters live in one flat buffer, trainable ones first (frozen layers' before the others), so that their gradients and the
 // optimizer's state are flat buffers of the trainable range with the same layout (one optimizer
 // kernel over it). Activations and their gradients are offsets into one arena, sharing space
 // where their lifetimes in the step do not overlap. Arena sizes are per sample: every
@@ -53,7 +53,9 @@ struct Plan {
   std::vector<ParamSlot> params;          // trainable ones first, each group in graph order
   std::int64_t param_elements = 0;        // the flat parameter buffer
   std::int64_t trainable_elements = 0;    // its trainable range [0, trainable_elements): gradients and optimizer state
-  std::vector<Step> schedule;             // of a training step
+  std::int64_t frozen_elements = 0;       // [0, frozen_elements): frozen layers', trained only when fine-tuning
+  std::vector<Step> schedule;             // of a training step (frozen layers fine-tuning too)
+  std::vector<Step> frozen_schedule;      // of a training step while frozen layers are frozen: a part of `schedule`
   ArenaPlan training;                     // forward, loss and backward
   ArenaPlan inference;                    // forward only
 };

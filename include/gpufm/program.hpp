@@ -53,8 +53,16 @@ class Program {
   DeviceImages upload(const ImageSplit& split);
   DeviceIds upload_ids(std::span<const std::int32_t> ids);
 
-  // Weights from the seed (Keras' initialisers), optimizer state zero, step count zero.
+  // Weights from the seed (Keras' initialisers), optimizer state zero, step count zero, frozen
+  // layers frozen.
   void initialize(std::uint64_t seed);
+  // The parameters of the blocks the model takes from other runs, from their checkpoints.
+  void import_blocks();
+  void zero_optimizer_state();
+  // From here on the frozen layers train too (and batch-norm in them uses batch statistics), as
+  // with a new optimizer whose step count starts after `optimizer_steps_before` steps.
+  void start_fine_tuning(std::int64_t optimizer_steps_before);
+  bool fine_tuning() const { return fine_tuning_; }
 
   // One pass over `ids`, shuffled by (seed, epoch), in batches of the graph's batch size (the
   // last may be smaller), augmented as the train section says, training with learning rate lr.
@@ -69,9 +77,10 @@ class Program {
 
   // Inference over `ids` in order, never augmented; the confusion matrix when asked for.
   PassMetrics evaluate(const DeviceImages& data, const DeviceIds& ids, bool confusion = false);
-  // The model's outputs for `ids` of `data`, as evaluation computes them: ids.size() samples of
-  // the output's elements each (NHWC), in the order of the ids.
-  std::vector<float> predict(const DeviceImages& data, std::span<const std::int32_t> ids);
+  // The outputs of graph().layers[layer] for `ids` of `data`, as evaluation computes them (the
+  // forward pass stops there): ids.size() samples of that layer's output elements each (NHWC), in
+  // the order of the ids. The last layer's are the model's predictions.
+  std::vector<float> predict(const DeviceImages& data, std::span<const std::int32_t> ids, std::size_t layer);
 
   // The state a checkpoint holds: the flat parameters (trainable first, then batch-norm
   // statistics), the optimizer state, and the optimizer step count.
@@ -91,9 +100,10 @@ class Program {
  private:
   struct Bound;
   float* activation(std::size_t buffer) const;
-  // A training batch when epoch_step > 0 (its number in the epoch, from 1), else one measured.
+  // A training batch when epoch_step > 0 (its number in the epoch, from 1), else one measured;
+  // or, given `forward_through`, only the forward pass up to that layer.
   void run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, std::int64_t epoch_step, MetricSums* sums,
-                 std::int64_t* confusion, double lr);
+                 std::int64_t* confusion, double lr, std::optional<std::size_t> forward_through = std::nullopt);
   PassMetrics read_metrics(bool confusion);
 
   const Graph& graph_;
@@ -104,6 +114,8 @@ class Program {
   std::uint64_t seed_ = 0;
   std::int64_t steps_taken_ = 0;
   EpochProgress epoch_progress_;
+  bool fine_tuning_ = false;
+  std::int64_t optimizer_steps_before_ = 0;  // steps taken before the current optimizer (fine-tuning's) started
 };
 
 }  // namespace gpufm

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,23 @@ std::optional<SplitIds> recorded_split(const RunDirectory& run_dir);
 
 // The run's model.dsl compiled under the model's own name.
 Graph compile_recorded_model(const RunDirectory& run_dir, const std::vector<dsl::Override>& overrides = {});
+
+// A finished run opened to use its model (reconstruct, explain): its model as recorded, its data,
+// and a trainer on its split holding the parameters of its latest checkpoint, or of
+// best.safetensors with `best`. Members in this order: the trainer refers to the two before it.
+struct TrainedRun {
+  TrainedRun(Graph recorded_graph, Dataset recorded_data, std::optional<SplitIds> split, Backend& backend)
+      : graph(std::move(recorded_graph)), data(std::move(recorded_data)), trainer(graph, data, backend, std::move(split)) {}
+
+  Graph graph;
+  Dataset data;
+  Trainer trainer;
+  std::filesystem::path checkpoint_file;
+  std::int64_t checkpoint_epoch = 0;
+};
+// InputError when the model's target is not `target`, naming what `command` takes.
+std::unique_ptr<TrainedRun> open_trained_run(const std::filesystem::path& run_dir, bool best, Target target, const std::string& command,
+                                             Backend& backend);
 
 // Continues a stopped run from its checkpoint to its epoch count (or `epochs` when given),
 // with the same model, data, seed and split; an interrupted one from the step it stopped after.

@@ -8,7 +8,9 @@
 //                          none are) above their reconstructions
 //   report.html            all of it in one self-contained page (pictures inlined, no network),
 //                          with the per-class precision, recall and F1, the model summary and the
-//                          resolved settings
+//                          resolved settings, and the run's explanation (explain.svg and
+//                          explain.json, which `gpufm explain` writes: gpufm/explain.hpp) once it
+//                          has one
 #pragma once
 
 #include <cstdint>
@@ -59,5 +61,9 @@ std::vector<Image> class_sample_strips(const ImageSplit& test, std::int64_t clas
 
 // Writes the files above into the run directory `dir`, each atomically.
 void write_run_report(const std::filesystem::path& dir, const RunReport& report);
+
+// Puts the run's explanation as it now is into its report.html, leaving the rest of the page as it
+// was; false when the run has no report.
+bool refresh_report_explanation(const std::filesystem::path& dir);
 
 }  // namespace gpufm

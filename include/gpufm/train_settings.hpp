@@ -82,6 +82,13 @@ struct AugmentSettings {
 // the best one kept), `skip_step` trains on, unless every step of an epoch was skipped.
 enum class NanPolicy { stop, skip_step };
 
+// A second phase, as Keras' transfer-learning recipe: after the first `epochs`, the frozen blocks
+// train too, for `epochs` more, with a new optimizer (its state from zero) at learning rate lr.
+struct FineTuneSettings {
+  std::int64_t epochs = 1;
+  double lr = 0;
+};
+
 struct TrainSettings {
   Loss loss = Loss::crossentropy;
   Target target = Target::labels;
@@ -94,7 +101,11 @@ struct TrainSettings {
   std::optional<EarlyStoppingSettings> early_stopping;
   AugmentSettings augment;
   NanPolicy on_nan = NanPolicy::stop;
+  std::optional<FineTuneSettings> fine_tune;
 
+  std::int64_t total_epochs() const { return epochs + (fine_tune ? fine_tune->epochs : 0); }
+  // Epochs count from 1; those after `epochs` fine-tune.
+  bool fine_tunes_at(std::int64_t epoch) const { return fine_tune && epoch > epochs; }
   bool has_validation() const { return validation > 0 || validate_on_test; }
 };
 

@@ -48,6 +48,7 @@ class Trainer {
   std::int64_t train_samples() const { return train_ids_.count; }
   std::int64_t steps_per_epoch() const { return program_.steps_per_epoch(train_ids_); }
 
+  // Initial weights from the seed, and the blocks taken from other runs from their checkpoints.
   void start(std::uint64_t seed);
   // Continues from a checkpoint. `history` holds the records of its epochs, which the schedule
   // and early stopping replay to continue exactly; `best_params` are the best epoch's parameters,
@@ -55,7 +56,8 @@ class Trainer {
   void resume(const Checkpoint& checkpoint, std::span<const EpochRecord> history, std::vector<float> best_params = {});
   Checkpoint checkpoint();
 
-  // Trains from epochs_done() + 1 to the graph's epoch count, or until early stopping stops it.
+  // Trains from epochs_done() + 1 to the graph's epoch count (with a fine_tune phase's), or until
+  // early stopping stops it. Fine-tuning starts with a fresh optimizer, as Keras' recompile.
   // With restore_best the parameters end as the best epoch's (the optimizer's state stays the
   // last epoch's, as in Keras). When events.stop_requested stops it between two steps, it is
   // interrupted(): the parameters stay the last step's, and checkpoint() holds how far epoch
@@ -78,8 +80,15 @@ class Trainer {
     std::vector<float> outputs;     // ids.size() x the output's elements
   };
   Predictions predict(bool validation, std::int64_t count);
+  // The outputs of graph.layers[layer] (a feature space) for images `ids` of the test split, or of
+  // the training set: ids.size() x that layer's output elements.
+  std::vector<float> layer_outputs(std::size_t layer, bool test, std::span<const std::int32_t> ids);
+  // The ids trained on (the training set less the images validated on).
+  std::span<const std::int32_t> train_id_list() const { return train_id_list_; }
 
  private:
+  // Epoch 0: weights from the seed, schedule and early stopping at their start.
+  void reset(std::uint64_t seed);
   // The schedule and early stopping see an epoch's end, in training and in replay alike.
   void end_epoch(const EpochRecord& record);
 
@@ -88,7 +97,7 @@ class Trainer {
   Program program_;
   DeviceImages train_images_, test_images_;
   DeviceIds train_ids_, validation_ids_, test_ids_;
-  std::vector<std::int32_t> validation_id_list_;  // validation_ids_' ids, in order
+  std::vector<std::int32_t> train_id_list_, validation_id_list_;  // train_ids_' and validation_ids_' ids, in order
   bool validation_is_test_ = false;
   std::int64_t epochs_done_ = 0;
   bool interrupted_ = false;

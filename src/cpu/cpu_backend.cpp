@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/loss.hpp"
+#include "cpu/neighbours.hpp"
 #include "cpu/optimizer.hpp"
 #include "gpufm/augmentation.hpp"
 #include "gpufm/backend.hpp"
@@ -74,6 +75,7 @@ class CpuBackend final : public Backend {
 
   void loss(const LossArgs& args) override { cpu::cpu_loss(args); }
   void optimizer_step(const OptimizerStepArgs& args) override { cpu::cpu_optimizer_step(args); }
+  void nearest_neighbours(const NeighbourArgs& args) override { cpu::cpu_nearest_neighbours(args); }
 
  private:
   std::size_t allocations_ = 0;

@@ -8,7 +8,7 @@ void cpu_optimizer_step(const OptimizerStepArgs& args) {
   if (skips_step(args.sums, args.step)) return;
   const OptimizerScalars scalars = optimizer_scalars(args.settings, args.lr, args.t);
 #pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < args.count; ++i) {
+  for (std::int64_t i = args.first; i < args.count; ++i) {
     update_element(scalars, args.params[i], args.gradients[i], args.state, i, args.count);
   }
 }

@@ -1,5 +1,5 @@
 // `--set key=value`: a key is a variable (let NAME = ...), a train statement (loss, target,
-// optimizer, batch, epochs, validation, schedule, early_stopping, augment), a hyperparameter of
+// optimizer, batch, epochs, validation, schedule, early_stopping, augment, on_nan, fine_tune), a hyperparameter of
 // the optimizer in use (lr, momentum, ...), or a statement's setting written STATEMENT.SETTING
 // (schedule.factor, early_stopping.patience, augment.rotate). Overrides edit the syntax tree, so
 // the run records the model as used.
@@ -146,10 +146,13 @@ void apply_overrides(Model& model, const std::vector<Override>& overrides) {
   std::stable_partition(ordered.begin(), ordered.end(), [&](const Override& o) { return names_what_follows(o.key); });
   for (const Override& override : ordered) {
     const SourceLoc origin{"--set " + override.key + "=" + override.value, 0, 0};
-    const Value value = lex_value(override.value, origin);
-    if (value.kind == Value::Kind::variable) throw SourceError(origin, "a value given with --set is written out, not a variable");
     const auto variable = std::find_if(model.variables.begin(), model.variables.end(),
                                        [&](const Variable& v) { return v.name == override.key; });
+    // A path needs no quotes on the command line: a string variable takes the text as it is.
+    const bool string_variable = variable != model.variables.end() && variable->value.kind == Value::Kind::string &&
+                                 !override.value.starts_with('"');
+    const Value value = string_variable ? Value{Value::Kind::string, override.value, origin} : lex_value(override.value, origin);
+    if (value.kind == Value::Kind::variable) throw SourceError(origin, "a value given with --set is written out, not a variable");
     if (variable != model.variables.end()) {
       variable->value = value;
     } else if (names_what_follows(override.key)) {

@@ -1,6 +1,8 @@
 // The model file grammar, one statement a line:
 //   let NAME = VALUE            a variable, used as $NAME (top level only)
-//   block NAME:                 a named group of layers, indented below it
+//   block NAME [from VALUE] [frozen][:]
+//                               a named group of layers, indented below it; from another run
+//                               without a ':' and its layers (import_blocks fills them)
 //   train:                      the training recipe, indented below it
 //   KEYWORD ARG...              a layer (top level or in a block) or a train setting
 //   ARG := VALUE | KEY=VALUE
@@ -86,11 +88,35 @@ class Parser {
 
   void open_block(const Line& line) {
     const std::string& name = word_at(line, 1, "a block name after 'block'");
-    expect_header_end(line, 2, "block " + name + ":");
     for (const BlockDecl& existing : model_.blocks) {
       if (existing.name == name) fail(line.tokens[1].loc(), "block '" + name + "' is already defined at " + existing.loc.str());
     }
-    model_.blocks.push_back(BlockDecl{name, line.tokens[1].loc()});
+    BlockDecl block{.name = name, .loc = line.tokens[1].loc(), .source = std::nullopt, .frozen = false,
+                    .first_layer = model_.layers.size(), .has_layers = true};
+    std::size_t i = 2;
+    const auto is_word = [&](const char* word) {
+      return i < line.tokens.size() && line.tokens[i].kind == Token::Kind::value && line.tokens[i].value.kind == Value::Kind::word &&
+             line.tokens[i].value.text == word;
+    };
+    if (is_word("from")) {
+      const bool path_follows = i + 1 < line.tokens.size() && line.tokens[i + 1].kind == Token::Kind::value &&
+                                (line.tokens[i + 1].value.kind == Value::Kind::string || line.tokens[i + 1].value.kind == Value::Kind::variable);
+      if (!path_follows) fail(line.tokens[i].loc(), "'from' takes a run directory or a .safetensors file in quotes, as in: block " + name + " from \"runs/autoencoder\"");
+      block.source = line.tokens[i + 1].value;
+      i += 2;
+    }
+    if (is_word("frozen")) {
+      block.frozen = true;
+      ++i;
+    }
+    const std::string header = "block " + name + (block.source ? " from " + to_source(*block.source) : "") + (block.frozen ? " frozen" : "");
+    if (i == line.tokens.size() && block.source) {
+      block.has_layers = false;  // its layers come from the run: import_blocks
+      model_.blocks.push_back(std::move(block));
+      return;
+    }
+    expect_header_end(line, i, header + ":");
+    model_.blocks.push_back(std::move(block));
     start_section(Section::block, line.loc);
   }
 
@@ -204,11 +230,18 @@ std::string to_source(const Model& model) {
   std::string text;
   for (const Variable& variable : model.variables) text += "let " + variable.name + " = " + to_source(variable.value) + "\n";
   if (!model.variables.empty()) text += "\n";
-  std::string block;
-  for (const Statement& layer : model.layers) {
-    if (layer.block != block && !layer.block.empty()) text += "block " + layer.block + ":\n";
-    block = layer.block;
-    if (!block.empty()) text += "  ";
+  std::size_t next_block = 0;
+  for (std::size_t i = 0; i <= model.layers.size(); ++i) {
+    for (; next_block < model.blocks.size() && model.blocks[next_block].first_layer == i; ++next_block) {
+      const BlockDecl& block = model.blocks[next_block];
+      text += "block " + block.name;
+      if (block.source) text += " from " + to_source(*block.source);
+      if (block.frozen) text += " frozen";
+      text += block.has_layers ? ":\n" : "\n";
+    }
+    if (i == model.layers.size()) break;
+    const Statement& layer = model.layers[i];
+    if (!layer.block.empty()) text += "  ";
     text += statement_source(layer) + "\n";
   }
   if (!model.train.empty()) {

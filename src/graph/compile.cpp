@@ -149,6 +149,47 @@ void check_loss(const Graph& graph, const dsl::Model& model) {
   }
 }
 
+// Frozen blocks and the blocks taken from elsewhere. A frozen block comes before every layer that
+// trains, so that a step never needs a gradient through it. Without a fine_tune phase its
+// parameters are never trained: they need no gradients and no optimizer state.
+void compile_blocks(Graph& graph, const dsl::Model& model) {
+  bool trains_before = false;
+  std::string first_trained;
+  for (const dsl::BlockDecl& block : model.blocks) {
+    if (!block.has_layers) {
+      throw SourceError(block.loc, "block '" + block.name + "' has no layers yet: its run's layers are imported when the file is read");
+    }
+    if (const std::optional<std::filesystem::path> source = dsl::block_source(model, block)) {
+      graph.imported.push_back(ImportedBlock{block.name, *source, block.loc});
+    }
+  }
+  const auto frozen_block = [&](const std::string& name) {
+    return std::any_of(model.blocks.begin(), model.blocks.end(), [&](const dsl::BlockDecl& b) { return b.name == name && b.frozen; });
+  };
+  bool any_frozen = false;
+  for (Layer& layer : graph.layers) {
+    layer.frozen = !layer.block.empty() && frozen_block(layer.block);
+    if (!layer.frozen) {
+      if (!trains_before && layer.trainable_param_count() > 0) first_trained = layer.name;
+      trains_before = trains_before || layer.trainable_param_count() > 0;
+      continue;
+    }
+    any_frozen = true;
+    if (trains_before) {
+      throw SourceError(layer.loc, "block '" + layer.block + "' is frozen, but layer '" + first_trained +
+                                       "' before it trains; a frozen block comes before every layer that trains");
+    }
+    if (!graph.train.fine_tune) {
+      for (ParamSpec& param : layer.params) param.trainable = false;
+    }
+  }
+  if (graph.train.fine_tune && !any_frozen) {
+    const auto statement = std::find_if(model.train.begin(), model.train.end(), [](const dsl::Statement& s) { return s.keyword == "fine_tune"; });
+    throw SourceError(statement->loc, "fine_tune trains the frozen blocks after the first epochs, but no block is frozen (as: block encoder from "
+                           "\"runs/autoencoder\" frozen)");
+  }
+}
+
 }  // namespace
 
 std::int64_t Layer::param_count() const {
@@ -158,6 +199,7 @@ std::int64_t Layer::param_count() const {
 }
 
 std::int64_t Layer::trainable_param_count() const {
+  if (frozen) return 0;
   std::int64_t n = 0;
   for (const ParamSpec& param : params) n += param.trainable ? param.elements() : 0;
   return n;
@@ -179,6 +221,7 @@ Graph compile(const dsl::Model& model) {
   if (graph.layers.empty()) throw SourceError(model.layers.front().loc, "the model has an input but no layers after it");
   graph.train = compile_train_section(model.train, model.variables);
   check_loss(graph, model);
+  compile_blocks(graph, model);
   return graph;
 }
 
@@ -192,6 +235,7 @@ Layer compile_layer_text(const std::string& statement, const Shape& input) {
 Graph compile_file(const std::filesystem::path& path, const std::vector<dsl::Override>& overrides) {
   dsl::Model model = dsl::parse_file(path);
   dsl::apply_overrides(model, overrides);
+  dsl::import_blocks(model);
   return compile(model);
 }
 

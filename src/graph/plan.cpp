@@ -8,31 +8,42 @@ namespace {
 
 std::int64_t align_up(std::int64_t n, std::int64_t alignment) { return (n + alignment - 1) / alignment * alignment; }
 
+// The trainable parameters of frozen layers first (trained only once fine-tuning starts: the
+// optimizer skips that range until then), the other trainable ones, then the non-trainable ones.
 void lay_out_params(const Graph& graph, Plan& plan) {
   const std::int64_t alignment = plan_alignment_bytes / 4;  // elements of fp32
-  for (const bool trainable : {true, false}) {
+  enum class Group { frozen, trainable, non_trainable };
+  const auto group_of = [&](const Layer& layer, const ParamSpec& param) {
+    if (!param.trainable) return Group::non_trainable;
+    return layer.frozen ? Group::frozen : Group::trainable;
+  };
+  for (const Group group : {Group::frozen, Group::trainable, Group::non_trainable}) {
     for (std::size_t l = 0; l < graph.layers.size(); ++l) {
       const std::vector<ParamSpec>& params = graph.layers[l].params;
       for (std::size_t p = 0; p < params.size(); ++p) {
-        if (params[p].trainable != trainable) continue;
+        if (group_of(graph.layers[l], params[p]) != group) continue;
         plan.params.push_back(ParamSlot{l, p, plan.param_elements, params[p].elements()});
         plan.param_elements = align_up(plan.param_elements + params[p].elements(), alignment);
       }
     }
-    if (trainable) plan.trainable_elements = plan.param_elements;
+    if (group == Group::frozen) plan.frozen_elements = plan.param_elements;
+    if (group == Group::trainable) plan.trainable_elements = plan.param_elements;
   }
 }
 
 // Forward of every layer, the loss, then backward from the last layer to the first that has
 // something to train. A backward computes its input's gradient only when an earlier layer
-// trains.
-std::vector<Step> make_schedule(const Graph& graph) {
+// trains. Frozen layers train only when `frozen_layers_train` (fine-tuning).
+std::vector<Step> make_schedule(const Graph& graph, bool frozen_layers_train) {
   std::vector<Step> schedule;
   for (std::size_t l = 0; l < graph.layers.size(); ++l) schedule.push_back(Step{Step::Kind::forward, l, false});
   schedule.push_back(Step{Step::Kind::loss, 0, false});
   std::vector<bool> trains_before(graph.layers.size() + 1, false);  // trains_before[l]: some layer < l trains
   for (std::size_t l = 0; l < graph.layers.size(); ++l) {
-    trains_before[l + 1] = trains_before[l] || graph.layers[l].trainable_param_count() > 0;
+    const Layer& layer = graph.layers[l];
+    const bool trains = (frozen_layers_train || !layer.frozen) &&
+                        std::any_of(layer.params.begin(), layer.params.end(), [](const ParamSpec& p) { return p.trainable; });
+    trains_before[l + 1] = trains_before[l] || trains;
   }
   for (std::size_t l = graph.layers.size(); l-- > 0;) {
     if (trains_before[l + 1]) schedule.push_back(Step{Step::Kind::backward, l, trains_before[l]});
@@ -169,8 +180,10 @@ ArenaPlan plan_training(const Graph& graph, const std::vector<Step>& schedule, s
 Plan plan_memory(const Graph& graph, std::int64_t bytes_per_element) {
   Plan plan;
   lay_out_params(graph, plan);
-  plan.schedule = make_schedule(graph);
+  plan.schedule = make_schedule(graph, true);
+  plan.frozen_schedule = make_schedule(graph, false);
   plan.inference = plan_inference(graph, bytes_per_element);
+  // The widest schedule: the frozen one runs a part of its steps, in the same order.
   plan.training = plan_training(graph, plan.schedule, bytes_per_element);
   return plan;
 }

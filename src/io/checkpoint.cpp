@@ -40,6 +40,23 @@ Number metadata_number(const SafetensorsFile& file, const std::string& key, cons
   return value;
 }
 
+// A parameter's values from its tensor in `file`, checked: there, F32 of its shape, finite.
+// `missing` ends the message when the tensor is not there.
+void read_param(const SafetensorsFile& file, const Graph& graph, const ParamSlot& slot, const std::string& origin,
+                const std::string& missing, std::span<float> values) {
+  const std::string name = tensor_name(graph, slot);
+  const ParamSpec& spec = graph.layers[slot.layer].params[slot.param];
+  const NamedTensor* tensor = file.find(name);
+  if (tensor == nullptr) throw InputError(origin + ": no tensor \"" + name + "\"; " + missing);
+  if (tensor->dtype != TensorDtype::f32 || tensor->shape != spec.shape) {
+    throw InputError(origin + ": tensor \"" + name + "\" is " + std::string(dtype_name(tensor->dtype)) + " " + shape_text(tensor->shape) +
+                     ", the model needs F32 " + shape_text(spec.shape));
+  }
+  check_finite(*tensor, origin);
+  const std::vector<float> read = f32_values(*tensor);
+  std::copy(read.begin(), read.end(), values.begin() + slot.offset);
+}
+
 std::string exact_text(double value) {
   char text[32];
   return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
@@ -82,19 +99,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph
   const SafetensorsFile file = load_safetensors(path);
   Checkpoint checkpoint;
   checkpoint.params.assign(static_cast<std::size_t>(plan.param_elements), 0.0f);
-  for (const ParamSlot& slot : plan.params) {
-    const std::string name = tensor_name(graph, slot);
-    const ParamSpec& spec = graph.layers[slot.layer].params[slot.param];
-    const NamedTensor* tensor = file.find(name);
-    if (tensor == nullptr) throw InputError(origin + ": no tensor \"" + name + "\"; the checkpoint is of another model");
-    if (tensor->dtype != TensorDtype::f32 || tensor->shape != spec.shape) {
-      throw InputError(origin + ": tensor \"" + name + "\" is " + std::string(dtype_name(tensor->dtype)) + " " + shape_text(tensor->shape) +
-                       ", the model needs F32 " + shape_text(spec.shape));
-    }
-    check_finite(*tensor, origin);
-    const std::vector<float> values = f32_values(*tensor);
-    std::copy(values.begin(), values.end(), checkpoint.params.begin() + slot.offset);
-  }
+  for (const ParamSlot& slot : plan.params) read_param(file, graph, slot, origin, "the checkpoint is of another model", checkpoint.params);
   if (const NamedTensor* state = file.find(optimizer_tensor)) {
     if (state->dtype != TensorDtype::f32 || state->shape.size() != 2 || state->shape[1] != plan.trainable_elements) {
       throw InputError(origin + ": tensor \"" + std::string(optimizer_tensor) + "\" is " + shape_text(state->shape) +
@@ -118,6 +123,19 @@ Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph
     }
   }
   return checkpoint;
+}
+
+void load_imported_blocks(const Graph& graph, const Plan& plan, std::span<float> params) {
+  for (const ImportedBlock& block : graph.imported) {
+    const bool run = std::filesystem::is_directory(block.source);
+    const std::filesystem::path path = run ? block.source / "checkpoint.safetensors" : block.source;
+    const std::string origin = "block '" + block.name + "' from " + path.string();
+    const SafetensorsFile file = load_safetensors(path);
+    for (const ParamSlot& slot : plan.params) {
+      if (graph.layers[slot.layer].block != block.name) continue;
+      read_param(file, graph, slot, origin, std::string("the ") + (run ? "run" : "file") + " has no such layer in its block '" + block.name + "'", params);
+    }
+  }
 }
 
 }  // namespace gpufm

@@ -168,6 +168,12 @@ Dataset load_dataset(const DataPaths& paths) {
   return data;
 }
 
+Image split_image(const ImageSplit& split, std::size_t n) {
+  const auto pixels = static_cast<std::size_t>(split.rows) * static_cast<std::size_t>(split.cols);
+  const std::uint8_t* first = split.pixels.data() + n * pixels;
+  return Image{split.cols, split.rows, 1, {first, first + pixels}};
+}
+
 void check_labels(const ImageSplit& split, int num_classes) {
   const auto out_of_range = std::ranges::find_if(split.labels, [&](std::uint8_t label) { return label >= num_classes; });
   if (out_of_range == split.labels.end()) return;

@@ -88,7 +88,7 @@ class BatchNormKernel final : public LayerKernel {
   void forward(const ForwardArgs& args) override {
     float* running_mean = args.params[2];
     float* running_var = args.params[3];
-    normalized_with_batch_ = args.context->training;
+    normalized_with_batch_ = args.context->training && !args.context->frozen;
     if (normalized_with_batch_) {
       measure_batch(args.input, args.batch * pixels_);
       for (std::int64_t c = 0; c < channels_; ++c) {

@@ -39,6 +39,24 @@ void paint(cairo_surface_t* surface, const Drawing& draw, double scale) {
   check(cairo_status(cr.get()), "drawing a chart");
 }
 
+// An 8-bit image as a cairo surface (gray repeated into RGB).
+Surface surface_of(const Image& image) {
+  Surface surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(image.width), static_cast<int>(image.height)));
+  cairo_surface_flush(surface.get());
+  unsigned char* data = cairo_image_surface_get_data(surface.get());
+  const int stride = cairo_image_surface_get_stride(surface.get());
+  for (std::int64_t y = 0; y < image.height; ++y) {
+    auto* row = reinterpret_cast<std::uint32_t*>(data + y * stride);
+    for (std::int64_t x = 0; x < image.width; ++x) {
+      const std::uint8_t* p = &image.pixels[static_cast<std::size_t>((y * image.width + x) * image.channels)];
+      const std::uint32_t r = p[0], g = image.channels == 3 ? p[1] : p[0], b = image.channels == 3 ? p[2] : p[0];
+      row[x] = r << 16 | g << 8 | b;
+    }
+  }
+  cairo_surface_mark_dirty(surface.get());
+  return surface;
+}
+
 }  // namespace
 
 Picture render(const Drawing& draw, double width, double height, double png_scale) {
@@ -76,5 +94,16 @@ void draw_text(cairo_t* cr, const std::string& text, double x, double y, double 
 }
 
 void set_color(cairo_t* cr, const Rgb& color) { cairo_set_source_rgb(cr, color.r, color.g, color.b); }
+
+void draw_image(cairo_t* cr, const Image& image, double x, double y, double scale) {
+  const Surface surface = surface_of(image);
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  cairo_scale(cr, scale, scale);
+  cairo_set_source_surface(cr, surface.get(), 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_paint(cr);
+  cairo_restore(cr);
+}
 
 }  // namespace gpufm::report

@@ -22,4 +22,7 @@ void draw_text(cairo_t* cr, const std::string& text, double x, double y, double 
 
 void set_color(cairo_t* cr, const Rgb& color);
 
+// An 8-bit image with its top left at (x, y), each pixel a square of `scale` points, not smoothed.
+void draw_image(cairo_t* cr, const Image& image, double x, double y, double scale);
+
 }  // namespace gpufm::report

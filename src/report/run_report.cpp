@@ -2,9 +2,13 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string_view>
 
 #include "gpufm/atomic_file.hpp"
 #include "gpufm/classification_report.hpp"
+#include "gpufm/explain.hpp"
 #include "gpufm/format.hpp"
 #include "gpufm/png.hpp"
 #include "report/html.hpp"
@@ -79,6 +83,50 @@ std::string samples_section(const RunReport& report) {
   return html + "</table>\n";
 }
 
+// A file's whole content; nothing when it cannot be read.
+std::optional<std::string> file_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The explanation's section is kept in place, empty until the run has one, so that `gpufm explain`
+// can replace it in a finished run's page (refresh_report_explanation).
+constexpr std::string_view explanation_open = "<section id=\"explanation\">\n", explanation_close = "</section>\n";
+
+std::string explanation_contents(const std::filesystem::path& dir) {
+  const std::filesystem::path record = dir / "explain.json";
+  if (!std::filesystem::exists(record)) return "";
+  // A record that cannot be read is said so in the page: no reason to fail a training run's report.
+  try {
+    const Explanation explanation = read_explanation(record);
+    std::string html = "<h2>Mistakes explained by neighbours (" + report::escape_html(explanation.checkpoint) + ")</h2>\n<p>" +
+                       std::to_string(explanation.misclassified) + " of " + std::to_string(explanation.test_images) +
+                       " test images are misclassified. The most confidently wrong are shown, each beside the " +
+                       std::to_string(explanation.k) +
+                       " training images nearest to it of its true class (local examples) and of the class it was taken for "
+                       "(counterexamples), by squared distance between the outputs of layer " +
+                       report::escape_html(explanation.layer) + " (" + std::to_string(explanation.dimension) + " values), among the " +
+                       std::to_string(explanation.training_images) + " images trained on.</p>\n";
+    if (const std::optional<std::string> svg = file_text(dir / "explain.svg")) {
+      html += report::svg_image(Picture{*svg, {}}, "misclassified test images beside their nearest training images") + "\n";
+    }
+    std::vector<std::vector<std::string>> rows = {{"true class", "predicted class", "test images"}};
+    for (const ConfusedPair& pair : explanation.confused_pairs) {
+      rows.push_back({explanation.class_name(pair.true_class), explanation.class_name(pair.predicted_class), std::to_string(pair.count)});
+    }
+    return html + "<h2>Most confused class pairs (test)</h2>\n" + report::html_table(rows);
+  } catch (const InputError& error) {
+    return "<h2>Mistakes explained by neighbours</h2>\n<p>" + report::escape_html(error.what()) + "</p>\n";
+  }
+}
+
+std::string explanation_section(const std::filesystem::path& dir) {
+  return std::string(explanation_open) + explanation_contents(dir) + std::string(explanation_close);
+}
+
 }  // namespace
 
 std::vector<LineChart> learning_curves(std::span<const EpochRecord> history, std::int64_t best_epoch) {
@@ -121,13 +169,10 @@ std::vector<LineChart> overlaid_curves(std::span<const NamedHistory> runs) {
 
 std::vector<Image> class_sample_strips(const ImageSplit& test, std::int64_t classes, std::int64_t count) {
   std::vector<std::vector<Image>> tiles(static_cast<std::size_t>(classes));
-  const auto pixels = static_cast<std::size_t>(test.rows * test.cols);
   for (std::size_t n = 0; n < test.count; ++n) {
     if (test.labels[n] >= classes) continue;
     std::vector<Image>& of_class = tiles[test.labels[n]];
-    if (static_cast<std::int64_t>(of_class.size()) >= count) continue;
-    const auto* first = test.pixels.data() + n * pixels;
-    of_class.push_back(Image{static_cast<std::int64_t>(test.cols), static_cast<std::int64_t>(test.rows), 1, {first, first + pixels}});
+    if (static_cast<std::int64_t>(of_class.size()) < count) of_class.push_back(split_image(test, n));
   }
   std::vector<Image> strips;
   for (const std::vector<Image>& of_class : tiles) {
@@ -148,6 +193,7 @@ void write_run_report(const std::filesystem::path& dir, const RunReport& report)
     write_picture(dir / "confusion", confusion);
     sections.push_back(classification_section(report, confusion));
   }
+  sections.push_back(explanation_section(dir));
   if (report.reconstructions) {
     write_picture(dir / "reconstructions", *report.reconstructions);
     sections.push_back("<h2>Reconstructions (epoch " + std::to_string(report.history.size()) + ")</h2>\n" +
@@ -160,6 +206,24 @@ void write_run_report(const std::filesystem::path& dir, const RunReport& report)
   sections.push_back("<h2>Model</h2>\n<pre>" + report::escape_html(report.model_summary) + "</pre>\n");
   sections.push_back("<h2>Settings</h2>\n<pre>" + report::escape_html(report.settings_json) + "</pre>\n");
   write_file_atomically(dir / "report.html", report::html_page(report.model + ": " + dir.filename().string(), sections));
+}
+
+bool refresh_report_explanation(const std::filesystem::path& dir) {
+  const std::filesystem::path report_file = dir / "report.html";
+  std::optional<std::string> html = file_text(report_file);
+  if (!html) return false;
+  const std::string section = explanation_section(dir);
+  const std::size_t begin = html->find(explanation_open);
+  const std::size_t end = begin == std::string::npos ? std::string::npos : html->find(explanation_close, begin);
+  if (end != std::string::npos) {
+    html->replace(begin, end + explanation_close.size() - begin, section);
+  } else {
+    // A page written before reports kept the section: it goes last.
+    const std::size_t body_end = html->rfind("</body>");
+    html->insert(body_end == std::string::npos ? html->size() : body_end, section);
+  }
+  write_file_atomically(report_file, *html);
+  return true;
 }
 
 }  // namespace gpufm

@@ -4,6 +4,7 @@
 
 #include "gpufm/activation.hpp"
 #include "gpufm/augmentation.hpp"
+#include "gpufm/checkpoint.hpp"
 #include "gpufm/init.hpp"
 #include "gpufm/optimizer_math.hpp"
 
@@ -104,10 +105,26 @@ void Program::initialize(std::uint64_t seed) {
   seed_ = seed;
   steps_taken_ = 0;
   epoch_progress_ = {};
+  fine_tuning_ = false;
+  optimizer_steps_before_ = 0;
   std::vector<float> values(static_cast<std::size_t>(plan_.param_elements));
   initialize_params(graph_, plan_, values, seed);
   write_params(values);
-  backend_.zero(bound_->optimizer_state.as(), bound_->optimizer_state.bytes());
+  zero_optimizer_state();
+}
+
+void Program::import_blocks() {
+  if (graph_.imported.empty()) return;
+  std::vector<float> values = read_params();
+  load_imported_blocks(graph_, plan_, values);
+  write_params(values);
+}
+
+void Program::zero_optimizer_state() { backend_.zero(bound_->optimizer_state.as(), bound_->optimizer_state.bytes()); }
+
+void Program::start_fine_tuning(std::int64_t optimizer_steps_before) {
+  fine_tuning_ = true;
+  optimizer_steps_before_ = optimizer_steps_before;
 }
 
 float* Program::activation(std::size_t buffer) const {
@@ -115,7 +132,7 @@ float* Program::activation(std::size_t buffer) const {
 }
 
 void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, std::int64_t epoch_step, MetricSums* sums,
-                        std::int64_t* confusion, double lr) {
+                        std::int64_t* confusion, double lr, std::optional<std::size_t> forward_through) {
   const bool training = epoch_step > 0;
   Bound& b = *bound_;
   const ArenaPlan& arena = plan_.training;
@@ -132,12 +149,14 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
   const auto gradient = [&](long buffer) { return buffer < 0 ? nullptr : activation(static_cast<std::size_t>(buffer)); };
   const std::size_t last = graph_.layers.size() - 1;
 
-  for (const Step& step : plan_.schedule) {
+  for (const Step& step : fine_tuning_ ? plan_.schedule : plan_.frozen_schedule) {
     const std::size_t l = step.layer;
     context.layer_index = static_cast<std::uint32_t>(l);
+    context.frozen = !fine_tuning_ && graph_.layers[l].frozen;
     if (step.kind == Step::Kind::forward) {
       b.kernels[l]->forward(ForwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]), .batch = batch,
                                         .params = b.param_values[l], .context = &context});
+      if (forward_through == l) return;
     } else if (step.kind == Step::Kind::loss) {
       backend_.loss(LossArgs{.loss = graph_.train.loss, .target = graph_.train.target, .output = activation(arena.output_buffer[last]),
                              .batch = batch, .elements = graph_.output().elements(), .labels = labels, .target_input = input,
@@ -153,9 +172,10 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
     }
   }
   ++steps_taken_;
-  backend_.optimizer_step(OptimizerStepArgs{.settings = graph_.train.optimizer, .lr = lr, .t = steps_taken_, .params = b.params.as<float>(),
-                                            .gradients = b.gradients.as<float>(), .state = b.optimizer_state.as<float>(),
-                                            .count = plan_.trainable_elements, .sums = sums, .step = epoch_step});
+  backend_.optimizer_step(OptimizerStepArgs{.settings = graph_.train.optimizer, .lr = lr, .t = steps_taken_ - optimizer_steps_before_,
+                                            .params = b.params.as<float>(), .gradients = b.gradients.as<float>(),
+                                            .state = b.optimizer_state.as<float>(), .count = plan_.trainable_elements,
+                                            .first = fine_tuning_ ? 0 : plan_.frozen_elements, .sums = sums, .step = epoch_step});
 }
 
 PassMetrics Program::read_metrics(bool confusion) {
@@ -213,14 +233,14 @@ PassMetrics Program::evaluate(const DeviceImages& data, const DeviceIds& ids, bo
   return read_metrics(confusion);
 }
 
-std::vector<float> Program::predict(const DeviceImages& data, std::span<const std::int32_t> ids) {
+std::vector<float> Program::predict(const DeviceImages& data, std::span<const std::int32_t> ids, std::size_t layer) {
   const DeviceIds device_ids = upload_ids(ids);
-  const std::int64_t elements = graph_.output().elements();
+  const std::int64_t elements = graph_.layers.at(layer).output.elements();
   std::vector<float> outputs(ids.size() * static_cast<std::size_t>(elements));
-  const float* output = activation(plan_.training.output_buffer[graph_.layers.size() - 1]);
+  const float* output = activation(plan_.training.output_buffer[layer]);
   for (std::int64_t start = 0; start < device_ids.count; start += max_batch_) {
     const std::int64_t size = std::min(max_batch_, device_ids.count - start);
-    run_batch(data, device_ids.ids.as<std::int32_t>() + start, size, 0, nullptr, nullptr, 0.0);
+    run_batch(data, device_ids.ids.as<std::int32_t>() + start, size, 0, nullptr, nullptr, 0.0, layer);
     backend_.copy_to_host(outputs.data() + start * elements, output, static_cast<std::size_t>(size * elements) * sizeof(float));
   }
   return outputs;

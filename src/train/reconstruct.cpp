@@ -19,14 +19,14 @@ Reconstructions reconstructions_of(const ImageSplit& split, std::span<const std:
   }
   Reconstructions result;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    const std::uint8_t* image = split.pixels.data() + static_cast<std::size_t>(ids[i]) * pixels;
+    Image input = split_image(split, static_cast<std::size_t>(ids[i]));
     const std::span<const float> output = outputs.subspan(i * pixels, pixels);
     double error = 0;
     for (std::size_t p = 0; p < pixels; ++p) {
-      const double difference = output[p] - image[p] / 255.0;
+      const double difference = output[p] - input.pixels[p] / 255.0;
       error += difference * difference;
     }
-    result.inputs.push_back(Image{static_cast<std::int64_t>(split.cols), static_cast<std::int64_t>(split.rows), 1, {image, image + pixels}});
+    result.inputs.push_back(std::move(input));
     result.outputs.push_back(image_from_unit_floats(output, static_cast<std::int64_t>(split.rows), static_cast<std::int64_t>(split.cols), 1));
     result.errors.push_back(error / static_cast<double>(pixels));
   }
@@ -40,19 +40,11 @@ Reconstructions reconstruct(Trainer& trainer, const Dataset& data, bool validati
 }
 
 Reconstructions reconstruct_run(const ReconstructRequest& request, Backend& backend) {
-  const RunDirectory run_dir = RunDirectory::open(request.run_dir);
-  const Graph graph = compile_recorded_model(run_dir);
-  if (graph.train.target != Target::input) {
-    throw InputError(run_dir.model_file().string() + ": the model's target is its labels; reconstruct takes an autoencoder (target input)");
+  const std::unique_ptr<TrainedRun> run = open_trained_run(request.run_dir, request.best, Target::input, "reconstruct", backend);
+  if (request.validation && !run->trainer.has_validation()) {
+    throw InputError(request.run_dir.string() + ": the run validates on nothing; reconstruct its test images (--split test)");
   }
-  const Dataset data = load_dataset(read_recorded_run(run_dir).data);
-  Trainer trainer(graph, data, backend, recorded_split(run_dir));
-  const Checkpoint checkpoint = load_checkpoint(request.best ? run_dir.best_file() : run_dir.checkpoint_file(), graph, trainer.program().plan());
-  trainer.program().write_params(checkpoint.params);
-  if (request.validation && !trainer.has_validation()) {
-    throw InputError(run_dir.path().string() + ": the run validates on nothing; reconstruct its test images (--split test)");
-  }
-  return reconstruct(trainer, data, request.validation, request.count);
+  return reconstruct(run->trainer, run->data, request.validation, request.count);
 }
 
 }  // namespace gpufm

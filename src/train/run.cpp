@@ -219,6 +219,7 @@ RunResult run_training(const RunRequest& request, Backend& backend, const RunEve
   const std::vector<dsl::Override> overrides = applied_overrides(request);
   dsl::Model model = dsl::parse_file(request.model_file);
   dsl::apply_overrides(model, overrides);
+  dsl::import_blocks(model);
   const Graph graph = compile(model);
   const Dataset data = load_dataset(request.data);
   Trainer trainer(graph, data, backend, request.split);
@@ -245,6 +246,22 @@ Graph compile_recorded_model(const RunDirectory& run_dir, const std::vector<dsl:
   Graph graph = compile_file(run_dir.model_file(), overrides);
   graph.name = read_recorded_run(run_dir).model;
   return graph;
+}
+
+std::unique_ptr<TrainedRun> open_trained_run(const std::filesystem::path& path, bool best, Target target, const std::string& command,
+                                             Backend& backend) {
+  const RunDirectory run_dir = RunDirectory::open(path);
+  Graph graph = compile_recorded_model(run_dir);
+  if (graph.train.target != target) {
+    throw InputError(run_dir.model_file().string() + ": the model's target is its " + std::string(name(graph.train.target)) + "; " +
+                     command + " takes " + (target == Target::labels ? "a classifier (target labels)" : "an autoencoder (target input)"));
+  }
+  auto run = std::make_unique<TrainedRun>(std::move(graph), load_dataset(read_recorded_run(run_dir).data), recorded_split(run_dir), backend);
+  run->checkpoint_file = best ? run_dir.best_file() : run_dir.checkpoint_file();
+  const Checkpoint checkpoint = load_checkpoint(run->checkpoint_file, run->graph, run->trainer.program().plan());
+  run->trainer.program().write_params(checkpoint.params);
+  run->checkpoint_epoch = checkpoint.epochs_done;
+  return run;
 }
 
 RunResult resume_training(const std::filesystem::path& path, std::optional<std::int64_t> epochs, Backend& backend,

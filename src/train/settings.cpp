@@ -15,8 +15,8 @@ constexpr std::string_view optimizer_name_list[] = {"sgd", "adam", "nadam", "rms
 constexpr std::string_view monitor_names[] = {"val_loss", "val_accuracy", "loss", "accuracy"};
 constexpr std::string_view schedule_names[] = {"step", "exponential", "cosine", "plateau"};
 constexpr std::string_view nan_policy_names[] = {"stop", "skip_step"};
-constexpr std::string_view statement_keywords[] = {"loss",     "target",         "optimizer", "batch", "epochs", "validation",
-                                                   "schedule", "early_stopping", "augment",   "on_nan"};
+constexpr std::string_view statement_keywords[] = {"loss",     "target",         "optimizer", "batch",  "epochs",   "validation",
+                                                   "schedule", "early_stopping", "augment",   "on_nan", "fine_tune"};
 
 constexpr ArgSpec loss_signature[] = {{.name = "loss", .kind = ArgKind::choice, .choices = loss_names}};
 constexpr ArgSpec target_signature[] = {{.name = "target", .kind = ArgKind::choice, .choices = target_names}};
@@ -29,6 +29,10 @@ constexpr std::string_view validation_splits[] = {"test"};
 constexpr ArgSpec validation_signature[] = {
     {.name = "fraction", .kind = ArgKind::real, .optional = true, .min = 0, .max = 1, .max_open = true},
     {.name = "split", .kind = ArgKind::choice, .optional = true, .choices = validation_splits}};
+
+constexpr ArgSpec fine_tune_signature[] = {
+    {.name = "epochs", .kind = ArgKind::integer, .positional = false, .min = 1},
+    {.name = "lr", .kind = ArgKind::real, .positional = false, .min = 0, .min_open = true}};
 
 // Each optimizer's settings: its name first, then its hyperparameters with Keras' defaults.
 constexpr ArgSpec optimizer_choice = {.name = "optimizer", .kind = ArgKind::choice, .choices = optimizer_name_list};
@@ -134,6 +138,7 @@ Signature fixed_signature(std::string_view keyword) {
   if (keyword == "early_stopping") return early_stopping_signature;
   if (keyword == "augment") return augment_signature;
   if (keyword == "on_nan") return on_nan_signature;
+  if (keyword == "fine_tune") return fine_tune_signature;
   return {};
 }
 
@@ -270,6 +275,17 @@ void check_augment(const TrainSettings& settings, const std::map<std::string, So
   }
 }
 
+// A schedule or early stopping would have to say which phase they watch; not supported yet.
+void check_fine_tune(const TrainSettings& settings, const std::map<std::string, SourceLoc>& locations) {
+  if (!settings.fine_tune) return;
+  for (const char* other : {"schedule", "early_stopping"}) {
+    if (locations.contains(other)) {
+      throw SourceError(locations.at("fine_tune"), std::string("fine_tune and ") + other + " (at " + locations.at(other).str() +
+                                                       ") do not combine: give each phase its epochs and learning rate");
+    }
+  }
+}
+
 std::string describe(const ScheduleSettings& schedule) {
   std::string text = "schedule " + std::string(name(schedule.kind));
   switch (schedule.kind) {
@@ -366,11 +382,13 @@ TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, 
     if (keyword == "early_stopping") settings.early_stopping = early_stopping_settings(attrs);
     if (keyword == "augment") settings.augment = augment_settings(attrs);
     if (keyword == "on_nan") settings.on_nan = enum_of<NanPolicy>(nan_policy_names, attrs.choice("on_nan"));
+    if (keyword == "fine_tune") settings.fine_tune = FineTuneSettings{.epochs = attrs.integer("epochs"), .lr = attrs.real("lr")};
   }
   // A reconstruction loss trains an autoencoder unless the file says otherwise.
   if (!target_given) settings.target = settings.loss == Loss::crossentropy ? Target::labels : Target::input;
   check_schedule_and_early_stopping(settings, seen);
   check_augment(settings, seen);
+  check_fine_tune(settings, seen);
   return settings;
 }
 
@@ -389,6 +407,10 @@ std::string describe(const TrainSettings& settings) {
   if (settings.early_stopping) text += ", " + describe(*settings.early_stopping);
   if (settings.augment.any()) text += ", " + describe(settings.augment);
   if (settings.on_nan != NanPolicy::stop) text += ", on_nan " + std::string(name(settings.on_nan));
+  if (settings.fine_tune) {
+    text += ", then fine_tune " + std::to_string(settings.fine_tune->epochs) + (settings.fine_tune->epochs == 1 ? " epoch" : " epochs") +
+            " at lr=" + number(settings.fine_tune->lr);
+  }
   return text;
 }
 

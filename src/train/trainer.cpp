@@ -62,6 +62,7 @@ Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend, std:
   train_images_ = program_.upload(data.train);
   test_images_ = program_.upload(data.test);
   train_ids_ = program_.upload_ids(split.train);
+  train_id_list_ = split.train;
   test_ids_ = program_.upload_ids(id_range(0, static_cast<std::int64_t>(data.test.count)));
   if (!validation_is_test_) {
     validation_ids_ = program_.upload_ids(split.validation);
@@ -70,6 +71,11 @@ Trainer::Trainer(const Graph& graph, const Dataset& data, Backend& backend, std:
 }
 
 void Trainer::start(std::uint64_t seed) {
+  reset(seed);
+  program_.import_blocks();
+}
+
+void Trainer::reset(std::uint64_t seed) {
   program_.initialize(seed);
   epochs_done_ = 0;
   schedule_ = LearningRateSchedule(graph_.train);
@@ -96,12 +102,17 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
   if (restores_best() && best_params.size() != static_cast<std::size_t>(program_.plan().param_elements)) {
     throw std::invalid_argument("early stopping restores the best epoch's parameters: resume needs them");
   }
-  start(checkpoint.seed);
+  reset(checkpoint.seed);
   program_.write_params(checkpoint.params);
   program_.write_optimizer_state(checkpoint.optimizer_state);
   program_.set_steps_taken(checkpoint.steps_taken);
   program_.set_epoch_progress(checkpoint.epoch_progress);
   epochs_done_ = checkpoint.epochs_done;
+  // Within the fine-tuning phase, its optimizer's state is the checkpoint's; at its start, fit()
+  // starts it afresh.
+  const bool fine_tuning_begun = graph_.train.fine_tunes_at(epochs_done_) ||
+                                 (graph_.train.fine_tunes_at(epochs_done_ + 1) && checkpoint.epoch_progress.steps_done > 0);
+  if (fine_tuning_begun) program_.start_fine_tuning(graph_.train.epochs * steps_per_epoch());
   for (const EpochRecord& record : history) end_epoch(record);
   best_params_ = std::move(best_params);
 }
@@ -119,12 +130,17 @@ void Trainer::end_epoch(const EpochRecord& record) {
 }
 
 void Trainer::fit(const TrainingEvents& events) {
-  const std::int64_t epochs = graph_.train.epochs;
+  const std::int64_t epochs = graph_.train.total_epochs();
   interrupted_ = false;
   for (std::int64_t epoch = epochs_done_ + 1; epoch <= epochs && !early_stopping_.stopped(); ++epoch) {
+    const bool fine_tunes = graph_.train.fine_tunes_at(epoch);
+    if (fine_tunes && !program_.fine_tuning()) {
+      program_.start_fine_tuning(program_.steps_taken());
+      program_.zero_optimizer_state();
+    }
     if (events.epoch_begin) events.epoch_begin(epoch, epochs);
     const auto started = std::chrono::steady_clock::now();
-    const double lr = schedule_.lr();
+    const double lr = fine_tunes ? graph_.train.fine_tune->lr : schedule_.lr();
     const std::optional<PassMetrics> trained =
         program_.train_epoch(train_images_, train_ids_, epoch, lr, events.step_end, events.stop_requested);
     if (!trained) {
@@ -163,6 +179,10 @@ void Trainer::fit(const TrainingEvents& events) {
   if (restores_best() && best_epoch() > 0) program_.write_params(best_params_);
 }
 
+std::vector<float> Trainer::layer_outputs(std::size_t layer, bool test, std::span<const std::int32_t> ids) {
+  return program_.predict(test ? test_images_ : train_images_, ids, layer);
+}
+
 PassMetrics Trainer::evaluate_test(bool confusion) { return program_.evaluate(test_images_, test_ids_, confusion); }
 
 Trainer::Predictions Trainer::predict(bool validation, std::int64_t count) {
@@ -174,7 +194,7 @@ Trainer::Predictions Trainer::predict(bool validation, std::int64_t count) {
   } else {
     predictions.ids = id_range(0, std::min<std::int64_t>(count, test_ids_.count));
   }
-  predictions.outputs = program_.predict(from_training_set ? train_images_ : test_images_, predictions.ids);
+  predictions.outputs = program_.predict(from_training_set ? train_images_ : test_images_, predictions.ids, graph_.layers.size() - 1);
   return predictions;
 }
 

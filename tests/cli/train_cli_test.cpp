@@ -84,6 +84,32 @@ TEST_F(TrainCli, ResumeContinuesToMoreEpochs) {
 
 nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::json::parse(std::ifstream(path)); }
 
+// The two commands of encoder reuse: an autoencoder, then a classifier on its frozen encoder,
+// fine-tuned after its first epoch; the classifier's run records the encoder's layers, so that
+// eval needs only its own directory.
+TEST_F(TrainCli, AClassifierTakesATrainedEncoderFrozenThenFineTuned) {
+  const std::string autoencoder = dir.write("ae.dsl", "input 8x8x1\nblock encoder:\n  conv2d 4 3x3 same relu\n  maxpool 2\n"
+                                                      "block decoder:\n  upsample 2\n  conv2d 1 3x3 same sigmoid\n"
+                                                      "train:\n  loss mse\n  batch 32\n  epochs 1\n").string();
+  ASSERT_EQ(run_gpufm({"train", autoencoder, "--data", dir.path().string(), "--out", out("ae")}).exit_code, 0);
+  const std::string classifier =
+      dir.write("classifier.dsl", "let encoder_run = \"nowhere\"\ninput 8x8x1\nblock encoder from $encoder_run frozen\nflatten\n"
+                                  "dense 4 softmax\ntrain:\n  optimizer adam lr=0.01\n  batch 32\n  epochs 1\n  validation 0.2\n"
+                                  "  fine_tune epochs=1 lr=0.001\n").string();
+  const CommandResult missing = run_gpufm({"train", classifier, "--data", dir.path().string(), "--out", out("nowhere")});
+  expect_one_line_error(missing, 2, {"classifier.dsl:3:7", "nowhere: no such run directory", "--set encoder_run=DIR"});
+  const CommandResult trained =
+      run_gpufm({"train", classifier, "--data", dir.path().string(), "--out", out("classifier"), "--set", "encoder_run=" + out("ae")});
+  ASSERT_EQ(trained.exit_code, 0) << trained.out << trained.err;
+  expect_contains(trained.out, {"Epoch 1/2 - ", "Epoch 2/2 - ", "then fine_tune 1 epoch at lr=0.001"});
+  expect_contains(read_file(dir / "classifier" / "model.dsl"),
+                  {"block encoder from $encoder_run frozen:\n  conv2d 4 3x3 same relu\n  maxpool 2\nflatten\n"});
+  expect_contains(read_file(dir / "classifier" / "history.csv"), {",0.01,", ",0.001,"});
+  std::filesystem::remove_all(dir / "ae");  // eval reads the classifier's own checkpoint
+  const CommandResult evaluated = run_gpufm({"eval", out("classifier")});
+  EXPECT_EQ(evaluated.exit_code, 0) << evaluated.err;
+}
+
 TEST_F(TrainCli, SettingsRecordTheAugmentation) {
   const CommandResult result = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--epochs", "1", "--set",
                                           "augment.flip_horizontal=true", "--set", "augment.shift=1"});

@@ -50,6 +50,12 @@ std::vector<ModelCase> model_cases() {
        "input 8x8x1\nconv2d 8 3x3 same relu\navgpool 2\nconv2d_transpose 8 3x3 same stride=2 relu\nmaxpool 2\nupsample 2\n"
        "conv2d 1 3x3 same sigmoid\ntrain:\n  loss bce\n  optimizer sgd lr=0.5 momentum=0.9\n  batch 32\n  epochs 2\n  validation 0.2\n",
        1e-3},
+      // A frozen block (batch-norm on its moving statistics, the optimizer past its parameters),
+      // then fine-tuning (every layer, a new optimizer).
+      {"frozen_block_then_fine_tuning",
+       "input 8x8x1\nblock encoder frozen:\n  conv2d 8 3x3 same relu\n  batchnorm\n  maxpool 2\nflatten\ndense 4 softmax\n"
+       "train:\n  optimizer sgd lr=0.05 momentum=0.9\n  batch 32\n  epochs 1\n  validation 0.2\n  fine_tune epochs=1 lr=0.01\n",
+       1e-3},
       {"cnn_adam",
        "input 8x8x1\nconv2d 8 3x3 same relu\nbatchnorm\nmaxpool 2\ndropout 0.25\nflatten\ndense 4 softmax\n"
        "train:\n  optimizer adam lr=0.01\n  batch 32\n  epochs 2\n  validation 0.2\n",

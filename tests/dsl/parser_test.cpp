@@ -77,6 +77,67 @@ TEST(Parser, StructureErrors) {
   EXPECT_EQ(parse_error("32 dense"), "m.dsl:1:1: expected a statement, found '32'");
 }
 
+TEST(Parser, BlocksFromAnotherRun) {
+  const Model model = parse("let run = \"runs/ae\"\ninput 28x28x1\nblock encoder from $run frozen\n"
+                            "block head from \"head.safetensors\":\n  dense 10 softmax\nflatten\n",
+                            "m.dsl");
+  ASSERT_EQ(model.blocks.size(), 2u);
+  const BlockDecl& encoder = model.blocks[0];
+  ASSERT_TRUE(encoder.source.has_value());
+  EXPECT_EQ(encoder.source->kind, Value::Kind::variable);
+  EXPECT_TRUE(encoder.frozen);
+  EXPECT_FALSE(encoder.has_layers);
+  EXPECT_EQ(encoder.first_layer, 1u);
+  EXPECT_EQ(block_source(model, encoder), std::filesystem::path("runs/ae"));
+  const BlockDecl& head = model.blocks[1];
+  EXPECT_FALSE(head.frozen);
+  EXPECT_TRUE(head.has_layers);
+  EXPECT_EQ(head.first_layer, 1u);
+  EXPECT_EQ(block_source(model, head), std::filesystem::path("head.safetensors"));
+  EXPECT_EQ(to_source(model), "let run = \"runs/ae\"\n\ninput 28x28x1\nblock encoder from $run frozen\n"
+                              "block head from \"head.safetensors\":\n  dense 10 softmax\nflatten\n");
+  EXPECT_EQ(block_source(parse("block a frozen:\n  dense 1", "m.dsl"), parse("block a frozen:\n  dense 1", "m.dsl").blocks[0]),
+            std::nullopt);
+}
+
+TEST(Parser, BlockFromErrors) {
+  EXPECT_EQ(parse_error("block a from runs:\n  dense 1"),
+            "m.dsl:1:9: 'from' takes a run directory or a .safetensors file in quotes, as in: block a from \"runs/autoencoder\"");
+  EXPECT_EQ(parse_error("block a from \"r\" frozen extra"),
+            "m.dsl:1:1: expected 'block a from \"r\" frozen:' alone on its line, with its statements indented below");
+  EXPECT_EQ(parse_error("block a frozen"), "m.dsl:1:1: expected 'block a frozen:' alone on its line, with its statements indented below");
+  EXPECT_EQ(parse_error("block a from \"r\"\n  dense 1"),
+            "m.dsl:2:3: unexpected indentation: only lines under 'block NAME:' or 'train:' are indented");
+  const Model model = parse("let n = 3\nblock a from $n", "m.dsl");
+  EXPECT_EQ(error_of<SourceError>([&] { block_source(model, model.blocks[0]); }),
+            "m.dsl:2:14: block 'a' comes from 3, expected a path in quotes (as: \"runs/autoencoder\")");
+}
+
+TEST(Parser, ImportsABlockFromARunDirectory) {
+  test::TempDir dir;
+  std::filesystem::create_directory(dir / "ae");
+  dir.write("ae/model.dsl", "let width = 6\ninput 8x8x1\nblock encoder:\n  conv2d $width 3x3 same relu\n  maxpool 2\n"
+                            "block decoder:\n  upsample 2\n  conv2d 1 3x3 same sigmoid\n");
+  Model model = parse("input 8x8x1\nblock encoder from \"" + (dir / "ae").string() + "\" frozen\nflatten\ndense 4 softmax\n", "c.dsl");
+  import_blocks(model);
+  ASSERT_EQ(model.layers.size(), 5u);
+  EXPECT_EQ(model.layers[1].keyword, "conv2d");
+  EXPECT_EQ(model.layers[1].block, "encoder");
+  EXPECT_EQ(model.layers[1].args[0].value.text, "6");  // the run's variable, written out
+  EXPECT_EQ(model.layers[2].keyword, "maxpool");
+  EXPECT_EQ(model.layers[3].keyword, "flatten");
+  EXPECT_EQ(model.layers[3].block, "");
+  EXPECT_TRUE(model.blocks[0].has_layers);
+  const std::string text = to_source(model);
+  EXPECT_NE(text.find("frozen:\n  conv2d 6 3x3 same relu\n  maxpool 2\nflatten\n"), std::string::npos) << text;
+
+  Model missing = parse("input 8x8x1\nblock body from \"" + (dir / "ae").string() + "\"\n", "c.dsl");
+  EXPECT_EQ(error_of<SourceError>([&] { import_blocks(missing); }),
+            "c.dsl:2:7: block 'body': " + (dir / "ae" / "model.dsl").string() + " has no block of that name (its blocks: encoder, decoder)");
+  Model not_a_run = parse("input 8x8x1\nblock encoder from \"" + (dir / "ae" / "model.dsl").string() + "\"\n", "c.dsl");
+  EXPECT_NE(error_of<SourceError>([&] { import_blocks(not_a_run); }).find("which is not a run directory"), std::string::npos);
+}
+
 TEST(Parser, VariableErrors) {
   EXPECT_EQ(parse_error("let x 3"), "m.dsl:1:7: expected '=' after 'let x'");
   EXPECT_EQ(parse_error("let x ="), "m.dsl:1:1: expected one value after 'let x =' (as in: let x = 16)");

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/reference_models.hpp"
+
 namespace gpufm {
 namespace {
 
-Graph model(const std::string& name) { return compile_file(std::string(GPUFM_SOURCE_DIR) + "/models/" + name); }
+Graph model(const std::string& name) { return test::reference_model(name, test::TempDir()); }
 
 // No two buffers that are alive at the same step may share bytes, and all fit in the arena.
 void expect_no_live_overlap(const ArenaPlan& arena) {
@@ -34,6 +36,7 @@ TEST_P(PlanOfEveryModel, BuffersAliveTogetherNeverShareBytes) {
   EXPECT_LE(plan.inference.bytes_per_sample, plan.training.bytes_per_sample);
 }
 
+// Trainable first, and of those the frozen layers' first (trained only when fine-tuning).
 TEST_P(PlanOfEveryModel, ParametersAreOneFlatBufferTrainableFirst) {
   const Graph graph = model(GetParam());
   const Plan plan = plan_memory(graph);
@@ -43,10 +46,12 @@ TEST_P(PlanOfEveryModel, ParametersAreOneFlatBufferTrainableFirst) {
     EXPECT_EQ(slot.elements, spec.elements());
     EXPECT_EQ(slot.offset % (plan_alignment_bytes / 4), 0);
     EXPECT_GE(slot.offset, end) << "slots overlap or are out of order";
-    EXPECT_EQ(spec.trainable, slot.offset < plan.trainable_elements) << graph.layers[slot.layer].name << "." << spec.name;
+    const Layer& layer = graph.layers[slot.layer];
+    EXPECT_EQ(spec.trainable, slot.offset < plan.trainable_elements) << layer.name << "." << spec.name;
+    EXPECT_EQ(spec.trainable && layer.frozen, slot.offset < plan.frozen_elements) << layer.name << "." << spec.name;
     end = slot.offset + slot.elements;
     total += slot.elements;
-    trainable += spec.trainable ? slot.elements : 0;
+    trainable += spec.trainable && !layer.frozen ? slot.elements : 0;
   }
   EXPECT_EQ(total, graph.param_count());
   EXPECT_EQ(trainable, graph.trainable_param_count());

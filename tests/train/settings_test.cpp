@@ -67,10 +67,10 @@ TEST(TrainSettings, OnNanStopsUnlessToldToSkipTheStep) {
 TEST(TrainSettings, ErrorsPointAtTheStatement) {
   EXPECT_EQ(settings_error("  batchsize 3\n"),
             "m.dsl:3:3: unknown train setting 'batchsize' (settings: loss, target, optimizer, batch, epochs, validation, schedule, "
-            "early_stopping, augment, on_nan)");
+            "early_stopping, augment, on_nan, fine_tune)");
   EXPECT_EQ(settings_error("  epoch 3\n"),
             "m.dsl:3:3: unknown train setting 'epoch'; did you mean 'epochs'? (settings: loss, target, optimizer, batch, epochs, "
-            "validation, schedule, early_stopping, augment, on_nan)");
+            "validation, schedule, early_stopping, augment, on_nan, fine_tune)");
   EXPECT_EQ(settings_error("  optimizer adma\n"),
             "m.dsl:3:13: unknown optimizer 'adma'; did you mean 'adam'? (optimizers: sgd, adam, nadam, rmsprop)");
   EXPECT_EQ(settings_error("  optimizer lr=0.1\n"), "m.dsl:3:3: optimizer needs a name (as in: optimizer adam lr=0.001)");

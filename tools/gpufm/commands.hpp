@@ -10,6 +10,7 @@ namespace gpufm::cli {
 void add_compare_command(CLI::App& root);
 void add_data_command(CLI::App& root);
 void add_eval_command(CLI::App& root);
+void add_explain_command(CLI::App& root);
 void add_info_command(CLI::App& root);
 void add_kfold_command(CLI::App& root);
 void add_reconstruct_command(CLI::App& root);
