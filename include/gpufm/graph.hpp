@@ -22,7 +22,8 @@ struct Layer {
   std::vector<ParamSpec> params;
   SourceLoc loc;
   // In a frozen block: its parameters are not trained (until the fine_tune phase, if any) and
-  // batch-norm normalises with its moving statistics, as Keras' trainable=False.
+  // batch-norm normalises with its moving statistics (in the fine_tune phase too), as Keras'
+  // trainable=False and its transfer-learning guide's training=False.
   bool frozen = false;
 
   std::int64_t param_count() const;

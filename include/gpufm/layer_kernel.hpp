@@ -17,8 +17,8 @@ namespace gpufm {
 // What changes from step to step, for the kernels that need it.
 struct StepContext {
   bool training = false;            // dropout drops and batch-norm uses batch statistics (unless frozen)
-  // The layer is frozen (Keras' trainable=False): batch-norm normalises with its moving
-  // statistics and leaves them as they are, while dropout still drops in training.
+  // The layer is in a frozen block (Keras' trainable=False), even when fine-tuning: batch-norm
+  // normalises with its moving statistics and leaves them as they are, while dropout still drops.
   bool frozen = false;
   std::uint64_t seed = 0;           // the run's seed
   std::uint64_t step = 0;           // the global training step, so random masks differ per step

@@ -59,8 +59,8 @@ class Program {
   // The parameters of the blocks the model takes from other runs, from their checkpoints.
   void import_blocks();
   void zero_optimizer_state();
-  // From here on the frozen layers train too (and batch-norm in them uses batch statistics), as
-  // with a new optimizer whose step count starts after `optimizer_steps_before` steps.
+  // From here on the frozen layers train too (batch-norm in them still on its moving statistics),
+  // as with a new optimizer whose step count starts after `optimizer_steps_before` steps.
   void start_fine_tuning(std::int64_t optimizer_steps_before);
   bool fine_tuning() const { return fine_tuning_; }
 

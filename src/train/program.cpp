@@ -152,7 +152,9 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
   for (const Step& step : fine_tuning_ ? plan_.schedule : plan_.frozen_schedule) {
     const std::size_t l = step.layer;
     context.layer_index = static_cast<std::uint32_t>(l);
-    context.frozen = !fine_tuning_ && graph_.layers[l].frozen;
+    // Batch-norm in a frozen block keeps its moving statistics when fine-tuning too, as the Keras
+    // guide's base_model(x, training=False): the layers after it were trained on them.
+    context.frozen = graph_.layers[l].frozen;
     if (step.kind == Step::Kind::forward) {
       b.kernels[l]->forward(ForwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]), .batch = batch,
                                         .params = b.param_values[l], .context = &context});

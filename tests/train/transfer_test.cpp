@@ -137,7 +137,12 @@ TEST_F(Transfer, FineTuningTrainsTheFrozenBlockAfterTheFirstPhaseAtItsLearningRa
   const std::vector<float> trained = trainer.program().read_params();
   for (const std::string& name : encoder_params) {
     EXPECT_EQ(param(graph, plan, after_first_phase, name), source(name)) << name;
-    EXPECT_NE(param(graph, plan, trained, name), source(name)) << name;  // batch-norm's statistics move again too
+    // Batch-norm keeps normalising with the moving statistics the layers after it learnt on.
+    if (name.ends_with("running_mean") || name.ends_with("running_var")) {
+      EXPECT_EQ(param(graph, plan, trained, name), source(name)) << name;
+    } else {
+      EXPECT_NE(param(graph, plan, trained, name), source(name)) << name;
+    }
   }
 }
 
