@@ -127,6 +127,11 @@ Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph
 
 void load_imported_blocks(const Graph& graph, const Plan& plan, std::span<float> params) {
   for (const ImportedBlock& block : graph.imported) {
+    std::error_code status;
+    if (!std::filesystem::exists(block.source, status)) {
+      throw SourceError(block.loc, "block '" + block.name + "' takes its weights from " + block.source.string() +
+                                       ": no such run directory or .safetensors file; train that run first");
+    }
     const bool run = std::filesystem::is_directory(block.source);
     const std::filesystem::path path = run ? block.source / "checkpoint.safetensors" : block.source;
     const std::string origin = "block '" + block.name + "' from " + path.string();

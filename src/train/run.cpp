@@ -223,13 +223,13 @@ RunResult run_training(const RunRequest& request, Backend& backend, const RunEve
   const Graph graph = compile(model);
   const Dataset data = load_dataset(request.data);
   Trainer trainer(graph, data, backend, request.split);
+  trainer.start(request.seed);  // before the run directory: a block's missing source leaves none behind
   const RunDirectory run_dir = RunDirectory::create(request.out, graph.name);
   run_dir.write("model.dsl", "# " + request.model_file.string() + " as used\n" + dsl::to_source(model));
   run_dir.write("settings.json", settings_json(request, overrides, graph, backend.describe()).dump(2) + "\n");
   if (request.split) {
     run_dir.write("split.json", json{{"train", request.split->train}, {"validation", request.split->validation}}.dump() + "\n");
   }
-  trainer.start(request.seed);
   return train_into(run_dir, graph, data, trainer, backend, {}, events);
 }
 

@@ -2,12 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "support/reference_models.hpp"
-
 namespace gpufm {
 namespace {
 
-Graph model(const std::string& name) { return test::reference_model(name, test::TempDir()); }
+Graph model(const std::string& name) { return compile_file(std::string(GPUFM_SOURCE_DIR) + "/models/" + name); }
 
 // No two buffers that are alive at the same step may share bytes, and all fit in the arena.
 void expect_no_live_overlap(const ArenaPlan& arena) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "gpufm/graph.hpp"
-#include "support/reference_models.hpp"
 
 namespace gpufm {
 namespace {
@@ -71,13 +70,14 @@ TEST(ReferenceModelShapes, DenseAutoencoderLatentIsOneKnob) {
   }
 }
 
-// The classifier takes the autoencoder's encoder block, parameter for parameter, frozen: its
-// parameters count as non-trainable until fine-tuning.
+// The classifier's encoder block is the autoencoder's, parameter for parameter, so the trained
+// encoder's tensors fit it by name and shape; frozen, its parameters count as non-trainable until
+// fine-tuning.
 TEST(ReferenceModelShapes, ClassifierEncoderIsTheAutoencoders) {
-  const test::TempDir dir;
+  const auto model = [](const std::string& file) { return compile_file(std::string(GPUFM_SOURCE_DIR) + "/models/" + file); };
   const auto encoder_params = [&](const std::string& file) {
     std::vector<std::pair<std::string, std::vector<std::int64_t>>> params;
-    for (const Layer& layer : test::reference_model(file, dir).layers) {
+    for (const Layer& layer : model(file).layers) {
       if (layer.block != "encoder") continue;
       for (const ParamSpec& param : layer.params) params.emplace_back(layer.name + "." + param.name, param.shape);
     }
@@ -86,7 +86,7 @@ TEST(ReferenceModelShapes, ClassifierEncoderIsTheAutoencoders) {
   const auto from_autoencoder = encoder_params("autoencoder.dsl");
   EXPECT_EQ(from_autoencoder.size(), 12u);
   EXPECT_EQ(from_autoencoder, encoder_params("autoencoder_classifier.dsl"));
-  const Graph classifier = test::reference_model("autoencoder_classifier.dsl", dir);
+  const Graph classifier = model("autoencoder_classifier.dsl");
   EXPECT_EQ(classifier.param_count(), 1'101'514);
   EXPECT_EQ(classifier.trainable_param_count(), 12'544 * 64 + 64 + 64 * 10 + 10);
   EXPECT_EQ(classifier.train.total_epochs(), 30);

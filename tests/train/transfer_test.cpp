@@ -194,6 +194,10 @@ TEST_F(Transfer, ABlockOfAnotherShapeIsAClearErrorNamingBothShapes) {
   const Graph extra = classifier("block encoder " + from_run() + ":\n  conv2d 4 3x3 same relu\n  conv2d 4 3x3 same relu");
   Trainer extra_trainer(extra, data_, *backend_);
   test::expect_input_error([&] { extra_trainer.start(5); }, {"no tensor \"encoder.conv2d_1.weight\"", "no such layer in its block"});
+  const Graph nowhere = classifier("block encoder from \"" + (dir_ / "nowhere").string() + "\":\n  conv2d 4 3x3 same relu\n  maxpool 2");
+  Trainer nowhere_trainer(nowhere, data_, *backend_);
+  test::expect_input_error([&] { nowhere_trainer.start(5); },
+                           {"classifier.dsl:2:7", "takes its weights from", "no such run directory or .safetensors file"});
 }
 
 TEST_F(Transfer, FrozenBlocksAndFineTuningMistakesAreClearErrors) {
