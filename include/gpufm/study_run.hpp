@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "gpufm/study_dir.hpp"
 
@@ -45,5 +46,25 @@ RunResult run_or_resume(const StudyMember& member, std::size_t index, const Stud
 // whose run diverges is recorded as such, and the study goes on.
 void run_members(Study& study, const StudyDirectory& dir, const StudyEvents& events, Backend& backend,
                  const std::function<RunResult(const StudyMember&, std::size_t index)>& train);
+
+// A study directory reopened to finish it: the study as recorded, its model compiled with the
+// study's overrides, and its data.
+struct ReopenedStudy {
+  StudyDirectory dir;
+  Study study;
+  Graph graph;
+  Dataset data;
+};
+
+// InputError ("PATH: `wrong_kind`") when the study's design is not `Design`.
+template <class Design>
+ReopenedStudy reopen_study(const std::filesystem::path& path, const std::string& wrong_kind) {
+  StudyDirectory dir = StudyDirectory::open(path);
+  Study study = dir.read();
+  if (!std::holds_alternative<Design>(study.design)) throw InputError(path.string() + ": " + wrong_kind);
+  Graph graph = compile_file(study.model_file, study.overrides);
+  Dataset data = load_dataset(study.data);
+  return ReopenedStudy{std::move(dir), std::move(study), std::move(graph), std::move(data)};
+}
 
 }  // namespace gpufm

@@ -67,12 +67,8 @@ KfoldResult run_kfold(const KfoldRequest& request, Backend& backend, const Study
 }
 
 KfoldResult resume_kfold(const std::filesystem::path& path, Backend& backend, const StudyEvents& events) {
-  const StudyDirectory dir = StudyDirectory::open(path);
-  Study study = dir.read();
-  if (!std::holds_alternative<FoldDesign>(study.design)) throw InputError(path.string() + ": a sweep; kfold --resume continues a k-fold study");
-  const Graph graph = compile_file(study.model_file, study.overrides);
-  const Dataset data = load_dataset(study.data);
-  return finish_kfold(std::move(study), graph, data, dir, backend, events);
+  ReopenedStudy reopened = reopen_study<FoldDesign>(path, "a sweep; kfold --resume continues a k-fold study");
+  return finish_kfold(std::move(reopened.study), reopened.graph, reopened.data, reopened.dir, backend, events);
 }
 
 }  // namespace gpufm

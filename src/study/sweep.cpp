@@ -65,12 +65,8 @@ SweepResult run_sweep(const SweepRequest& request, Backend& backend, const Study
 }
 
 SweepResult resume_sweep(const std::filesystem::path& path, Backend& backend, const StudyEvents& events) {
-  const StudyDirectory dir = StudyDirectory::open(path);
-  Study study = dir.read();
-  if (!std::holds_alternative<SweepDesign>(study.design)) throw InputError(path.string() + ": a k-fold study; --resume continues a sweep");
-  const Graph graph = compile_file(study.model_file, study.overrides);
-  const Dataset data = load_dataset(study.data);
-  return run_trials(std::move(study), graph, data, dir, backend, events);
+  ReopenedStudy reopened = reopen_study<SweepDesign>(path, "a k-fold study; --resume continues a sweep");
+  return run_trials(std::move(reopened.study), reopened.graph, reopened.data, reopened.dir, backend, events);
 }
 
 BestTrial best_trial(const std::filesystem::path& path) {

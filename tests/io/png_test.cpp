@@ -47,23 +47,20 @@ std::span<const std::byte> bytes_of(const std::string& text) {
   return std::as_bytes(std::span(text.data(), text.size()));
 }
 
-TEST(Png, GrayImageDecodesToTheSamePixels) {
-  const Image image = counting_image(5, 3, 1);  // not square, so that swapped sides would show
+// An image of width x height x channels decodes to the same sides, format and pixels.
+void expect_round_trip(std::int64_t width, std::int64_t height, std::int64_t channels, png_uint_32 format) {
+  const Image image = counting_image(width, height, channels);
   const DecodedPng decoded = decode_png(encode_png(image));
-  EXPECT_EQ(decoded.width, 5u);
-  EXPECT_EQ(decoded.height, 3u);
-  EXPECT_EQ(decoded.format, static_cast<png_uint_32>(PNG_FORMAT_GRAY));
+  EXPECT_EQ(decoded.width, static_cast<png_uint_32>(width));
+  EXPECT_EQ(decoded.height, static_cast<png_uint_32>(height));
+  EXPECT_EQ(decoded.format, format);
   EXPECT_EQ(decoded.pixels, image.pixels);
 }
 
-TEST(Png, RgbImageDecodesToTheSamePixels) {
-  const Image image = counting_image(4, 6, 3);
-  const DecodedPng decoded = decode_png(encode_png(image));
-  EXPECT_EQ(decoded.width, 4u);
-  EXPECT_EQ(decoded.height, 6u);
-  EXPECT_EQ(decoded.format, static_cast<png_uint_32>(PNG_FORMAT_RGB));
-  EXPECT_EQ(decoded.pixels, image.pixels);
-}
+// Not square, so that swapped sides would show.
+TEST(Png, GrayImageDecodesToTheSamePixels) { expect_round_trip(5, 3, 1, PNG_FORMAT_GRAY); }
+
+TEST(Png, RgbImageDecodesToTheSamePixels) { expect_round_trip(4, 6, 3, PNG_FORMAT_RGB); }
 
 TEST(Png, WritesTheEncodedBytesToTheFile) {
   const test::TempDir dir;
