@@ -6,11 +6,10 @@
 //   train:                      the training recipe, indented below it
 //   KEYWORD ARG...              a layer (top level or in a block) or a train setting
 //   ARG := VALUE | KEY=VALUE
-#include <fstream>
-#include <sstream>
 
 #include "dsl/lexer.hpp"
 #include "gpufm/dsl.hpp"
+#include "gpufm/text_file.hpp"
 
 namespace gpufm::dsl {
 
@@ -219,11 +218,9 @@ Model parse_file(const std::filesystem::path& path) {
   if (!std::filesystem::is_regular_file(path, status)) {
     throw InputError(path.string() + ": no such model file");
   }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) throw InputError(path.string() + ": cannot read the model file");
-  return parse(text.str(), path.string());
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) throw InputError(path.string() + ": cannot read the model file");
+  return parse(*text, path.string());
 }
 
 std::string to_source(const Model& model) {

@@ -5,10 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "gpufm/atomic_file.hpp"
+#include "gpufm/text_file.hpp"
 #include "gpufm/error.hpp"
 #include "io/record_json.hpp"
 
@@ -74,11 +73,9 @@ RunDirectory RunDirectory::open(const std::filesystem::path& path) {
 void RunDirectory::write(const std::string& name, const std::string& text) const { write_file_atomically(path_ / name, text); }
 
 std::string RunDirectory::read(const std::string& name) const {
-  std::ifstream in(path_ / name, std::ios::binary);
-  if (!in) throw InputError((path_ / name).string() + ": cannot read it");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = read_text_file(path_ / name);
+  if (!text) throw InputError((path_ / name).string() + ": cannot read it");
+  return std::move(*text);
 }
 
 void RunDirectory::write_history(const std::vector<EpochRecord>& history) const {

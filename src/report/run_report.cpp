@@ -2,8 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include "gpufm/atomic_file.hpp"
@@ -11,6 +9,7 @@
 #include "gpufm/explain.hpp"
 #include "gpufm/format.hpp"
 #include "gpufm/png.hpp"
+#include "gpufm/text_file.hpp"
 #include "report/html.hpp"
 
 namespace gpufm {
@@ -83,15 +82,6 @@ std::string samples_section(const RunReport& report) {
   return html + "</table>\n";
 }
 
-// A file's whole content; nothing when it cannot be read.
-std::optional<std::string> file_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The explanation's section is kept in place, empty until the run has one, so that `gpufm explain`
 // can replace it in a finished run's page (refresh_report_explanation).
 constexpr std::string_view explanation_open = "<section id=\"explanation\">\n", explanation_close = "</section>\n";
@@ -110,7 +100,7 @@ std::string explanation_contents(const std::filesystem::path& dir) {
                        "(counterexamples), by squared distance between the outputs of layer " +
                        report::escape_html(explanation.layer) + " (" + std::to_string(explanation.dimension) + " values), among the " +
                        std::to_string(explanation.training_images) + " images trained on.</p>\n";
-    if (const std::optional<std::string> svg = file_text(dir / "explain.svg")) {
+    if (const std::optional<std::string> svg = read_text_file(dir / "explain.svg")) {
       html += report::svg_image(Picture{*svg, {}}, "misclassified test images beside their nearest training images") + "\n";
     }
     std::vector<std::vector<std::string>> rows = {{"true class", "predicted class", "test images"}};
@@ -210,7 +200,7 @@ void write_run_report(const std::filesystem::path& dir, const RunReport& report)
 
 bool refresh_report_explanation(const std::filesystem::path& dir) {
   const std::filesystem::path report_file = dir / "report.html";
-  std::optional<std::string> html = file_text(report_file);
+  std::optional<std::string> html = read_text_file(report_file);
   if (!html) return false;
   const std::string section = explanation_section(dir);
   const std::size_t begin = html->find(explanation_open);
