@@ -33,9 +33,8 @@ DeviceBuffer CudaContext::allocate(std::size_t bytes) {
     throw DeviceError("cudaMalloc of " + gibibytes(asked) + " failed (" + cudaGetErrorString(status) + "): " + gibibytes(free_bytes) +
                       " free of " + gibibytes(total_bytes) + " on " + properties_.name + "; a smaller batch needs less");
   }
-  DeviceBuffer buffer(data, bytes, [](void* p) { static_cast<void>(cudaFree(p)); });
+  DeviceBuffer buffer = ledger_.track(data, bytes, [](void* p) { static_cast<void>(cudaFree(p)); });
   GPUFM_CHECK(cudaMemsetAsync(data, 0, asked, stream_));
-  ++allocations_;
   return buffer;
 }
 

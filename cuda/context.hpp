@@ -24,7 +24,7 @@ class CudaContext {
   // Zeroed device memory, freed when the buffer goes. Out of memory is a DeviceError saying how
   // much was asked for, how much is free, and that a smaller batch needs less.
   DeviceBuffer allocate(std::size_t bytes);
-  std::size_t allocations() const { return allocations_; }
+  const MemoryUse& memory_use() const { return ledger_.use(); }
 
  private:
   int device_;
@@ -32,7 +32,7 @@ class CudaContext {
   Stream stream_;
   CublasHandle cublas_;
   CudnnHandle cudnn_;
-  std::size_t allocations_ = 0;
+  MemoryLedger ledger_;
 };
 
 // "1.5 GiB" for messages.

@@ -2,8 +2,10 @@
 // nothing waits for the device except copy_to_host and synchronize. The dataset lives on the
 // GPU as bytes; shuffles (CUB's radix sort), batch gathers, the loss and the optimizer run there.
 #include <cub/device/device_radix_sort.cuh>
+#include <cuda_profiler_api.h>
 
 #include <map>
+#include <vector>
 
 #include "cuda/context.hpp"
 #include "cuda/launch.cuh"
@@ -51,6 +53,32 @@ struct ShuffleBuffers {
   DeviceBuffer keys, sorted_keys, scratch;
 };
 
+// CUDA events on the stream, timed against one recorded when the timeline is made.
+class StreamTimeline final : public Timeline {
+ public:
+  StreamTimeline(cudaStream_t stream, std::size_t marks) : stream_(stream) {
+    GPUFM_CHECK(cudaEventRecord(origin_, stream_));
+    for (std::size_t i = 0; i < marks; ++i) marks_.push_back(make_event());
+  }
+  void mark(std::size_t index) override { GPUFM_CHECK(cudaEventRecord(marks_.at(index), stream_)); }
+  std::vector<double> read_milliseconds() override {
+    GPUFM_CHECK(cudaStreamSynchronize(stream_));
+    std::vector<double> milliseconds;
+    milliseconds.reserve(marks_.size());
+    for (const Event& mark : marks_) {
+      float elapsed = 0;
+      GPUFM_CHECK(cudaEventElapsedTime(&elapsed, origin_, mark));
+      milliseconds.push_back(elapsed);
+    }
+    return milliseconds;
+  }
+
+ private:
+  cudaStream_t stream_;
+  Event origin_ = make_event();
+  std::vector<Event> marks_;
+};
+
 class CudaBackend final : public Backend {
  public:
   explicit CudaBackend(const GpuInfo& gpu) : context_(gpu.index) {}
@@ -60,7 +88,7 @@ class CudaBackend final : public Backend {
   }
 
   DeviceBuffer allocate(std::size_t bytes) override { return context_.allocate(bytes); }
-  std::size_t allocation_count() const override { return context_.allocations(); }
+  MemoryUse memory_use() const override { return context_.memory_use(); }
 
   void copy_to_device(void* device, const void* host, std::size_t bytes) override {
     GPUFM_CHECK(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, context_.stream()));
@@ -73,6 +101,8 @@ class CudaBackend final : public Backend {
   }
   void zero(void* device, std::size_t bytes) override { GPUFM_CHECK(cudaMemsetAsync(device, 0, bytes, context_.stream())); }
   void synchronize() override { GPUFM_CHECK(cudaStreamSynchronize(context_.stream())); }
+  std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<StreamTimeline>(context_.stream(), marks); }
+  void set_profiler_capture(bool on) override { GPUFM_CHECK(on ? cudaProfilerStart() : cudaProfilerStop()); }
 
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return make_cuda_kernel(layer, context_); }
 

@@ -16,6 +16,16 @@
 #   torch_*     right after each, torch_ref.py (eager PyTorch) with the same model, epochs, batch,
 #               learning rate and training-set size, for the figures to compare
 #
+# With --bench, the speed steps instead of tests, sanitizers and trainings (one 10-minute call
+# holds both only for short runs):
+#
+#   bench_*     scripts/bench.sh: `gpufm bench` and torch_ref.py eager, compile and graphs, back to
+#               back; its table goes in the report
+#   profile_*   `gpufm profile`: each layer's time, with the step's limit at the GPU's FP32 peak
+#               (H100: 66.9 TFLOP/s, 3.35 TB/s; H200: 4.8 TB/s) and a Chrome trace
+#   ncu_cnn     Nsight Compute over one training step of the CNN (gpufm train --profile-steps):
+#               each kernel's time and its share of the GPU's compute and memory peaks
+#
 # Writes to OUT (the device tool's $OUT, else runs/gpu-check): gpu-check.md (the table of steps
 # and figures), gpu-check.json (the same, for machines), gtest.json and logs.tar.gz (every step's
 # log, the runs' metrics and histories). The report is rewritten after every step, so a run cut
@@ -33,6 +43,7 @@
 #   --epochs N        train every reference model N epochs instead of its file's count
 #   --quick           a smoke run: --epochs 1
 #   --no-torch        skip the PyTorch runs
+#   --bench           the speed steps (bench_*, profile_*, ncu_cnn) for --models instead
 #   --budget SECONDS  stop starting steps, and cut the running one, after this long (default 540,
 #                     inside the device tool's 600-second limit; 0 for none)
 #   --dry-run         unpack and find the libraries for real, and print the other commands
@@ -47,6 +58,7 @@ out=${OUT:-$root/runs/gpu-check}
 models=mlp,cnn,autoencoder
 epochs=
 torch=1
+bench=0
 budget=540
 dry_run=0
 LDCONFIG=${LDCONFIG:-ldconfig}
@@ -64,6 +76,8 @@ ok_statuses='passed|dry run|no peer'
 
 # shellcheck source=usage.sh
 source "$(dirname "$0")/usage.sh"
+# shellcheck source=torch-recipe.sh
+source "$(dirname "$0")/torch-recipe.sh"
 
 usage_error() {
   echo "gpu-check: $*" >&2
@@ -79,6 +93,7 @@ parse_args() {
       --epochs) epochs=${2:?--epochs needs a number}; shift 2 ;;
       --quick) epochs=1; shift ;;
       --no-torch) torch=0; shift ;;
+      --bench) bench=1; shift ;;
       --budget) budget=${2:?--budget needs seconds}; shift 2 ;;
       --dry-run) dry_run=1; shift ;;
       -h | --help) usage 0 ;;
@@ -322,16 +337,6 @@ racecheck_cnn() {
   sanitize racecheck cnn_bn "$work/data-subset"
 }
 
-# A setting of a model file's train: section ("batch", "epochs", "validation"); empty when absent.
-train_setting() {
-  awk -v key="$2" '/^train:/ { section = 1; next } /^[^ \t#]/ { section = 0 } section && $1 == key { print $2; exit }' "$1"
-}
-# The optimizer statement's name and lr= ("adam 0.001"); empty fields when absent.
-optimizer_and_rate() {
-  awk '/^train:/ { section = 1; next } /^[^ \t#]/ { section = 0 }
-       section && $1 == "optimizer" { lr = ""; for (i = 3; i <= NF; ++i) if ($i ~ /^lr=/) lr = substr($i, 4); print $2, lr; exit }' "$1"
-}
-
 train_gpufm() {
   local model=$1 run=$work/runs/$1
   bounded_gpufm "$work/bin/gpufm" train "$work/models/$model.dsl" --device cuda --data "$from/data" --out "$run" ${epochs:+--epochs "$epochs"}
@@ -355,31 +360,78 @@ print(("" if accuracy is None else f"test accuracy {accuracy:.4f}, ") + f"loss {
 PYTHON
 }
 
-# torch_ref.py with the model file's recipe. Its validation split is the last fraction of the
-# training set, like Keras'; it cannot validate on the test split, and --val-split 0 leaves it no
-# training data (X[:-0] is empty), so a model that validates on the test split or not at all
-# holds out a single image there: it trains on 59,999 images where gpufm trains on 60,000.
+# torch_ref.py in eager mode with the model file's recipe (torch-recipe.sh).
 train_torch() {
-  local model=$1 file=$work/models/$1.dsl validation split optimizer rate batch model_epochs
-  validation=$(train_setting "$file" validation)
-  case $validation in
-    "" | test | 0) split=0.0000167 ;;  # int(60000 * split) = 1
-    *) split=$validation ;;
-  esac
-  read -r optimizer rate < <(optimizer_and_rate "$file") || true
-  batch=$(train_setting "$file" batch)
-  model_epochs=$(train_setting "$file" epochs)
-  # Keras' defaults where the model file states none: batch 32, 1 epoch, Adam at lr 0.001.
-  bounded "$PYTHON" "$work/torch_ref.py" --data "$from/data" --model "$model" --mode eager \
-    --epochs "${epochs:-${model_epochs:-1}}" --batch "${batch:-32}" --lr "${rate:-0.001}" --val-split "$split" |
-    tee "$work/torch_$model.out"
+  local model=$1
+  torch_recipe "$work/models/$model.dsl" "$epochs"
+  bounded "$PYTHON" "$work/torch_ref.py" --data "$from/data" --mode eager "${torch_args[@]}" | tee "$work/torch_$model.out"
   ((dry_run)) && return 0
   tail -n 1 "$work/torch_$model.out" >"$work/figures/torch_$model.json"
   local summary
   summary=$(summarize torch "$work/figures/torch_$model.json")
-  # torch_ref.py always trains with Adam: the figures compare only when the model file does too.
-  if [[ ${optimizer:-adam} != adam ]]; then summary="$summary; torch used adam, the model file $optimizer"; fi
+  if [[ $recipe_optimizer != adam ]]; then summary="$summary; torch used adam, the model file $recipe_optimizer"; fi
   note "$summary"
+}
+
+# scripts/bench.sh for one model, with the packed binary and torch_ref.py.
+bench_model() {
+  local model=$1 status=0
+  bounded env GPUFM_LIBRARY_PATH="$gpufm_path" PYTHON="$PYTHON" bash "$root/scripts/bench.sh" --gpufm "$work/bin/gpufm" \
+    --torch-ref "$work/torch_ref.py" --data "$from/data" --models "$model" --out "$out/bench" ${epochs:+--epochs "$epochs"} ||
+    status=$?
+  ((dry_run)) && return 0
+  note "$("$PYTHON" - "$out/bench" "$model" <<'PYTHON'
+import json, sys
+folder, model = sys.argv[1], sys.argv[2]
+def load(name):
+    try:
+        return json.loads(open(f"{folder}/{name}.json").read().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        return {}
+ours = load(f"gpufm_{model}")
+parts = [f"gpufm {ours['train_s']:.2f} s, test acc {ours['test_acc']:.4f}" if ours else "gpufm: no figures"]
+for mode in ("eager", "compile", "graphs"):
+    theirs = load(f"torch_{model}_{mode}")
+    if theirs and ours:
+        parts.append(f"{mode} {theirs['train_s']:.2f} s ({theirs['train_s'] / ours['train_s']:.1f}x)")
+    else:
+        parts.append(f"{mode}: no figures")
+print("; ".join(parts))
+PYTHON
+)"
+  return "$status"
+}
+
+# The FP32 peaks (no tensor cores: the CUDA backend computes in full float32) of the GPU
+# nvidia-smi names: "TFLOP/s GB/s", or nothing for a GPU not listed.
+fp32_peaks() {
+  case $(cat "$work/gpu_line" 2>/dev/null) in
+    *H200*) echo "66.9 4800" ;;
+    *H100*) echo "66.9 3350" ;;
+  esac
+}
+
+profile_model() {
+  local model=$1 peaks=() limit=()
+  read -r -a peaks < <(fp32_peaks) || true
+  ((${#peaks[@]} == 2)) && limit=(--peak-tflops "${peaks[0]}" --peak-gbps "${peaks[1]}")
+  mkdir -p "$out/profile"
+  bounded_gpufm "$work/bin/gpufm" profile "$work/models/$model.dsl" --device cuda --data "$from/data" --steps 50 --warmup 20 \
+    "${limit[@]}" --trace "$out/profile/trace_$model.json" | tee "$out/profile/profile_$model.txt"
+  ((dry_run)) || note "$(grep -E '^Profile of|^Limit at' "$out/profile/profile_$model.txt" | paste -sd';')"
+}
+
+# Nsight Compute over training step 30 of the CNN (past cuDNN's algorithm search): each kernel's
+# time and its throughput as a share of the GPU's compute and memory peaks, as CSV.
+ncu_cnn() {
+  local ncu
+  ncu=$(command -v ncu || echo "$CUDA_HOME/bin/ncu")
+  mkdir -p "$out/profile"
+  bounded_gpufm "$ncu" --profile-from-start off --csv --log-file "$out/profile/ncu_cnn.csv" \
+    --metrics gpu__time_duration.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__throughput.avg.pct_of_peak_sustained_elapsed \
+    "$work/bin/gpufm" train "$work/models/cnn.dsl" --device cuda --data "$from/data" --epochs 1 --profile-steps 30:30 \
+    --out "$work/runs/ncu-cnn"
+  ((dry_run)) || note "$(grep -c 'gpu__time_duration' "$out/profile/ncu_cnn.csv") kernels in step 30"
 }
 
 # --- Report -----------------------------------------------------------------------------------
@@ -444,6 +496,9 @@ if models:
                                      cell(sum(epoch_s) / len(epoch_s) if epoch_s else None, "{:.2f}"),
                                      cell(g.get("train_images_per_second"), "{:,.0f}"), cell(t.get("images_per_s_steady"), "{:,.0f}")]) + " |")
     md += ["", "s/epoch includes each side's validation pass; torch_ref.py drops the ragged last batch, gpufm trains on it."]
+bench_table = read(f"{out}/bench/bench.md")
+if bench_table:
+    md += ["", "## gpufm against PyTorch (scripts/bench.sh)", "", bench_table]
 open(f"{out}/gpu-check.md", "w").write("\n".join(md) + "\n")
 PYTHON
   # Logs and the runs' figures and histories; checkpoints stay behind (megabytes each).
@@ -478,6 +533,16 @@ main() {
   fi
 
   run_step gpu show_gpu
+  if ((bench)); then
+    local model
+    for model in ${models//,/ }; do
+      run_step "bench_$model" bench_model "$model"
+      run_step "profile_$model" profile_model "$model"
+    done
+    [[ ,$models, != *,cnn,* ]] || run_step ncu_cnn ncu_cnn
+    finish
+    return
+  fi
   run_step tests run_tests
   run_step memcheck_mlp memcheck_mlp
   run_step memcheck_cnn memcheck_cnn
@@ -497,6 +562,10 @@ main() {
       record "torch_$model" "no peer" 0 "torch_ref.py has no model '$model'"
     fi
   done
+  finish
+}
+
+finish() {
   write_report
   echo "gpu-check: report in $out/gpu-check.md"
   cat "$out/gpu-check.md" 2>/dev/null || true

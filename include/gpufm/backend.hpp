@@ -9,9 +9,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gpufm/augmentation.hpp"
+#include "gpufm/device_buffer.hpp"
 #include "gpufm/layer_kernel.hpp"
+#include "gpufm/memory_ledger.hpp"
 #include "gpufm/philox.hpp"
 #include "gpufm/train_settings.hpp"
 
@@ -30,21 +33,6 @@ GPUFM_HOST_DEVICE inline std::uint64_t shuffle_key(std::uint64_t seed, std::uint
   return static_cast<std::uint64_t>(word) << 32 | static_cast<std::uint32_t>(id);
 }
 GPUFM_HOST_DEVICE inline std::int32_t shuffled_id(std::uint64_t key) { return static_cast<std::int32_t>(key & 0xffffffffu); }
-
-// Backend memory, freed by the backend that allocated it.
-class DeviceBuffer {
- public:
-  DeviceBuffer() = default;
-  DeviceBuffer(void* data, std::size_t bytes, std::function<void(void*)> release)
-      : data_(data, std::move(release)), bytes_(bytes) {}
-  template <class T = void>
-  T* as() const { return static_cast<T*>(data_.get()); }
-  std::size_t bytes() const { return bytes_; }
-
- private:
-  std::unique_ptr<void, std::function<void(void*)>> data_{nullptr, [](void*) {}};
-  std::size_t bytes_ = 0;
-};
 
 // Copies a batch out of the dataset (u8, resident in backend memory) into the input buffer,
 // scaled to [0, 1] and augmented as asked (gpufm/augmentation.hpp), with the labels beside it.
@@ -130,17 +118,31 @@ struct NeighbourArgs {
   float* distances = nullptr;       // query_count x k
 };
 
+// Marks on the backend's timeline, for timing what it runs: recorded in order with its work (an
+// event on a GPU's stream; the host's clock on the CPU, whose calls finish before they return).
+class Timeline {
+ public:
+  virtual ~Timeline() = default;
+  virtual void mark(std::size_t index) = 0;  // 0 <= index < the count it was made with
+  // Milliseconds from the timeline's making to each mark, once the work before them is done;
+  // every mark has been recorded.
+  virtual std::vector<double> read_milliseconds() = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string describe() const = 0;  // "CPU (2 threads, OpenBLAS)", "NVIDIA H100 80GB HBM3 (79.1 GiB)"
 
   virtual DeviceBuffer allocate(std::size_t bytes) = 0;  // zeroed
-  virtual std::size_t allocation_count() const = 0;      // allocate() calls so far: a step makes none
+  virtual MemoryUse memory_use() const = 0;
   virtual void copy_to_device(void* device, const void* host, std::size_t bytes) = 0;
   virtual void copy_to_host(void* host, const void* device, std::size_t bytes) = 0;
   virtual void zero(void* device, std::size_t bytes) = 0;
   virtual void synchronize() = 0;
+  virtual std::unique_ptr<Timeline> make_timeline(std::size_t marks) = 0;
+  // Starts or stops a profiler's capture range (cudaProfilerStart/Stop); the CPU has none.
+  virtual void set_profiler_capture(bool on) = 0;
 
   virtual std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) = 0;
 

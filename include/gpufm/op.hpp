@@ -44,6 +44,21 @@ struct SavedForBackward {
   bool output = false;
 };
 
+// The arithmetic of one sample through a layer in a training step, a multiply-add counted as two
+// operations (the convention of TFLOP/s figures). Element-wise work counts one operation per
+// element per pass: those layers are bound by memory traffic, not arithmetic, and their figure
+// only needs to be small and of the right order.
+struct LayerFlops {
+  double forward = 0;
+  double backward_params = 0;  // the parameters' gradients
+  double backward_input = 0;   // the input's gradient, which the first layer does not compute
+};
+// `passes` operations per element of `shape`, forward and for the input's gradient.
+LayerFlops per_element_flops(const Shape& shape, double forward_passes, double backward_passes);
+// Dense and conv layers: a product of `multiply_adds` per sample, then bias and activation on each
+// of `outputs`; backward repeats the product once for the weights and once for the input.
+LayerFlops weighted_layer_flops(std::int64_t multiply_adds, std::int64_t outputs);
+
 // Thrown by an op's rules to say why a layer cannot be built (an input that does not fit, a
 // setting that does not apply); the compiler adds the layer's name and source location.
 class LayerError : public std::runtime_error {
@@ -58,6 +73,7 @@ struct OpDef {
   Shape (*output_shape)(const Attrs& attrs, const Shape& input);
   std::vector<ParamSpec> (*params)(const Attrs& attrs, const Shape& input);
   SavedForBackward (*saved_for_backward)(const Attrs& attrs);
+  LayerFlops (*flops)(const Attrs& attrs, const Shape& input, const Shape& output);
   // The CPU backend's forward and backward (the reference the CUDA backend is tested against).
   std::unique_ptr<LayerKernel> (*make_cpu_kernel)(const Layer& layer) = nullptr;
   bool output_aliases_input = false;  // the output is a view of the input (flatten, reshape)
@@ -79,6 +95,8 @@ inline constexpr std::string_view activation_names[] = {"linear", "relu", "sigmo
 // Shared by ops: no parameters; backward keeps nothing.
 std::vector<ParamSpec> no_params(const Attrs&, const Shape&);
 SavedForBackward saves_nothing(const Attrs&);
+// Views (flatten, reshape) compute nothing.
+LayerFlops no_flops(const Attrs&, const Shape&, const Shape&);
 // Standalone activations compute their derivative from their output.
 SavedForBackward saves_output(const Attrs&);
 // Dense and conv layers need their input for the weight gradient, and their output when an

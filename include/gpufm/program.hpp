@@ -15,6 +15,7 @@
 #include "gpufm/dataset.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/plan.hpp"
+#include "gpufm/step_phase.hpp"
 
 namespace gpufm {
 
@@ -97,6 +98,10 @@ class Program {
 
   std::int64_t num_classes() const;  // outputs of a classifier; 0 for a model whose target is its input
 
+  // Told of every training step's phases from here on (the profiler); nullptr for none. Every
+  // batch's phases are NVTX ranges as well, observed or not.
+  void set_observer(StepObserver* observer) { observer_ = observer; }
+
  private:
   struct Bound;
   float* activation(std::size_t buffer) const;
@@ -105,6 +110,7 @@ class Program {
   void run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, std::int64_t epoch_step, MetricSums* sums,
                  std::int64_t* confusion, double lr, std::optional<std::size_t> forward_through = std::nullopt);
   PassMetrics read_metrics(bool confusion);
+  const char* label(StepPhase phase) const;  // the phase's NVTX range
 
   const Graph& graph_;
   Backend& backend_;
@@ -116,6 +122,8 @@ class Program {
   EpochProgress epoch_progress_;
   bool fine_tuning_ = false;
   std::int64_t optimizer_steps_before_ = 0;  // steps taken before the current optimizer (fine-tuning's) started
+  StepObserver* observer_ = nullptr;
+  std::vector<std::string> forward_labels_, backward_labels_;  // per layer: "forward conv2d_1"
 };
 
 }  // namespace gpufm

@@ -42,6 +42,7 @@ struct RunStart {
 struct RunEvents {
   std::function<void(const RunStart&)> started;
   TrainingEvents training;
+  StepObserver* step_observer = nullptr;  // told of each training step's phases (a profiler's capture range)
 };
 
 struct RunResult {

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -20,6 +21,24 @@ namespace gpufm {
 
 namespace {
 
+// The CPU's calls finish before they return, so the host's clock at a mark times the work before it.
+class HostTimeline final : public Timeline {
+ public:
+  explicit HostTimeline(std::size_t marks) : marks_(marks, origin_) {}
+  void mark(std::size_t index) override { marks_.at(index) = Clock::now(); }
+  std::vector<double> read_milliseconds() override {
+    std::vector<double> milliseconds;
+    milliseconds.reserve(marks_.size());
+    for (const Clock::time_point mark : marks_) milliseconds.push_back(std::chrono::duration<double, std::milli>(mark - origin_).count());
+    return milliseconds;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point origin_ = Clock::now();
+  std::vector<Clock::time_point> marks_;
+};
+
 class CpuBackend final : public Backend {
  public:
   std::string describe() const override { return "CPU (" + std::to_string(omp_get_max_threads()) + " threads, OpenBLAS)"; }
@@ -29,10 +48,9 @@ class CpuBackend final : public Backend {
     void* data = std::aligned_alloc(64, rounded);
     if (data == nullptr) throw std::bad_alloc();
     std::memset(data, 0, rounded);
-    ++allocations_;
-    return DeviceBuffer(data, bytes, [](void* p) { std::free(p); });
+    return ledger_.track(data, bytes, [](void* p) { std::free(p); });
   }
-  std::size_t allocation_count() const override { return allocations_; }
+  MemoryUse memory_use() const override { return ledger_.use(); }
   // memcpy and memset want valid pointers even for 0 bytes, and an empty span's data() may be
   // null (a run that validates nothing uploads no validation ids).
   void copy_to_device(void* device, const void* host, std::size_t bytes) override {
@@ -45,6 +63,8 @@ class CpuBackend final : public Backend {
     if (bytes != 0) std::memset(device, 0, bytes);
   }
   void synchronize() override {}
+  std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<HostTimeline>(marks); }
+  void set_profiler_capture(bool) override {}  // Nsight's capture range is CUDA's; the NVTX ranges still show
 
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return layer.op->make_cpu_kernel(layer); }
 
@@ -78,7 +98,7 @@ class CpuBackend final : public Backend {
   void nearest_neighbours(const NeighbourArgs& args) override { cpu::cpu_nearest_neighbours(args); }
 
  private:
-  std::size_t allocations_ = 0;
+  MemoryLedger ledger_;
 };
 
 }  // namespace

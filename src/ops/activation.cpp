@@ -52,6 +52,8 @@ constexpr OpDef activation_op(std::string_view keyword, std::string_view display
       .output_shape = [](const Attrs&, const Shape& input) { return input; },
       .params = no_params,
       .saved_for_backward = saves_output,
+      // The function, then its derivative (from the output) times the gradient.
+      .flops = [](const Attrs&, const Shape&, const Shape& output) { return per_element_flops(output, 1, 2); },
       .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<ActivationKernel>(layer); },
   };
 }

@@ -55,6 +55,11 @@ extern const OpDef avgpool_op = {
     .output_shape = [](const Attrs& attrs, const Shape& input) { return pool_output_shape("avgpool", attrs, input); },
     .params = no_params,
     .saved_for_backward = saves_nothing,
+    .flops = [](const Attrs& attrs, const Shape&, const Shape& output) {
+      const Size2 window = attrs.size2("size");  // a sum over each window, and its gradient spread back over it
+      const auto window_work = static_cast<double>(output.elements() * window.h * window.w);
+      return LayerFlops{.forward = window_work, .backward_params = 0, .backward_input = window_work};
+    },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<AvgPoolKernel>(layer); },
 };
 

@@ -178,6 +178,13 @@ extern const OpDef batchnorm_op = {
     .output_shape = [](const Attrs&, const Shape& input) { return input; },
     .params = batchnorm_params,
     .saved_for_backward = [](const Attrs&) { return SavedForBackward{.input = true, .output = false}; },
+    // Forward: the batch's mean and variance, then normalise, scale and shift; backward: the
+    // scale's and shift's gradients, then the input's through the batch statistics.
+    .flops = [](const Attrs&, const Shape&, const Shape& output) {
+      LayerFlops flops = per_element_flops(output, 7, 6);
+      flops.backward_params = 4 * static_cast<double>(output.elements());
+      return flops;
+    },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<BatchNormKernel>(layer); },
 };
 

@@ -71,6 +71,10 @@ extern const OpDef conv2d_op = {
     .output_shape = conv2d_output_shape,
     .params = conv2d_params,
     .saved_for_backward = saves_input_and_activation_output,
+    .flops = [](const Attrs& attrs, const Shape& input, const Shape& output) {
+      const Size2 k = attrs.size2("kernel");  // each output element sums a kernel's window over the input's channels
+      return weighted_layer_flops(output.elements() * k.h * k.w * input.channels(), output.elements());
+    },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<Conv2dKernel>(layer); },
 };
 

@@ -79,6 +79,10 @@ extern const OpDef conv2d_transpose_op = {
     .output_shape = conv2d_transpose_output_shape,
     .params = conv2d_transpose_params,
     .saved_for_backward = saves_input_and_activation_output,
+    .flops = [](const Attrs& attrs, const Shape& input, const Shape& output) {
+      const Size2 k = attrs.size2("kernel");  // each input element spreads over a kernel's window of every filter
+      return weighted_layer_flops(input.elements() * k.h * k.w * output.channels(), output.elements());
+    },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<Conv2dTransposeKernel>(layer); },
 };
 

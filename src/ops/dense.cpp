@@ -66,6 +66,9 @@ extern const OpDef dense_op = {
     .output_shape = dense_output_shape,
     .params = dense_params,
     .saved_for_backward = saves_input_and_activation_output,
+    .flops = [](const Attrs&, const Shape& input, const Shape& output) {
+      return weighted_layer_flops(input.elements() * output.elements(), output.elements());
+    },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<DenseKernel>(layer); },
 };
 

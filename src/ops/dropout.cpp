@@ -58,6 +58,7 @@ extern const OpDef dropout_op = {
     .output_shape = [](const Attrs&, const Shape& input) { return input; },
     .params = no_params,
     .saved_for_backward = saves_nothing,
+    .flops = [](const Attrs&, const Shape&, const Shape& output) { return per_element_flops(output, 1, 1); },  // the mask's multiply
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<DropoutKernel>(layer); },
 };
 

@@ -12,6 +12,7 @@ extern const OpDef flatten_op = {
     .output_shape = [](const Attrs&, const Shape& input) { return Shape{{input.elements()}}; },
     .params = no_params,
     .saved_for_backward = saves_nothing,
+    .flops = no_flops,
     .make_cpu_kernel = make_view_kernel,
     .output_aliases_input = true,
 };

@@ -59,6 +59,11 @@ extern const OpDef maxpool_op = {
     .params = no_params,
     // Backward routes each gradient to the window's maximum, found again from input and output.
     .saved_for_backward = [](const Attrs&) { return SavedForBackward{.input = true, .output = true}; },
+    .flops = [](const Attrs& attrs, const Shape&, const Shape& output) {
+      const Size2 window = attrs.size2("size");  // a comparison per window element; backward routes each output's gradient
+      return LayerFlops{.forward = static_cast<double>(output.elements() * window.h * window.w), .backward_params = 0,
+                        .backward_input = static_cast<double>(output.elements())};
+    },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<MaxPoolKernel>(layer); },
 };
 

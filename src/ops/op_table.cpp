@@ -41,6 +41,15 @@ const OpDef* find_op(std::string_view keyword) {
 
 std::vector<ParamSpec> no_params(const Attrs&, const Shape&) { return {}; }
 SavedForBackward saves_nothing(const Attrs&) { return {}; }
+LayerFlops no_flops(const Attrs&, const Shape&, const Shape&) { return {}; }
+LayerFlops weighted_layer_flops(std::int64_t multiply_adds, std::int64_t outputs) {
+  const double product = 2.0 * static_cast<double>(multiply_adds), epilogue = 2.0 * static_cast<double>(outputs);
+  return {.forward = product + epilogue, .backward_params = product + epilogue, .backward_input = product};
+}
+LayerFlops per_element_flops(const Shape& shape, double forward_passes, double backward_passes) {
+  const auto elements = static_cast<double>(shape.elements());
+  return {.forward = forward_passes * elements, .backward_params = 0, .backward_input = backward_passes * elements};
+}
 SavedForBackward saves_output(const Attrs&) { return {.input = false, .output = true}; }
 SavedForBackward saves_input_and_activation_output(const Attrs& attrs) {
   return {.input = true, .output = attrs.choice("activation") != "linear"};

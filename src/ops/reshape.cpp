@@ -32,6 +32,7 @@ extern const OpDef reshape_op = {
     .output_shape = reshape_output_shape,
     .params = no_params,
     .saved_for_backward = saves_nothing,
+    .flops = no_flops,
     .make_cpu_kernel = make_view_kernel,
     .output_aliases_input = true,
 };

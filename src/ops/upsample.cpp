@@ -68,6 +68,8 @@ extern const OpDef upsample_op = {
     .output_shape = upsample_output_shape,
     .params = no_params,
     .saved_for_backward = saves_nothing,
+    // Forward copies; backward sums each input's copies.
+    .flops = [](const Attrs&, const Shape&, const Shape& output) { return per_element_flops(output, 0, 1); },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<UpsampleKernel>(layer); },
 };
 

@@ -6,6 +6,7 @@
 #include "gpufm/augmentation.hpp"
 #include "gpufm/checkpoint.hpp"
 #include "gpufm/init.hpp"
+#include "gpufm/nvtx.hpp"
 #include "gpufm/optimizer_math.hpp"
 
 namespace gpufm {
@@ -65,6 +66,16 @@ Program::Program(const Graph& graph, Backend& backend, std::int64_t max_batch)
     workspace = std::max(workspace, b.kernels.back()->workspace_bytes(max_batch));
   }
   b.workspace = backend.allocate(workspace);
+  for (std::size_t l = 0; l < graph.layers.size(); ++l) {
+    forward_labels_.push_back(phase_label(graph, {PhaseKind::forward, l}));
+    backward_labels_.push_back(phase_label(graph, {PhaseKind::backward, l}));
+  }
+}
+
+const char* Program::label(StepPhase phase) const {
+  if (phase.kind == PhaseKind::forward) return forward_labels_[phase.layer].c_str();
+  if (phase.kind == PhaseKind::backward) return backward_labels_[phase.layer].c_str();
+  return name(phase.kind);
 }
 
 Program::~Program() = default;
@@ -134,15 +145,24 @@ float* Program::activation(std::size_t buffer) const {
 void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, std::int64_t epoch_step, MetricSums* sums,
                         std::int64_t* confusion, double lr, std::optional<std::size_t> forward_through) {
   const bool training = epoch_step > 0;
+  StepObserver* const observer = training ? observer_ : nullptr;
+  const auto run_phase = [&](StepPhase phase, const auto& work) {
+    const nvtx::Range range(label(phase));
+    work();
+    if (observer != nullptr) observer->phase_end(phase);
+  };
+  if (observer != nullptr) observer->step_begin(steps_taken_ + 1);
   Bound& b = *bound_;
   const ArenaPlan& arena = plan_.training;
   float* input = activation(arena.input_buffer);
   auto* labels = b.batch_labels.as<std::int32_t>();
   // A training batch is augmented by (seed, step), as dropout's masks are drawn.
   const Augmentation augmentation = training ? training_augmentation(graph_.train.augment, seed_, steps_taken_) : Augmentation{};
-  backend_.gather_batch(GatherArgs{.images = data.images.as<std::uint8_t>(), .labels = data.labels.as<std::uint8_t>(), .indices = ids,
-                                   .batch = batch, .rows = data.rows, .cols = data.cols, .input = input, .batch_labels = labels,
-                                   .augmentation = augmentation});
+  run_phase({PhaseKind::gather, 0}, [&] {
+    backend_.gather_batch(GatherArgs{.images = data.images.as<std::uint8_t>(), .labels = data.labels.as<std::uint8_t>(), .indices = ids,
+                                     .batch = batch, .rows = data.rows, .cols = data.cols, .input = input, .batch_labels = labels,
+                                     .augmentation = augmentation});
+  });
   StepContext context{.training = training, .seed = seed_, .step = static_cast<std::uint64_t>(steps_taken_), .layer_index = 0,
                       .workspace = std::span<std::byte>(b.workspace.as<std::byte>(), b.workspace.bytes())};
   const auto layer_input = [&](std::size_t l) { return l == 0 ? input : activation(arena.output_buffer[l - 1]); };
@@ -156,28 +176,37 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
     // guide's base_model(x, training=False): the layers after it were trained on them.
     context.frozen = graph_.layers[l].frozen;
     if (step.kind == Step::Kind::forward) {
-      b.kernels[l]->forward(ForwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]), .batch = batch,
-                                        .params = b.param_values[l], .context = &context});
+      run_phase({PhaseKind::forward, l}, [&] {
+        b.kernels[l]->forward(ForwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]), .batch = batch,
+                                          .params = b.param_values[l], .context = &context});
+      });
       if (forward_through == l) return;
     } else if (step.kind == Step::Kind::loss) {
-      backend_.loss(LossArgs{.loss = graph_.train.loss, .target = graph_.train.target, .output = activation(arena.output_buffer[last]),
-                             .batch = batch, .elements = graph_.output().elements(), .labels = labels, .target_input = input,
-                             .output_gradient = training ? gradient(arena.output_gradient_buffer[last]) : nullptr,
-                             .fold_activation = b.fold_activation, .sums = sums, .confusion = confusion, .step = epoch_step});
+      run_phase({PhaseKind::loss, 0}, [&] {
+        backend_.loss(LossArgs{.loss = graph_.train.loss, .target = graph_.train.target, .output = activation(arena.output_buffer[last]),
+                               .batch = batch, .elements = graph_.output().elements(), .labels = labels, .target_input = input,
+                               .output_gradient = training ? gradient(arena.output_gradient_buffer[last]) : nullptr,
+                               .fold_activation = b.fold_activation, .sums = sums, .confusion = confusion, .step = epoch_step});
+      });
       if (!training) return;
     } else {
-      b.kernels[l]->backward(BackwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]),
-                                          .output_gradient = gradient(arena.output_gradient_buffer[l]),
-                                          .input_gradient = step.input_gradient ? gradient(arena.output_gradient_buffer[l - 1]) : nullptr,
-                                          .batch = batch, .params = b.param_values[l], .param_gradients = b.param_gradients[l],
-                                          .activation_folded_into_loss = l == last && b.fold_activation, .context = &context});
+      run_phase({PhaseKind::backward, l}, [&] {
+        b.kernels[l]->backward(BackwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]),
+                                            .output_gradient = gradient(arena.output_gradient_buffer[l]),
+                                            .input_gradient = step.input_gradient ? gradient(arena.output_gradient_buffer[l - 1]) : nullptr,
+                                            .batch = batch, .params = b.param_values[l], .param_gradients = b.param_gradients[l],
+                                            .activation_folded_into_loss = l == last && b.fold_activation, .context = &context});
+      });
     }
   }
   ++steps_taken_;
-  backend_.optimizer_step(OptimizerStepArgs{.settings = graph_.train.optimizer, .lr = lr, .t = steps_taken_ - optimizer_steps_before_,
-                                            .params = b.params.as<float>(), .gradients = b.gradients.as<float>(),
-                                            .state = b.optimizer_state.as<float>(), .count = plan_.trainable_elements,
-                                            .first = fine_tuning_ ? 0 : plan_.frozen_elements, .sums = sums, .step = epoch_step});
+  run_phase({PhaseKind::optimizer, 0}, [&] {
+    backend_.optimizer_step(OptimizerStepArgs{.settings = graph_.train.optimizer, .lr = lr, .t = steps_taken_ - optimizer_steps_before_,
+                                              .params = b.params.as<float>(), .gradients = b.gradients.as<float>(),
+                                              .state = b.optimizer_state.as<float>(), .count = plan_.trainable_elements,
+                                              .first = fine_tuning_ ? 0 : plan_.frozen_elements, .sums = sums, .step = epoch_step});
+  });
+  if (observer != nullptr) observer->step_end();
 }
 
 PassMetrics Program::read_metrics(bool confusion) {
@@ -216,6 +245,7 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
       return std::nullopt;
     }
     const std::int64_t size = std::min(batch, ids.count - s * batch);
+    const nvtx::Range range("step", steps_taken_ + 1);
     run_batch(data, ids.ids.as<std::int32_t>() + s * batch, size, s + 1, b.sums.as<MetricSums>(), nullptr, lr);
     if (on_step) on_step(s + 1, steps);
   }
@@ -224,6 +254,7 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
 }
 
 PassMetrics Program::evaluate(const DeviceImages& data, const DeviceIds& ids, bool confusion) {
+  const nvtx::Range range("evaluate");
   Bound& b = *bound_;
   backend_.zero(b.sums.as(), b.sums.bytes());
   if (confusion) backend_.zero(b.confusion.as(), b.confusion.bytes());
@@ -236,6 +267,7 @@ PassMetrics Program::evaluate(const DeviceImages& data, const DeviceIds& ids, bo
 }
 
 std::vector<float> Program::predict(const DeviceImages& data, std::span<const std::int32_t> ids, std::size_t layer) {
+  const nvtx::Range range("predict");
   const DeviceIds device_ids = upload_ids(ids);
   const std::int64_t elements = graph_.layers.at(layer).output.elements();
   std::vector<float> outputs(ids.size() * static_cast<std::size_t>(elements));

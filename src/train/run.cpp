@@ -126,6 +126,7 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                             std::filesystem::exists(run_dir.split_file()), trainer.epochs_done() + 1,
                             trainer.program().epoch_progress().steps_done + 1});
   }
+  trainer.program().set_observer(events.step_observer);
   const bool classifier = trainer.program().num_classes() > 0;
   RunReport report{.model = graph.name,
                    .model_summary = format_summary(graph, trainer.program().plan()),

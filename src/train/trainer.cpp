@@ -5,6 +5,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "gpufm/nvtx.hpp"
+
 namespace gpufm {
 
 namespace {
@@ -139,6 +141,7 @@ void Trainer::fit(const TrainingEvents& events) {
       program_.zero_optimizer_state();
     }
     if (events.epoch_begin) events.epoch_begin(epoch, epochs);
+    const nvtx::Range range("epoch", epoch);
     const auto started = std::chrono::steady_clock::now();
     const double lr = fine_tunes ? graph_.train.fine_tune->lr : schedule_.lr();
     const std::optional<PassMetrics> trained =

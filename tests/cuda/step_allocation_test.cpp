@@ -51,15 +51,15 @@ void expect_no_allocation_in_a_step(Backend& backend) {
   for (std::int64_t epoch = 1; epoch <= 2; ++epoch) {
     // The epoch's shuffle may make its buffers once, before the first step; steps make none.
     std::vector<std::size_t> counts;
-    program.train_epoch(train, ids, epoch, 0.001, [&](std::int64_t, std::int64_t) { counts.push_back(backend.allocation_count()); });
+    program.train_epoch(train, ids, epoch, 0.001, [&](std::int64_t, std::int64_t) { counts.push_back(backend.memory_use().allocations); });
     ASSERT_EQ(counts.size(), 4u);  // ceil(100 / 32)
     for (std::size_t s = 1; s < counts.size(); ++s) EXPECT_EQ(counts[s], counts[0]) << "epoch " << epoch << ", step " << s + 1;
   }
-  const std::size_t before = backend.allocation_count();
+  const std::size_t before = backend.memory_use().allocations;
   program.train_epoch(train, ids, 3, 0.001);
-  EXPECT_EQ(backend.allocation_count(), before) << "a third epoch, shuffle included, allocated";
+  EXPECT_EQ(backend.memory_use().allocations, before) << "a third epoch, shuffle included, allocated";
   program.evaluate(test, test_ids, true);
-  EXPECT_EQ(backend.allocation_count(), before) << "an evaluation allocated";
+  EXPECT_EQ(backend.memory_use().allocations, before) << "an evaluation allocated";
 }
 
 TEST(StepAllocations, CpuBackendAllocatesNothingInATrainingStep) {

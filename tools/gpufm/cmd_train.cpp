@@ -1,6 +1,6 @@
-// `gpufm train [FILE] [--data DIR] [--epochs N] [--set K=V]... [--device D] [--seed S] [--out DIR]`
-// and `gpufm train --resume RUN_DIR [--epochs N]`. Without FILE, the model is gpufm.toml's, else
-// models/cnn.dsl.
+// `gpufm train [FILE] [--data DIR] [--epochs N] [--set K=V]... [--device D] [--seed S] [--out DIR]
+// [--profile-steps A:B]` and `gpufm train --resume RUN_DIR [--epochs N]`. Without FILE, the model
+// is gpufm.toml's, else models/cnn.dsl.
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include "gpufm/device.hpp"
 #include "gpufm/format.hpp"
 #include "gpufm/monitor.hpp"
+#include "gpufm/profiler_capture.hpp"
 #include "gpufm/run.hpp"
 #include "interrupt.hpp"
 #include "progress.hpp"
@@ -26,6 +27,7 @@ struct TrainOptions {
   TrainingOptions training;
   std::string resume;
   bool json = false;
+  std::string profile_steps;
 };
 
 std::string validation_text(const RunStart& start) {
@@ -72,6 +74,9 @@ void add_train_command(CLI::App& root) {
                        "Run directory (default: runs/<model>-<timestamp>)");
   command->add_option("--resume", options->resume, "Continue the run in this directory from its last checkpoint");
   command->add_flag("--json", options->json, "Print the run's figures as one JSON object on stdout (progress goes to stderr)");
+  command->add_option("--profile-steps", options->profile_steps,
+                      "FIRST:LAST: start the profiler's capture (cudaProfilerStart) at training step FIRST and stop it after LAST, "
+                      "for nsys --capture-range=cudaProfilerApi (scripts/profile.sh)");
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     if (!options->resume.empty() && origin_of(*command, "model") == Origin::command_line) {
@@ -87,6 +92,11 @@ void add_train_command(CLI::App& root) {
                          },
                      .training = progress.events()};
     stop_on_interrupt(events.training);
+    std::optional<ProfilerCapture> capture;
+    if (!options->profile_steps.empty()) {
+      capture.emplace(parse_step_range(options->profile_steps), [&selected](bool on) { selected.backend->set_profiler_capture(on); });
+      events.step_observer = &*capture;
+    }
     RunResult result;
     try {
       if (options->resume.empty()) {

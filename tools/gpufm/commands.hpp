@@ -7,12 +7,14 @@
 
 namespace gpufm::cli {
 
+void add_bench_command(CLI::App& root);
 void add_compare_command(CLI::App& root);
 void add_data_command(CLI::App& root);
 void add_eval_command(CLI::App& root);
 void add_explain_command(CLI::App& root);
 void add_info_command(CLI::App& root);
 void add_kfold_command(CLI::App& root);
+void add_profile_command(CLI::App& root);
 void add_reconstruct_command(CLI::App& root);
 void add_summary_command(CLI::App& root);
 void add_sweep_command(CLI::App& root);

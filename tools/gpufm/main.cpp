@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   gpufm::cli::add_compare_command(app);
   gpufm::cli::add_reconstruct_command(app);
   gpufm::cli::add_explain_command(app);
+  gpufm::cli::add_bench_command(app);
+  gpufm::cli::add_profile_command(app);
   gpufm::cli::add_info_command(app);
 
   try {

@@ -19,14 +19,22 @@ std::vector<dsl::Override> TrainingOptions::overrides() const {
   return parsed;
 }
 
-void add_training_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help, const std::string& out_help) {
+void add_model_run_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help) {
   add_model_options(command, options.model, false);
   add_data_options(command, options.data);
-  command.add_option("--epochs", options.epochs, "Epochs to train (overrides the model file's)")->check(CLI::Range(1, 1000000));
-  command.add_option("--on-nan", options.on_nan, "When a step's loss is NaN or infinite: stop the run, or skip the step (default: stop)")
-      ->check(CLI::IsMember({"stop", "skip-step"}));
   add_device_option(command, options.device);
   command.add_option("--seed", options.seed, seed_help)->capture_default_str();
+}
+
+void add_epochs_option(CLI::App& command, TrainingOptions& options) {
+  command.add_option("--epochs", options.epochs, "Epochs to train (overrides the model file's)")->check(CLI::Range(1, 1000000));
+}
+
+void add_training_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help, const std::string& out_help) {
+  add_model_run_options(command, options, seed_help);
+  add_epochs_option(command, options);
+  command.add_option("--on-nan", options.on_nan, "When a step's loss is NaN or infinite: stop the run, or skip the step (default: stop)")
+      ->check(CLI::IsMember({"stop", "skip-step"}));
   command.add_option("--out", options.out, out_help);
 }
 

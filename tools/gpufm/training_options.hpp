@@ -1,6 +1,7 @@
 // The flags of the commands that train a model file (train, kfold, sweep): FILE and --set,
-// --epochs, --on-nan, the data, --device, --seed and --out; the model file they fall back to; and the line
-// they print first, saying which model and data they took.
+// --epochs, --on-nan, the data, --device, --seed and --out; bench and profile take some of them.
+// Also the model file they fall back to, and the line they print first, saying which model and
+// data they took.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -30,6 +31,9 @@ struct TrainingOptions {
 
 // `seed_help` says what the seed draws; `out_help` what --out names.
 void add_training_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help, const std::string& out_help);
+// FILE and --set, the data, --device and --seed: a model run on data, for a measurement.
+void add_model_run_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help);
+void add_epochs_option(CLI::App& command, TrainingOptions& options);
 
 // FILE from the command line or gpufm.toml, else models/cnn.dsl in the working directory.
 std::filesystem::path model_file(const TrainingOptions& options);
