@@ -89,6 +89,11 @@ class CudaBackend final : public Backend {
 
   DeviceBuffer allocate(std::size_t bytes) override { return context_.allocate(bytes); }
   MemoryUse memory_use() const override { return context_.memory_use(); }
+  std::optional<std::size_t> free_memory() const override {
+    std::size_t free_bytes = 0, total_bytes = 0;
+    GPUFM_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+    return free_bytes;
+  }
 
   void copy_to_device(void* device, const void* host, std::size_t bytes) override {
     GPUFM_CHECK(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, context_.stream()));

@@ -25,6 +25,8 @@
 #               (H100: 66.9 TFLOP/s, 3.35 TB/s; H200: 4.8 TB/s) and a Chrome trace
 #   ncu_cnn     Nsight Compute over one training step of the CNN (gpufm train --profile-steps):
 #               each kernel's time and its share of the GPU's compute and memory peaks
+#   kfold_side_by_side  a 5-fold study of the CNN (3 epochs, or --epochs) with the folds one after
+#               another, then all five side by side: the two wall times
 #
 # Writes to OUT (the device tool's $OUT, else runs/gpu-check): gpu-check.md (the table of steps
 # and figures), gpu-check.json (the same, for machines), gtest.json and logs.tar.gz (every step's
@@ -434,6 +436,21 @@ ncu_cnn() {
   ((dry_run)) || note "$(grep -c 'gpu__time_duration' "$out/profile/ncu_cnn.csv") kernels in step 30"
 }
 
+# The wall time of `gpufm kfold` over the CNN with --parallel $1, in seconds.
+timed_kfold() {
+  local parallel=$1 start=$SECONDS
+  bounded_gpufm "$work/bin/gpufm" kfold "$work/models/cnn.dsl" --device cuda --data "$from/data" --folds 5 --epochs "${epochs:-3}" \
+    --parallel "$parallel" --out "$work/runs/kfold-parallel-$parallel" >&2
+  echo $((SECONDS - start))
+}
+
+kfold_side_by_side() {
+  local one_by_one five
+  one_by_one=$(timed_kfold 1)
+  five=$(timed_kfold 5)
+  ((dry_run)) || note "5 folds of cnn, ${epochs:-3} epochs: one after another ${one_by_one} s, side by side ${five} s"
+}
+
 # --- Report -----------------------------------------------------------------------------------
 
 # gpu-check.json and gpu-check.md from steps.tsv, the figures and gtest.json; logs.tar.gz from
@@ -539,7 +556,10 @@ main() {
       run_step "bench_$model" bench_model "$model"
       run_step "profile_$model" profile_model "$model"
     done
-    [[ ,$models, != *,cnn,* ]] || run_step ncu_cnn ncu_cnn
+    if [[ ,$models, == *,cnn,* ]]; then
+      run_step ncu_cnn ncu_cnn
+      run_step kfold_side_by_side kfold_side_by_side
+    fi
     finish
     return
   fi

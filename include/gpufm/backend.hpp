@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -136,6 +137,8 @@ class Backend {
 
   virtual DeviceBuffer allocate(std::size_t bytes) = 0;  // zeroed
   virtual MemoryUse memory_use() const = 0;
+  // What the device has free now, for all its users; none for the CPU, whose memory is the host's.
+  virtual std::optional<std::size_t> free_memory() const = 0;
   virtual void copy_to_device(void* device, const void* host, std::size_t bytes) = 0;
   virtual void copy_to_host(void* host, const void* device, std::size_t bytes) = 0;
   virtual void zero(void* device, std::size_t bytes) = 0;

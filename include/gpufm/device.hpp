@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <string>
@@ -35,6 +36,8 @@ std::unique_ptr<Backend> make_cuda_backend(const GpuInfo& gpu);
 struct SelectedBackend {
   std::unique_ptr<Backend> backend;
   std::string why;
+  bool gpu = false;
+  std::function<std::unique_ptr<Backend>()> make_another;  // on the same device (a study's members side by side)
 };
 SelectedBackend select_backend(std::string_view device);
 

@@ -31,10 +31,11 @@ struct KfoldResult {
   std::optional<EvalResult> final_test;  // the final run's model on the test split, as `gpufm eval` finds it
 };
 
-KfoldResult run_kfold(const KfoldRequest& request, Backend& backend, const StudyEvents& events);
+// The folds run side by side as `backends` allow; the final run after them, on backends.first.
+KfoldResult run_kfold(const KfoldRequest& request, const StudyBackends& backends, const StudyEvents& events);
 
 // Finishes an interrupted k-fold study in its directory as it was planned: the folds not yet done
 // (one that was running resumes from its checkpoint), then the final run.
-KfoldResult resume_kfold(const std::filesystem::path& dir, Backend& backend, const StudyEvents& events);
+KfoldResult resume_kfold(const std::filesystem::path& dir, const StudyBackends& backends, const StudyEvents& events);
 
 }  // namespace gpufm

@@ -29,8 +29,9 @@ struct SweepResult {
   std::vector<std::size_t> leaderboard;  // the study's members, best first
 };
 
-SweepResult run_sweep(const SweepRequest& request, Backend& backend, const StudyEvents& events);
-SweepResult resume_sweep(const std::filesystem::path& dir, Backend& backend, const StudyEvents& events);
+// The trials run side by side as `backends` allow.
+SweepResult run_sweep(const SweepRequest& request, const StudyBackends& backends, const StudyEvents& events);
+SweepResult resume_sweep(const std::filesystem::path& dir, const StudyBackends& backends, const StudyEvents& events);
 
 // A finished sweep's best trial, for a sweep that starts from it (--from): the study's overrides
 // then the trial's own.

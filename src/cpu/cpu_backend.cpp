@@ -51,6 +51,7 @@ class CpuBackend final : public Backend {
     return ledger_.track(data, bytes, [](void* p) { std::free(p); });
   }
   MemoryUse memory_use() const override { return ledger_.use(); }
+  std::optional<std::size_t> free_memory() const override { return std::nullopt; }
   // memcpy and memset want valid pointers even for 0 bytes, and an empty span's data() may be
   // null (a run that validates nothing uploads no validation ids).
   void copy_to_device(void* device, const void* host, std::size_t bytes) override {

@@ -3,23 +3,33 @@
 
 namespace gpufm {
 
+namespace {
+
+SelectedBackend on_cpu(std::string why) { return {make_cpu_backend(), std::move(why), false, make_cpu_backend}; }
+
+SelectedBackend on_gpu(const GpuInfo& gpu, std::string why) {
+  return {make_cuda_backend(gpu), std::move(why), true, [gpu] { return make_cuda_backend(gpu); }};
+}
+
+}  // namespace
+
 SelectedBackend select_backend(std::string_view device) {
-  if (device == "cpu") return {make_cpu_backend(), "--device cpu"};
+  if (device == "cpu") return on_cpu("--device cpu");
   if (device != "auto" && device != "cuda") throw InputError("--device " + std::string(device) + ": expected auto, cpu or cuda");
   const GpuProbe probe = probe_gpus();
   if (probe.gpus.empty()) {
     if (device == "cuda") throw InputError("--device cuda: no usable GPU: " + probe.why_none + "; use --device cpu");
-    return {make_cpu_backend(), "no usable GPU: " + probe.why_none};
+    return on_cpu("no usable GPU: " + probe.why_none);
   }
   const GpuInfo& gpu = probe.gpus.front();
   const std::string which = "GPU " + std::to_string(gpu.index) + " of " + std::to_string(probe.gpus.size());
-  if (device == "cuda") return {make_cuda_backend(gpu), "--device cuda, " + which};
+  if (device == "cuda") return on_gpu(gpu, "--device cuda, " + which);
   // auto: a GPU that is there but cannot be used (a driver too old for this build, say) leaves
   // the CPU, and the reason is shown.
   try {
-    return {make_cuda_backend(gpu), "--device auto, " + which};
+    return on_gpu(gpu, "--device auto, " + which);
   } catch (const DeviceError& error) {
-    return {make_cpu_backend(), "GPU " + gpu.name + " could not be used: " + error.what()};
+    return on_cpu("GPU " + gpu.name + " could not be used: " + error.what());
   }
 }
 

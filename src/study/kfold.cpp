@@ -17,23 +17,28 @@ Graph compile_final(const Study& study) {
 }
 
 // Trains the folds not yet done, then the final run if one is planned, and evaluates it.
-KfoldResult finish_kfold(Study study, const Graph& graph, const Dataset& data, const StudyDirectory& dir, Backend& backend,
+KfoldResult finish_kfold(Study study, const Graph& graph, const Dataset& data, const StudyDirectory& dir, const StudyBackends& backends,
                          const StudyEvents& events) {
   const FoldDesign design = std::get<FoldDesign>(study.design);
   const std::vector<std::vector<std::int32_t>> folds = split_into_folds(data.train.labels, design.folds, design.stratified, study.seed);
-  if (events.started) events.started(StudyStart{study, graph, data, dir, backend.describe()});
-  run_members(study, dir, events, backend, [&](const StudyMember& member, std::size_t index) {
-    return run_member(study, member, dir, fold_split(folds, index), backend, events.run);
-  });
+  std::vector<std::unique_ptr<Backend>> made;
+  const std::vector<Backend*> member_backend_list = member_backends(backends, study, graph, data, made);
+  if (events.started) events.started(StudyStart{study, graph, data, dir, backends.first.describe(), member_backend_list.size()});
+  run_members(study, dir, events, member_backend_list,
+              [&](const StudyMember& member, std::size_t index, Backend& backend, const RunEvents& run_events) {
+                return run_member(study, member, dir, fold_split(folds, index), backend, run_events);
+              });
+  Backend& backend = backends.first;
   KfoldResult result{dir.path(), {}, member_statistics(study.members), std::nullopt};
   if (study.final) {
     StudyMember& final = *study.final;
     const std::size_t index = study.members.size();
     if (!final.done()) {
       if (events.member_started) events.member_started(final, index);
-      final.figures = figures_of(run_or_resume(final, index, dir, backend, events.run, [&](const StudyMember& member, std::size_t) {
-        return run_member(study, member, dir, std::nullopt, backend, events.run);
-      }));
+      final.figures = figures_of(run_or_resume(final, index, dir, backend, events.run,
+                                               [&](const StudyMember& member, std::size_t, Backend& on, const RunEvents& run_events) {
+                                                 return run_member(study, member, dir, std::nullopt, on, run_events);
+                                               }));
       dir.write(study);
       if (events.member_done) events.member_done(final, index);
     }
@@ -48,7 +53,7 @@ KfoldResult finish_kfold(Study study, const Graph& graph, const Dataset& data, c
 
 }  // namespace
 
-KfoldResult run_kfold(const KfoldRequest& request, Backend& backend, const StudyEvents& events) {
+KfoldResult run_kfold(const KfoldRequest& request, const StudyBackends& backends, const StudyEvents& events) {
   Study study{.design = request.design, .model_file = request.model_file, .model = {}, .data = request.data, .seed = request.seed,
               .overrides = request.overrides, .members = {}, .final = {}};
   const Graph graph = compile_file(request.model_file, request.overrides);
@@ -63,12 +68,12 @@ KfoldResult run_kfold(const KfoldRequest& request, Backend& backend, const Study
   for (std::int64_t k = 1; k <= request.design.folds; ++k) study.members.push_back({"fold-" + std::to_string(k), {}, std::nullopt, {}});
   const StudyDirectory dir = StudyDirectory::create(request.out, study);
   dir.write(study);
-  return finish_kfold(std::move(study), graph, data, dir, backend, events);
+  return finish_kfold(std::move(study), graph, data, dir, backends, events);
 }
 
-KfoldResult resume_kfold(const std::filesystem::path& path, Backend& backend, const StudyEvents& events) {
+KfoldResult resume_kfold(const std::filesystem::path& path, const StudyBackends& backends, const StudyEvents& events) {
   ReopenedStudy reopened = reopen_study<FoldDesign>(path, "a sweep; kfold --resume continues a k-fold study");
-  return finish_kfold(std::move(reopened.study), reopened.graph, reopened.data, reopened.dir, backend, events);
+  return finish_kfold(std::move(reopened.study), reopened.graph, reopened.data, reopened.dir, backends, events);
 }
 
 }  // namespace gpufm

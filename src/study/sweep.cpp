@@ -40,19 +40,22 @@ std::vector<StudyMember> planned_trials(const SweepDesign& design, std::uint64_t
 }
 
 // Runs the trials not yet done.
-SweepResult run_trials(Study study, const Graph& graph, const Dataset& data, const StudyDirectory& dir, Backend& backend,
+SweepResult run_trials(Study study, const Graph& graph, const Dataset& data, const StudyDirectory& dir, const StudyBackends& backends,
                        const StudyEvents& events) {
-  if (events.started) events.started(StudyStart{study, graph, data, dir, backend.describe()});
-  run_members(study, dir, events, backend, [&](const StudyMember& trial, std::size_t) {
-    return run_member(study, trial, dir, std::nullopt, backend, events.run);
-  });
+  std::vector<std::unique_ptr<Backend>> made;
+  const std::vector<Backend*> member_backend_list = member_backends(backends, study, graph, data, made);
+  if (events.started) events.started(StudyStart{study, graph, data, dir, backends.first.describe(), member_backend_list.size()});
+  run_members(study, dir, events, member_backend_list,
+              [&](const StudyMember& trial, std::size_t, Backend& backend, const RunEvents& run_events) {
+                return run_member(study, trial, dir, std::nullopt, backend, run_events);
+              });
   std::vector<std::size_t> ranked = leaderboard(study.members, std::get<SweepDesign>(study.design).metric);
   return SweepResult{dir.path(), std::move(study), std::move(ranked)};
 }
 
 }  // namespace
 
-SweepResult run_sweep(const SweepRequest& request, Backend& backend, const StudyEvents& events) {
+SweepResult run_sweep(const SweepRequest& request, const StudyBackends& backends, const StudyEvents& events) {
   Study study{.design = request.design, .model_file = request.model_file, .model = {}, .data = request.data, .seed = request.seed,
               .overrides = request.overrides, .members = planned_trials(request.design, request.seed), .final = {}};
   const Graph graph = compile_file(request.model_file, request.overrides);
@@ -61,12 +64,12 @@ SweepResult run_sweep(const SweepRequest& request, Backend& backend, const Study
   const Dataset data = load_dataset(request.data);
   const StudyDirectory dir = StudyDirectory::create(request.out, study);
   dir.write(study);
-  return run_trials(std::move(study), graph, data, dir, backend, events);
+  return run_trials(std::move(study), graph, data, dir, backends, events);
 }
 
-SweepResult resume_sweep(const std::filesystem::path& path, Backend& backend, const StudyEvents& events) {
+SweepResult resume_sweep(const std::filesystem::path& path, const StudyBackends& backends, const StudyEvents& events) {
   ReopenedStudy reopened = reopen_study<SweepDesign>(path, "a k-fold study; --resume continues a sweep");
-  return run_trials(std::move(reopened.study), reopened.graph, reopened.data, reopened.dir, backend, events);
+  return run_trials(std::move(reopened.study), reopened.graph, reopened.data, reopened.dir, backends, events);
 }
 
 BestTrial best_trial(const std::filesystem::path& path) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <fstream>
 
 #include "support/expect_error.hpp"
@@ -32,10 +33,11 @@ train:
 
 json read_json(const std::filesystem::path& path) { return json::parse(read_file(path)); }
 
-// The figures without the times, which differ from run to run.
+// The figures without the times, which differ from run to run, and the run directories' paths.
 json without_times(json figures) {
   if (figures.is_object()) {
     figures.erase("seconds");
+    figures.erase("run_dir");
     for (json& value : figures) value = without_times(value);
   } else if (figures.is_array()) {
     for (json& value : figures) value = without_times(value);
@@ -183,6 +185,47 @@ TEST_F(StudyCli, AnInterruptedKfoldResumesFoldByFoldThenTheFinalRun) {
                         {"--resume finishes the k-fold study as it was planned; give no --folds"});
   ASSERT_EQ(run("sweep", {"--grid", "lr=0.01", "--epochs", "1", "--out", out("sweep")}).exit_code, 0);
   expect_one_line_error(run_gpufm({"kfold", "--resume", out("sweep")}), 2, {"a sweep; kfold --resume continues a k-fold study"});
+}
+
+// Members side by side (each on a backend of its own, as on a GPU) give the figures they give one
+// after another: each is an ordinary run drawing nothing from the others.
+TEST_F(StudyCli, MembersSideBySideGiveTheFiguresOfOneAfterAnother) {
+  ASSERT_EQ(run("sweep", {"--grid", "lr=0.05,0.01,0.002", "--parallel", "1", "--out", out("one")}).exit_code, 0);
+  const CommandResult side_by_side = run("sweep", {"--grid", "lr=0.05,0.01,0.002", "--parallel", "2", "--out", out("two")});
+  ASSERT_EQ(side_by_side.exit_code, 0) << side_by_side.out << side_by_side.err;
+  expect_contains(side_by_side.out, {"(--device cpu), 2 members at a time", "Trial 3/3", "trial-001: best epoch", "trial-003: best epoch"});
+  EXPECT_EQ(side_by_side.out.find("Epoch 1/2"), std::string::npos) << "interleaved epochs were printed";
+  EXPECT_EQ(without_times(read_json(dir / "two" / "summary.json")), without_times(read_json(dir / "one" / "summary.json")));
+
+  ASSERT_EQ(run("kfold", {"--folds", "3", "--final", "--parallel", "1", "--out", out("cv1")}).exit_code, 0);
+  const CommandResult folds = run("kfold", {"--folds", "3", "--final", "--parallel", "3", "--out", out("cv3")});
+  ASSERT_EQ(folds.exit_code, 0) << folds.out << folds.err;
+  expect_contains(folds.out, {"3 members at a time", "Test (final run)"});
+  EXPECT_EQ(without_times(read_json(dir / "cv3" / "summary.json")), without_times(read_json(dir / "cv1" / "summary.json")));
+  expect_one_line_error(run("sweep", {"--grid", "lr=0.05", "--parallel", "0"}), 2, {"--parallel"});
+}
+
+// Interrupted while two members run side by side, both save a checkpoint; the resumed sweep
+// finishes them exactly.
+TEST_F(StudyCli, AnInterruptedSideBySideSweepResumesEveryRunningMember) {
+  const std::vector<std::string> sweep = {"sweep", model, "--data", dir.path().string(), "--device", "cpu", "--grid", "lr=0.05,0.01,0.002",
+                                          "--epochs", "40", "--parallel", "2"};
+  std::vector<std::string> alone = sweep, stopped = sweep;
+  alone.insert(alone.end(), {"--out", out("alone")});
+  stopped.insert(stopped.end(), {"--out", out("stopped")});
+  ASSERT_EQ(run_gpufm(alone).exit_code, 0);
+  RunningGpufm running(stopped);
+  ASSERT_TRUE(running.wait_for_output("Trial 2/3", std::chrono::seconds(60)));
+  running.send(SIGINT);
+  const CommandResult interrupted = running.finish();
+  ASSERT_EQ(interrupted.exit_code, 130) << "the sweep ended before the interrupt: " << interrupted.out;
+  expect_contains(interrupted.err, {"resume with: gpufm sweep --resume " + out("stopped")});
+  EXPECT_TRUE(std::filesystem::exists(dir / "stopped" / "trial-001" / "checkpoint.safetensors"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "stopped" / "trial-002" / "checkpoint.safetensors"));
+
+  const CommandResult resumed = run_gpufm({"sweep", "--resume", out("stopped"), "--device", "cpu", "--parallel", "2"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(without_times(read_json(dir / "stopped" / "summary.json")), without_times(read_json(dir / "alone" / "summary.json")));
 }
 
 TEST_F(StudyCli, ADivergingTrialIsRecordedAndTheSweepGoesOn) {

@@ -1,8 +1,9 @@
 // `gpufm kfold [FILE] [--folds K] [--stratified] [--final] [--set K=V]... [--epochs N] [--data DIR]
-// [--device D] [--seed S] [--out DIR]`: K-fold cross-validation, a table of the folds' figures
-// with their mean and standard deviation, and with --final the test report of a model trained on
-// the whole training set; `gpufm kfold --resume STUDY_DIR` finishes an interrupted study. Without
-// FILE, the model is gpufm.toml's, else models/cnn.dsl.
+// [--device D] [--seed S] [--out DIR] [--parallel N|auto]`: K-fold cross-validation (several folds
+// at once on a GPU), a table of the folds' figures with their mean and standard deviation, and
+// with --final the test report of a model trained on the whole training set; `gpufm kfold
+// --resume STUDY_DIR` finishes an interrupted study. Without FILE, the model is gpufm.toml's, else
+// models/cnn.dsl.
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "gpufm/format.hpp"
 #include "gpufm/kfold.hpp"
 #include "interrupt.hpp"
+#include "parallel_option.hpp"
 #include "study_output.hpp"
 #include "text_table.hpp"
 #include "training_options.hpp"
@@ -29,6 +31,7 @@ struct KfoldOptions {
   bool stratified = false;
   bool final = false;
   std::string resume;
+  std::string parallel = "auto";
 };
 
 std::string number(const char* format, double value) {
@@ -80,6 +83,7 @@ void add_kfold_command(CLI::App& root) {
   command->add_flag("--stratified", options->stratified, "Keep each class's share the same in every fold");
   command->add_flag("--final", options->final, "Then train on the whole training set and evaluate on the test split");
   command->add_option("--resume", options->resume, "Finish the interrupted k-fold study in this study directory");
+  add_parallel_option(*command, options->parallel);
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     const bool resuming = !options->resume.empty();
@@ -104,14 +108,14 @@ void add_kfold_command(CLI::App& root) {
     try {
       if (resuming) {
         std::cout << "Finishing the k-fold study in " << options->resume << "\n";
-        result = resume_kfold(options->resume, *selected.backend, events);
+        result = resume_kfold(options->resume, study_backends(selected, options->parallel), events);
       } else {
         const std::filesystem::path model = model_file(training);
         std::cout << sources_line(*command, training, model) << "\n";
         const FoldDesign design{options->folds, options->stratified};
         result = run_kfold(KfoldRequest{model, training.overrides(), resolve_data_paths(training.data), training.seed, design,
                                         options->final, training.out},
-                           *selected.backend, events);
+                           study_backends(selected, options->parallel), events);
       }
     } catch (const Interrupted& e) {
       throw Interrupted(std::string(e.what()) + "; resume with: gpufm kfold --resume " + e.run_dir().parent_path().string(), e.run_dir());

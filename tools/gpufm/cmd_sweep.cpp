@@ -1,7 +1,8 @@
 // `gpufm sweep [FILE] [--grid KEY=V1,V2,...]... [--trials N --sample KEY=DIST...] [--metric M]
-// [--from STUDY_DIR] [--set K=V]... [--epochs N] [--data DIR] [--device D] [--seed S] [--out DIR]`:
-// one run per trial, then the leaderboard; `gpufm sweep --resume STUDY_DIR` finishes an
-// interrupted sweep. Without FILE, the model is gpufm.toml's, else models/cnn.dsl.
+// [--from STUDY_DIR] [--set K=V]... [--epochs N] [--data DIR] [--device D] [--seed S] [--out DIR]
+// [--parallel N|auto]`: one run per trial (several at once on a GPU), then the leaderboard;
+// `gpufm sweep --resume STUDY_DIR` finishes an interrupted sweep. Without FILE, the model is
+// gpufm.toml's, else models/cnn.dsl.
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "gpufm/format.hpp"
 #include "gpufm/sweep.hpp"
 #include "interrupt.hpp"
+#include "parallel_option.hpp"
 #include "study_output.hpp"
 #include "text_table.hpp"
 #include "training_options.hpp"
@@ -28,6 +30,7 @@ struct SweepOptions {
   std::string metric = "val_loss";
   std::string from;
   std::string resume;
+  std::string parallel = "auto";
 };
 
 std::vector<std::string> sweep_lines(const StudyStart& start, bool resuming) {
@@ -84,6 +87,7 @@ void add_sweep_command(CLI::App& root) {
       ->capture_default_str();
   command->add_option("--from", options->from, "Start from the best trial of this sweep's study directory (its settings first)");
   command->add_option("--resume", options->resume, "Finish the interrupted sweep in this study directory");
+  add_parallel_option(*command, options->parallel);
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     const bool resuming = !options->resume.empty();
@@ -105,7 +109,7 @@ void add_sweep_command(CLI::App& root) {
     try {
       if (resuming) {
         std::cout << "Finishing the sweep in " << options->resume << "\n";
-        result = resume_sweep(options->resume, *selected.backend, events);
+        result = resume_sweep(options->resume, study_backends(selected, options->parallel), events);
       } else {
         const std::filesystem::path model = model_file(training);
         std::cout << sources_line(*command, training, model) << "\n";
@@ -117,7 +121,7 @@ void add_sweep_command(CLI::App& root) {
         }
         const SweepDesign design{options->grid, options->sample, options->trials, parse_metric(options->metric), options->from};
         result = run_sweep(SweepRequest{model, overrides, resolve_data_paths(training.data), training.seed, design, training.out},
-                           *selected.backend, events);
+                           study_backends(selected, options->parallel), events);
       }
     } catch (const Interrupted& e) {
       throw Interrupted(std::string(e.what()) + "; resume with: gpufm sweep --resume " + e.run_dir().parent_path().string(), e.run_dir());

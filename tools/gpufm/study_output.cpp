@@ -32,7 +32,9 @@ void print_study_header(std::ostream& out, const StudyStart& start, const std::s
   out << "Model: " << start.graph.name << " (" << with_commas(start.graph.param_count()) << " parameters), " << describe(start.graph.train)
       << "\n";
   for (const std::string& line : own_lines) out << line << "\n";
-  out << "Device: " << start.backend << " (" << device_why << ")\n";
+  out << "Device: " << start.backend << " (" << device_why << ")";
+  if (start.side_by_side > 1) out << ", " << start.side_by_side << " members at a time";
+  out << "\n";
   out << "Study: " << start.dir.path().string() << "\n" << std::flush;
 }
 
@@ -85,7 +87,7 @@ std::vector<std::string> figure_cells(const StudyMember& member) {
 void check_resume_flags(const CLI::App& command, const std::string& study) {
   for (const CLI::Option* option : command.get_options()) {
     const std::string name = option->get_name();
-    if (name == "--resume" || name == "--device" || origin_of(command, name) != Origin::command_line) continue;
+    if (name == "--resume" || name == "--device" || name == "--parallel" || origin_of(command, name) != Origin::command_line) continue;
     throw InputError("--resume finishes the " + study + " as it was planned; give no " + (name == "model" ? std::string("FILE") : name));
   }
 }
