@@ -1,5 +1,6 @@
 #include "gpufm/study_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -27,19 +28,30 @@ std::vector<LineChart> member_curves(const std::filesystem::path& dir, const Stu
   return overlaid_curves(members);
 }
 
-std::vector<std::string> member_row(const StudyMember& member, const std::vector<std::string>& keys, const std::string& rank) {
+// A classifier's members are judged by accuracy too; an autoencoder's by their losses alone.
+bool has_accuracy(const Study& study) {
+  return std::any_of(study.members.begin(), study.members.end(),
+                     [](const StudyMember& member) { return member.figures && member.figures->test_accuracy.has_value(); });
+}
+
+std::vector<std::string> member_row(const StudyMember& member, const std::vector<std::string>& keys, const std::string& rank, bool accuracy) {
   std::vector<std::string> cells;
   if (!rank.empty()) cells.push_back(rank);
   cells.push_back(member.name);
   for (const std::string& key : keys) cells.push_back(setting_of(member, key));
   if (!member.figures) {
-    cells.insert(cells.end(), {member.diverged.empty() ? "planned" : "diverged", "-", "-", "-", "-"});
+    cells.push_back(member.diverged.empty() ? "planned" : "diverged");
+    cells.insert(cells.end(), accuracy ? 4 : 3, "-");
     return cells;
   }
   const MemberFigures& f = *member.figures;
-  cells.insert(cells.end(), {std::to_string(f.epochs), figure_text(f.best.val_loss), figure_text(f.best.val_accuracy),
-                             figure_text(f.test_accuracy),
-                             seconds_text(f.seconds)});
+  cells.insert(cells.end(), {std::to_string(f.epochs), figure_text(f.best.val_loss)});
+  if (accuracy) {
+    cells.insert(cells.end(), {figure_text(f.best.val_accuracy), figure_text(f.test_accuracy)});
+  } else {
+    cells.push_back(figure_text(f.test_loss));
+  }
+  cells.push_back(seconds_text(f.seconds));
   return cells;
 }
 
@@ -49,26 +61,36 @@ std::string members_table(const Study& study) {
   std::vector<std::string> header = {"member"};
   if (sweep) header.insert(header.begin(), "rank");
   header.insert(header.end(), keys.begin(), keys.end());
-  header.insert(header.end(), {"epochs", "best val_loss", "val_accuracy", "test accuracy", "time"});
+  const bool accuracy = has_accuracy(study);
+  header.insert(header.end(), {"epochs", "best val_loss"});
+  if (accuracy) {
+    header.insert(header.end(), {"val_accuracy", "test accuracy"});
+  } else {
+    header.push_back("test loss");
+  }
+  header.push_back("time");
   std::vector<std::vector<std::string>> rows = {header};
   if (sweep) {
     const std::vector<std::size_t> ranked = leaderboard(study.members, sweep->metric);
-    for (std::size_t r = 0; r < ranked.size(); ++r) rows.push_back(member_row(study.members[ranked[r]], keys, std::to_string(r + 1)));
+    for (std::size_t r = 0; r < ranked.size(); ++r) {
+      rows.push_back(member_row(study.members[ranked[r]], keys, std::to_string(r + 1), accuracy));
+    }
     for (const StudyMember& member : study.members) {
-      if (!member.figures) rows.push_back(member_row(member, keys, "-"));
+      if (!member.figures) rows.push_back(member_row(member, keys, "-", accuracy));
     }
   } else {
-    for (const StudyMember& member : study.members) rows.push_back(member_row(member, keys, ""));
+    for (const StudyMember& member : study.members) rows.push_back(member_row(member, keys, "", accuracy));
     const MemberStatistics s = member_statistics(study.members);
     const auto mean_std = [](const std::optional<MeanStd>& value) {
       return value ? figure_text(value->mean) + " ± " + figure_text(value->std) : std::string("-");
     };
     std::vector<std::string> mean_row = {"mean ± std"};
     mean_row.resize(1 + keys.size());
-    mean_row.insert(mean_row.end(),
-                    {figure_text(s.epochs.mean), mean_std(s.val_loss), mean_std(s.val_accuracy), "", seconds_text(s.seconds.mean)});
+    mean_row.insert(mean_row.end(), {figure_text(s.epochs.mean), mean_std(s.val_loss)});
+    if (accuracy) mean_row.push_back(mean_std(s.val_accuracy));
+    mean_row.insert(mean_row.end(), {"", seconds_text(s.seconds.mean)});
     rows.push_back(mean_row);
-    if (study.final) rows.push_back(member_row(*study.final, keys, ""));
+    if (study.final) rows.push_back(member_row(*study.final, keys, "", accuracy));
   }
   return report::html_table(rows);
 }

@@ -62,6 +62,9 @@ TEST(ReconstructCli, ALatentSweepsReportShowsEachSizesReconstructions) {
   const std::string html = read_file(dir / "sweep" / "report.html");
   expect_contains(html, {"<h2>Reconstructions by member</h2>", "<p>trial-001 (latent=8): best val_loss 0.", "<p>trial-002 (latent=2): best val_loss 0."});
   EXPECT_LT(html.find("trial-001 (latent=8)"), html.find("trial-002 (latent=2)"));
+  // An autoencoder's members are compared by their losses: no accuracy columns.
+  expect_contains(html, {"<th>best val_loss</th><th>test loss</th><th>time</th>"});
+  EXPECT_EQ(html.find("accuracy</th>"), std::string::npos);
 }
 
 }  // namespace

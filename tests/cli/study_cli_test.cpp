@@ -127,7 +127,8 @@ TEST_F(StudyCli, SweepRanksTheGridOnTheLeaderboard) {
   expect_contains(result.out, {"Sweep: 3 trials (--grid lr=0.05,0.01,0.002), ranked by val_loss (seed 42)",
                                "Trial 2/3: lr=0.01 (" + out("grid") + "/trial-002)", "Leaderboard (by val_loss of each trial's best epoch)",
                                "rank  trial      lr     epochs  val_loss  val_accuracy  time\n", "Best: trial-00"});
-  expect_contains(read_file(dir / "grid" / "report.html"), {"<h2>Leaderboard</h2>", "<th>rank</th><th>member</th><th>lr</th>", "<td>1</td>"});
+  expect_contains(read_file(dir / "grid" / "report.html"),
+                  {"<h2>Leaderboard</h2>", "<th>rank</th><th>member</th><th>lr</th>", "<th>val_accuracy</th><th>test accuracy</th>", "<td>1</td>"});
   const auto trials = ranked("grid");
   ASSERT_EQ(trials.size(), 3u);
   EXPECT_LE(trials[0].second, trials[1].second);

@@ -101,7 +101,8 @@ TEST_F(TrainCli, AClassifierTakesATrainedEncoderFrozenThenFineTuned) {
   const CommandResult trained =
       run_gpufm({"train", classifier, "--data", dir.path().string(), "--out", out("classifier"), "--set", "encoder_run=" + out("ae")});
   ASSERT_EQ(trained.exit_code, 0) << trained.out << trained.err;
-  expect_contains(trained.out, {"Epoch 1/2 - ", "Epoch 2/2 - ", "then fine_tune 1 epoch at lr=0.001"});
+  expect_contains(trained.out, {"Epoch 1/2 - ", "Epoch 2: fine-tuning every layer from here, a new adam at lr 0.001\nEpoch 2/2 - ",
+                                "then fine_tune 1 epoch at lr=0.001", " - lr: 0.001\n"});
   expect_contains(read_file(dir / "classifier" / "model.dsl"),
                   {"block encoder from $encoder_run frozen:\n  conv2d 4 3x3 same relu\n  maxpool 2\nflatten\n"});
   expect_contains(read_file(dir / "classifier" / "history.csv"), {",0.01,", ",0.001,"});

@@ -88,7 +88,7 @@ void add_train_command(CLI::App& root) {
     RunEvents events{.started =
                          [&](const RunStart& start) {
                            print_start(log, start, selected.why, training.seed);
-                           progress.show_learning_rate(start.graph.train.schedule.has_value());
+                           progress.follow(start.graph.train);
                          },
                      .training = progress.events()};
     stop_on_interrupt(events.training);

@@ -42,10 +42,21 @@ TrainingEvents Progress::events() {
   };
 }
 
+void Progress::follow(const TrainSettings& train) {
+  show_learning_rate_ = train.schedule.has_value() || train.fine_tune.has_value();
+  fine_tuning_from_ = train.fine_tune ? train.epochs + 1 : 0;
+  if (train.fine_tune) {
+    char lr[32];
+    std::snprintf(lr, sizeof lr, "%g", train.fine_tune->lr);
+    fine_tuning_line_ = ": fine-tuning every layer from here, a new " + std::string(name(train.optimizer.kind)) + " at lr " + lr;
+  }
+}
+
 void Progress::epoch_begin(std::int64_t epoch, std::int64_t epochs) {
   epoch_ = epoch;
   epochs_ = epochs;
   started_ = last_draw_ = std::chrono::steady_clock::now();
+  if (epoch == fine_tuning_from_) out_ << "Epoch " << epoch << fine_tuning_line_ << "\n";
   if (terminal_) out_ << "Epoch " << epoch << "/" << epochs << "\n" << std::flush;
 }
 

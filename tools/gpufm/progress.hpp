@@ -1,13 +1,16 @@
 // Keras' progress display: on a terminal a bar redrawn each step, otherwise one line per epoch;
-// the learning rate when a schedule changes it, and a line when early stopping ends the run.
+// the learning rate when a schedule or a fine_tune phase changes it, a line when the fine_tune
+// phase starts, and one when early stopping ends the run.
 //   Epoch 3/10
 //   422/422 [==============================] - 21s 50ms/step - loss: 0.2710 - accuracy: 0.9001 - val_loss: 0.2655 - val_accuracy: 0.9030
+//   Epoch 21: fine-tuning every layer from here, a new adam at lr 0.0001
 //   Epoch 3: early stopping
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <ostream>
+#include <string>
 
 #include "gpufm/trainer.hpp"
 
@@ -17,7 +20,8 @@ class Progress {
  public:
   Progress(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
   TrainingEvents events();
-  void show_learning_rate(bool show) { show_learning_rate_ = show; }
+  // The model's train section: whether the learning rate changes, when fine-tuning starts.
+  void follow(const TrainSettings& train);
 
  private:
   void epoch_begin(std::int64_t epoch, std::int64_t epochs);
@@ -27,6 +31,8 @@ class Progress {
   std::ostream& out_;
   bool terminal_;
   bool show_learning_rate_ = false;
+  std::int64_t fine_tuning_from_ = 0;  // the first epoch of the fine_tune phase; 0 for none
+  std::string fine_tuning_line_;
   std::int64_t epoch_ = 0, epochs_ = 0, steps_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_draw_;

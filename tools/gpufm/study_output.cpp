@@ -52,7 +52,7 @@ StudyEvents study_events(std::ostream& out, Progress& progress, const std::funct
           [&progress, started, dir](const StudyStart& start) {
             *dir = start.dir.path();
             started(start);
-            progress.show_learning_rate(start.graph.train.schedule.has_value());
+            progress.follow(start.graph.train);
           },
       .member_started =
           [&out, title, dir](const StudyMember& member, std::size_t index) {
