@@ -64,9 +64,10 @@ __global__ void softmax_backward_rows(const float* output, const float* output_g
   for (std::int64_t i = lane; i < row_length; i += warp) dx[i] = y[i] * (dy[i] - dot);
 }
 
+// At least one block, as blocks_for gives: a launch of none is an error, even for no rows.
 unsigned row_blocks(std::int64_t rows) {
   constexpr std::int64_t rows_per_block = threads_per_block / warp;
-  return static_cast<unsigned>((rows + rows_per_block - 1) / rows_per_block);
+  return static_cast<unsigned>(std::max<std::int64_t>((rows + rows_per_block - 1) / rows_per_block, 1));
 }
 
 // Each thread owns one column and adds it up row by row in double; blocks of 32 columns by 8

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <span>
 #include <stdexcept>
 
 #include "cuda/launch.cuh"
@@ -38,25 +40,45 @@ TensorDescriptor nhwc_descriptor(std::int64_t n, std::int64_t h, std::int64_t w,
   return descriptor;
 }
 
+template <class Algorithm>
+struct AlgorithmChoice {
+  Algorithm algorithm;
+  std::size_t workspace_bytes;
+};
+
 // The first of the `count` candidates the heuristics returned (best first) that runs, is plain
 // float32 (no tensor-core conversion) and fits in most_bytes: a deterministic one when there is
-// one, so that runs repeat bit for bit, else the first non-deterministic one.
-template <class Candidate, std::size_t size>
-const Candidate& first_usable(const std::array<Candidate, size>& candidates, int count, std::size_t most_bytes,
-                              const char* pass, const std::string& convolution) {
-  const auto usable = [&](const Candidate& candidate) {
-    return candidate.status == CUDNN_STATUS_SUCCESS && candidate.mathType != CUDNN_TENSOR_OP_MATH &&
-           candidate.mathType != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION && candidate.memory <= most_bytes;
+// one, so that runs repeat bit for bit, else the first non-deterministic one. "Runs" and its
+// workspace are cuDNN's answer for these descriptors (workspace_size: none when cuDNN refuses the
+// algorithm for them), not the heuristics' estimate, which can name one that then fails.
+template <class Candidate, std::size_t size, class WorkspaceSize>
+auto first_usable(const std::array<Candidate, size>& candidates, int count, std::size_t most_bytes, const char* pass,
+                  const std::string& convolution, const WorkspaceSize& workspace_size) {
+  using Choice = AlgorithmChoice<decltype(Candidate::algo)>;
+  const auto usable = [&](const Candidate& candidate) -> std::optional<Choice> {
+    if (candidate.status != CUDNN_STATUS_SUCCESS || candidate.mathType == CUDNN_TENSOR_OP_MATH ||
+        candidate.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) {
+      return std::nullopt;
+    }
+    const std::optional<std::size_t> bytes = workspace_size(candidate.algo);
+    if (!bytes || *bytes > most_bytes) return std::nullopt;
+    return Choice{candidate.algo, *bytes};
   };
   const std::span<const Candidate> returned = std::span(candidates).first(static_cast<std::size_t>(count));
-  for (const Candidate& candidate : returned) {
-    if (usable(candidate) && candidate.determinism == CUDNN_DETERMINISTIC) return candidate;
-  }
-  for (const Candidate& candidate : returned) {
-    if (usable(candidate)) return candidate;
+  for (const bool deterministic_only : {true, false}) {
+    for (const Candidate& candidate : returned) {
+      if (deterministic_only && candidate.determinism != CUDNN_DETERMINISTIC) continue;
+      if (const std::optional<Choice> choice = usable(candidate)) return *choice;
+    }
   }
   throw DeviceError(std::string("cuDNN has no float32 ") + pass + " algorithm within " + std::to_string(most_bytes) +
                     " bytes of workspace for the " + convolution);
+}
+
+// cuDNN's workspace for an algorithm on given descriptors, or none when it cannot run it there:
+// a refusal is an answer here, not a failure.
+std::optional<std::size_t> workspace_or_none(cudnnStatus_t status, std::size_t bytes) {
+  return status == CUDNN_STATUS_SUCCESS ? std::optional<std::size_t>(bytes) : std::nullopt;
 }
 
 // padded (batch, padded_h, padded_w, in_c) = images with the geometry's zeros around them.
@@ -146,24 +168,42 @@ const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::si
   int count = 0;
   GPUFM_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(cudnn_, plan.images, filter_, convolution_, plan.outputs,
                                                      static_cast<int>(forward.size()), &count, forward.data()));
-  const auto& forward_choice = first_usable(forward, count, most_algorithm_bytes, "forward", convolution);
+  const auto forward_choice =
+      first_usable(forward, count, most_algorithm_bytes, "forward", convolution, [&](cudnnConvolutionFwdAlgo_t algorithm) {
+        std::size_t bytes = 0;
+        const cudnnStatus_t status =
+            cudnnGetConvolutionForwardWorkspaceSize(cudnn_, plan.images, filter_, convolution_, plan.outputs, algorithm, &bytes);
+        return workspace_or_none(status, bytes);
+      });
 
   std::array<cudnnConvolutionBwdDataAlgoPerf_t, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT> backward_data{};
   GPUFM_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn_, filter_, plan.outputs, convolution_, plan.images,
                                                           static_cast<int>(backward_data.size()), &count, backward_data.data()));
-  const auto& backward_data_choice = first_usable(backward_data, count, most_algorithm_bytes, "backward-data", convolution);
+  const auto backward_data_choice = first_usable(
+      backward_data, count, most_algorithm_bytes, "backward-data", convolution, [&](cudnnConvolutionBwdDataAlgo_t algorithm) {
+        std::size_t bytes = 0;
+        const cudnnStatus_t status =
+            cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn_, filter_, plan.outputs, convolution_, plan.images, algorithm, &bytes);
+        return workspace_or_none(status, bytes);
+      });
 
   std::array<cudnnConvolutionBwdFilterAlgoPerf_t, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT> backward_filter{};
   GPUFM_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn_, plan.images, plan.outputs, convolution_, filter_,
                                                             static_cast<int>(backward_filter.size()), &count,
                                                             backward_filter.data()));
-  const auto& backward_filter_choice =
-      first_usable(backward_filter, count, most_algorithm_bytes, "backward-filter", convolution);
+  const auto backward_filter_choice = first_usable(
+      backward_filter, count, most_algorithm_bytes, "backward-filter", convolution, [&](cudnnConvolutionBwdFilterAlgo_t algorithm) {
+        std::size_t bytes = 0;
+        const cudnnStatus_t status =
+            cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn_, plan.images, plan.outputs, convolution_, filter_, algorithm, &bytes);
+        return workspace_or_none(status, bytes);
+      });
 
-  plan.forward_algorithm = forward_choice.algo;
-  plan.backward_data_algorithm = backward_data_choice.algo;
-  plan.backward_filter_algorithm = backward_filter_choice.algo;
-  plan.algorithm_bytes = std::max({forward_choice.memory, backward_data_choice.memory, backward_filter_choice.memory});
+  plan.forward_algorithm = forward_choice.algorithm;
+  plan.backward_data_algorithm = backward_data_choice.algorithm;
+  plan.backward_filter_algorithm = backward_filter_choice.algorithm;
+  plan.algorithm_bytes =
+      std::max({forward_choice.workspace_bytes, backward_data_choice.workspace_bytes, backward_filter_choice.workspace_bytes});
   return plans_.emplace(batch, std::move(plan)).first->second;
 }
 

@@ -1,6 +1,8 @@
-// The CUDA backend: the product's path. Everything is queued on the context's one stream and
-// nothing waits for the device except copy_to_host and synchronize. The dataset lives on the
-// GPU as bytes; shuffles (CUB's radix sort), batch gathers, the loss and the optimizer run there.
+// The CUDA backend: the product's path. Everything is queued on the context's one stream; the
+// host waits for the device only in copy_to_host, copy_to_device (its host buffer may go as soon
+// as the call returns), synchronize, a timeline's reading and the neighbour search's result. The
+// dataset lives on the GPU as bytes; shuffles (CUB's radix sort), batch gathers, the loss and the
+// optimizer run there.
 #include <cub/device/device_radix_sort.cuh>
 #include <cuda_profiler_api.h>
 
@@ -108,6 +110,7 @@ class CudaBackend final : public Backend {
   void synchronize() override { GPUFM_CHECK(cudaStreamSynchronize(context_.stream())); }
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<StreamTimeline>(context_.stream(), marks); }
   void set_profiler_capture(bool on) override { GPUFM_CHECK(on ? cudaProfilerStart() : cudaProfilerStop()); }
+  void bind_to_calling_thread() override { GPUFM_CHECK(cudaSetDevice(context_.device())); }
 
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return make_cuda_kernel(layer, context_); }
 

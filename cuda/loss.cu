@@ -27,7 +27,9 @@ __device__ double target(const LossProblem& p, std::int64_t n, std::int64_t j) {
   return p.target_input[n * p.elements + j];
 }
 
-__device__ double clamp_probability(float q) { return fminf(fmaxf(q, clip_low), clip_high); }
+// As std::clamp on the CPU: a NaN output stays NaN (fminf and fmaxf would turn it into a bound),
+// so that its step is found non-finite and skipped.
+__device__ double clamp_probability(float q) { return q < clip_low ? clip_low : (clip_high < q ? clip_high : q); }
 
 // Sample n's loss before the division by elements, summed over the lanes of a warp in a fixed
 // order.

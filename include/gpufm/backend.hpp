@@ -146,6 +146,9 @@ class Backend {
   virtual std::unique_ptr<Timeline> make_timeline(std::size_t marks) = 0;
   // Starts or stops a profiler's capture range (cudaProfilerStart/Stop); the CPU has none.
   virtual void set_profiler_capture(bool on) = 0;
+  // Makes the backend usable from the calling thread, before its first call there (a GPU's
+  // current device is per thread); a study's members side by side each run in a thread.
+  virtual void bind_to_calling_thread() = 0;
 
   virtual std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) = 0;
 

@@ -66,6 +66,7 @@ class CpuBackend final : public Backend {
   void synchronize() override {}
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<HostTimeline>(marks); }
   void set_profiler_capture(bool) override {}  // Nsight's capture range is CUDA's; the NVTX ranges still show
+  void bind_to_calling_thread() override {}
 
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return layer.op->make_cpu_kernel(layer); }
 

@@ -112,6 +112,7 @@ void run_members(Study& study, const StudyDirectory& dir, const StudyEvents& eve
   // The first failure is rethrown; members stopped because of it (or by the caller) throw Interrupted.
   const auto worker = [&](Backend& backend) {
     try {
+      backend.bind_to_calling_thread();
       run_next_members(backend);
     } catch (const Interrupted&) {
       const std::lock_guard lock(record);

@@ -49,11 +49,16 @@ struct LayerValues {
   std::vector<std::vector<float>> params;
 };
 
-LayerValues random_values(const Layer& layer, Sizes sizes) {
+// With `ties`, inputs are the whole numbers -2 to 2, so that pooling windows hold equal largest
+// values and the gradient's routing to the first of them is compared.
+LayerValues random_values(const Layer& layer, Sizes sizes, bool ties) {
   const auto count = [&](const Shape& shape) { return static_cast<std::size_t>(sizes.capacity * shape.elements()); };
   const auto valid = [&](const Shape& shape) { return static_cast<std::size_t>(sizes.batch * shape.elements()); };
   LayerValues values;
   values.input = uniform_values(count(layer.input), -1, 1, seed, 1);
+  if (ties) {
+    for (float& value : values.input) value = std::round(2 * value);
+  }
   values.output_gradient = uniform_values(count(layer.output), -1, 1, seed, 2);
   std::fill(values.input.begin() + static_cast<std::ptrdiff_t>(valid(layer.input)), values.input.end(), poison);
   std::fill(values.output_gradient.begin() + static_cast<std::ptrdiff_t>(valid(layer.output)), values.output_gradient.end(), poison);
@@ -79,11 +84,16 @@ struct LayerResults {
   std::vector<std::vector<float>> params_after_forward, param_gradients;  // gradients: empty for non-trainable ones
 };
 
+// How a step runs the layer: training or inference, in a frozen block or not.
+struct Mode {
+  bool training = false, frozen = false;
+};
+
 // One forward and one backward of `layer` on `backend` (the backward told whether the loss folded
 // its activation in), with every buffer it writes filled with NaN first (an element it fails to
 // write stays NaN and fails the comparison), and the forward tensors its backward does not declare
 // in saved_for_backward replaced by NaN (as the memory plan may reuse them by then).
-LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& values, Sizes sizes, bool training, bool folded) {
+LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& values, Sizes sizes, Mode mode, bool folded) {
   const std::unique_ptr<LayerKernel> kernel = backend.make_layer_kernel(layer);
   const bool view = layer.op->output_aliases_input;
   const SavedForBackward saved = layer.op->saved_for_backward(layer.attrs);
@@ -103,7 +113,7 @@ LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& 
     gradient_pointers.push_back(trainable ? gradients.back().as<float>() : nullptr);
   }
   DeviceBuffer workspace = backend.allocate(kernel->workspace_bytes(sizes.capacity));
-  const StepContext context{.training = training, .seed = seed, .step = 3, .layer_index = 1,
+  const StepContext context{.training = mode.training, .frozen = mode.frozen, .seed = seed, .step = 3, .layer_index = 1,
                             .workspace = std::span<std::byte>(workspace.as<std::byte>(), workspace.bytes())};
 
   float* output_pointer = view ? input.as<float>() : output.as<float>();
@@ -139,6 +149,7 @@ struct ParityCase {
   std::string statement;
   Shape input;
   std::int64_t batch = 2;
+  bool ties = false;  // whole-number inputs (random_values)
 };
 
 // gtest names a failing parameter with this rather than its bytes.
@@ -147,7 +158,7 @@ void PrintTo(const ParityCase& c, std::ostream* os) { *os << c.statement << " on
 // The gradient check's cases, at their batch sizes.
 std::vector<ParityCase> gradcheck_cases() {
   std::vector<ParityCase> cases;
-  for (const OpCase& c : all_op_cases()) cases.push_back({c.statement, c.input, c.options.batch});
+  for (const OpCase& c : all_op_cases()) cases.push_back({c.statement, c.input, c.options.batch, false});
   return cases;
 }
 
@@ -174,6 +185,20 @@ std::vector<ParityCase> larger_cases() {
       {"dropout 0.5", Shape{{128}}, 33},
       {"relu", Shape{{28, 28, 4}}, 5},
       {"softmax", Shape{{10}}, 64},
+      // Paths the cases above miss: equal largest values in overlapping and plain pooling windows,
+      // windows with gaps between them, rows longer than a warp, one-sided "same" padding on one
+      // axis only, cuDNN's one- and three-channel NHWC paths at batch 1, non-square sizes.
+      {"maxpool 3 same stride=2", Shape{{13, 13, 4}}, 5, true},
+      {"maxpool 2", Shape{{8, 8, 3}}, 3, true},
+      {"maxpool 2 stride=3", Shape{{14, 14, 4}}, 3},
+      {"avgpool 2 stride=3", Shape{{14, 14, 4}}, 3},
+      {"softmax", Shape{{7, 7, 100}}, 3},
+      {"leaky_relu alpha=0.1", Shape{{28, 28, 4}}, 5},
+      {"upsample 2x3", Shape{{7, 7, 4}}, 3},
+      {"conv2d 2 2x3 same", Shape{{9, 9, 2}}, 3},
+      {"conv2d 4 3x3 same stride=1x2", Shape{{9, 9, 2}}, 3},
+      {"conv2d 8 3x3 relu", Shape{{28, 28, 1}}, 1},
+      {"conv2d 8 3x3 same relu", Shape{{28, 28, 3}}, 1},
   };
 }
 
@@ -203,17 +228,26 @@ std::vector<bool> folding_choices(const Layer& layer) {
 
 class CudaOpParity : public CudaBackendTestWithParam<ParityCase> {};
 
+// Training and inference; batch-norm also training in a frozen block (its moving statistics used
+// and kept).
+std::vector<Mode> modes_for(const Layer& layer) {
+  std::vector<Mode> modes = {{.training = true, .frozen = false}, {.training = false, .frozen = false}};
+  if (layer.op->keyword == "batchnorm") modes.push_back({.training = true, .frozen = true});
+  return modes;
+}
+
 TEST_P(CudaOpParity, ForwardAndBackwardMatchTheCpuKernel) {
   const ParityCase& c = GetParam();
   const Layer layer = compile_layer_text(c.statement, c.input);
-  for (const bool training : {true, false}) {
+  for (const Mode mode : modes_for(layer)) {
     for (const Sizes sizes : {Sizes{c.batch, c.batch}, Sizes{c.batch, c.batch + 3}}) {
       for (const bool folded : folding_choices(layer)) {
-        SCOPED_TRACE(testing::Message() << c.statement << " on " << c.input.str() << ", " << (training ? "training" : "inference")
-                                        << ", batch " << sizes.batch << " of " << sizes.capacity << (folded ? ", activation folded" : ""));
-        const LayerValues values = random_values(layer, sizes);
-        const LayerResults on_cpu = run_layer(cpu(), layer, values, sizes, training, folded);
-        const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, training, folded);
+        SCOPED_TRACE(testing::Message() << c.statement << " on " << c.input.str() << ", " << (mode.training ? "training" : "inference")
+                                        << (mode.frozen ? " frozen" : "") << ", batch " << sizes.batch << " of " << sizes.capacity
+                                        << (folded ? ", activation folded" : ""));
+        const LayerValues values = random_values(layer, sizes, c.ties);
+        const LayerResults on_cpu = run_layer(cpu(), layer, values, sizes, mode, folded);
+        const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, mode, folded);
         expect_same_results(on_gpu, on_cpu, layer, tolerance_for(layer));
       }
     }
