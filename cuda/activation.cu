@@ -70,25 +70,35 @@ unsigned row_blocks(std::int64_t rows) {
   return static_cast<unsigned>(std::max<std::int64_t>((rows + rows_per_block - 1) / rows_per_block, 1));
 }
 
-// Each thread owns one column and adds it up row by row in double; blocks of 32 columns by 8
-// row ranges, whose partial sums are then added in row-range order.
+// A block sums 32 columns over one chunk of the rows (blockIdx.y), each thread one column over an
+// eighth of the chunk, row by row in double; the eighths are then added in order.
 constexpr int column_tile = 32, row_ranges = 8;
 
-__global__ void sum_rows_kernel(const float* matrix, std::int64_t rows, std::int64_t columns, float* row_sum) {
+__global__ void sum_row_chunks(const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums) {
   __shared__ double partial[row_ranges][column_tile];
   const std::int64_t column = static_cast<std::int64_t>(blockIdx.x) * column_tile + threadIdx.x;
-  const int range = static_cast<int>(threadIdx.y);
+  const std::int64_t range = static_cast<std::int64_t>(blockIdx.y) * row_ranges + threadIdx.y;
+  constexpr std::int64_t ranges = std::int64_t{sum_rows_chunks} * row_ranges;
   double sum = 0;
   if (column < columns) {
-    const std::int64_t first = rows * range / row_ranges, last = rows * (range + 1) / row_ranges;
+    const std::int64_t first = rows * range / ranges, last = rows * (range + 1) / ranges;
     for (std::int64_t r = first; r < last; ++r) sum += matrix[r * columns + column];
   }
-  partial[range][threadIdx.x] = sum;
+  partial[threadIdx.y][threadIdx.x] = sum;
   __syncthreads();
-  if (range != 0 || column >= columns) return;
+  if (threadIdx.y != 0 || column >= columns) return;
   double total = 0;
   for (int k = 0; k < row_ranges; ++k) total += partial[k][threadIdx.x];
-  row_sum[column] = static_cast<float>(total);
+  chunk_sums[static_cast<std::int64_t>(blockIdx.y) * columns + column] = total;
+}
+
+// Each column's chunks, added in chunk order.
+__global__ void add_chunk_sums(const double* chunk_sums, std::int64_t columns, float* row_sum) {
+  GPUFM_GRID_STRIDE_LOOP(column, columns) {
+    double total = 0;
+    for (int chunk = 0; chunk < sum_rows_chunks; ++chunk) total += chunk_sums[chunk * columns + column];
+    row_sum[column] = static_cast<float>(total);
+  }
 }
 
 }  // namespace
@@ -131,11 +141,13 @@ void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, c
   GPUFM_CHECK_LAUNCH(bias_activate_elements);
 }
 
-void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, float* row_sum) {
+void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums, float* row_sum) {
   const dim3 block(column_tile, row_ranges);
-  const unsigned blocks = static_cast<unsigned>((columns + column_tile - 1) / column_tile);
-  sum_rows_kernel<<<blocks, block, 0, stream>>>(matrix, rows, columns, row_sum);
-  GPUFM_CHECK_LAUNCH(sum_rows_kernel);
+  const dim3 grid(static_cast<unsigned>((columns + column_tile - 1) / column_tile), sum_rows_chunks);
+  sum_row_chunks<<<grid, block, 0, stream>>>(matrix, rows, columns, chunk_sums);
+  GPUFM_CHECK_LAUNCH(sum_row_chunks);
+  add_chunk_sums<<<blocks_for(columns), threads_per_block, 0, stream>>>(chunk_sums, columns, row_sum);
+  GPUFM_CHECK_LAUNCH(add_chunk_sums);
 }
 
 }  // namespace gpufm::cuda

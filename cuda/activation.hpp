@@ -23,8 +23,12 @@ void activation_backward(cudaStream_t stream, Activation a, const float* output,
 void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, const float* bias, std::int64_t rows,
                              std::int64_t columns, float alpha);
 
-// row_sum (columns) = the sum of the rows of matrix (rows x columns): a bias gradient. Each
-// column is summed in a fixed order, so the result is the same from run to run.
-void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, float* row_sum);
+// row_sum (columns) = the sum of the rows of matrix (rows x columns): a bias gradient, where rows
+// are a batch's pixels (a hundred thousand for a convolution over 28x28 images). The rows are
+// split into sum_rows_chunks chunks summed side by side into chunk_sums (sum_rows_chunks x
+// columns doubles, the caller's), then each column's chunks are added in chunk order: a fixed
+// order, so the result is the same from run to run.
+inline constexpr int sum_rows_chunks = 64;
+void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums, float* row_sum);
 
 }  // namespace gpufm::cuda

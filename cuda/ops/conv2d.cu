@@ -15,7 +15,7 @@ class Conv2dKernel final : public LayerKernel {
  public:
   Conv2dKernel(const Layer& layer, CudaContext& context)
       : convolution_(conv_geometry(layer.attrs, layer.input, layer.output.channels()), context),
-        epilogue_(layer.attrs),
+        epilogue_(layer.attrs, layer.output.channels(), context),
         stream_(context.stream()) {}
 
   std::size_t workspace_bytes(std::int64_t batch) const override { return convolution_.workspace_bytes(batch); }

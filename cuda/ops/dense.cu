@@ -15,7 +15,7 @@ class DenseKernel final : public LayerKernel {
   DenseKernel(const Layer& layer, CudaContext& context)
       : in_(layer.input.elements()),
         units_(layer.attrs.integer("units")),
-        epilogue_(layer.attrs),
+        epilogue_(layer.attrs, units_, context),
         stream_(context.stream()),
         cublas_(context.cublas()) {}
 
