@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <sstream>
 
@@ -39,6 +40,9 @@ void CudaBackendTest::TearDownTestSuite() {
 }
 
 void CudaBackendTest::SetUp() {
+  // On the GPU machine (scripts/gpu-check.sh sets it), a GPU that cannot be used fails the tests
+  // instead of skipping them all.
+  if (!skip_reason_.empty() && std::getenv("GPUFM_REQUIRE_GPU") != nullptr) FAIL() << "GPUFM_REQUIRE_GPU is set, but no GPU: " << skip_reason_;
   if (!skip_reason_.empty()) GTEST_SKIP() << "no GPU: " << skip_reason_;
   ASSERT_TRUE(failure_.empty()) << "the CUDA backend could not be made on " << gpu_info_.name << ": " << failure_;
 }
@@ -55,8 +59,8 @@ testing::AssertionResult elementwise_close(const std::vector<float>& gpu, const 
   for (std::size_t i = 0; i < cpu.size(); ++i) {
     const double difference = std::fabs(static_cast<double>(gpu[i]) - cpu[i]);
     const double allowed = tolerance * std::max(1.0, std::fabs(static_cast<double>(cpu[i])));
-    // Written so that a NaN on either side fails: NaN <= x is false.
-    if (difference <= allowed) continue;
+    // Written so that a NaN on either side fails: NaN <= x is false; equal infinities agree.
+    if (difference <= allowed || (std::isinf(cpu[i]) && gpu[i] == cpu[i])) continue;
     if (mismatches < shown) first << "\n  [" << i << "] gpu " << gpu[i] << ", cpu " << cpu[i];
     worst = std::isnan(difference) ? difference : std::max(worst, difference);
     ++mismatches;

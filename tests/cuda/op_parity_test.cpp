@@ -92,8 +92,12 @@ struct Mode {
 // One forward and one backward of `layer` on `backend` (the backward told whether the loss folded
 // its activation in), with every buffer it writes filled with NaN first (an element it fails to
 // write stays NaN and fails the comparison), and the forward tensors its backward does not declare
-// in saved_for_backward replaced by NaN (as the memory plan may reuse them by then).
-LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& values, Sizes sizes, Mode mode, bool folded) {
+// in saved_for_backward replaced by NaN (as the memory plan may reuse them by then). Given
+// `backward_from`, the backward reads that output instead of its own forward's: the GPU's backward
+// then gates on the CPU's values (a relu output rounded to 0 on one side and not the other would
+// otherwise differ by a whole gradient).
+LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& values, Sizes sizes, Mode mode, bool folded,
+                       const std::vector<float>* backward_from = nullptr) {
   const std::unique_ptr<LayerKernel> kernel = backend.make_layer_kernel(layer);
   const bool view = layer.op->output_aliases_input;
   const SavedForBackward saved = layer.op->saved_for_backward(layer.attrs);
@@ -124,6 +128,7 @@ LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& 
   const auto batch_out = static_cast<std::size_t>(sizes.batch * layer.output.elements());
   results.output = download<float>(backend, view ? input : output, batch_out);
   for (std::size_t p = 0; p < params.size(); ++p) results.params_after_forward.push_back(download<float>(backend, params[p], values.params[p].size()));
+  if (backward_from != nullptr && !view) backend.copy_to_device(output_pointer, backward_from->data(), batch_out * sizeof(float));
 
   DeviceBuffer output_gradient = upload(backend, values.output_gradient);
   DeviceBuffer input_gradient = upload(backend, nan_in);
@@ -247,7 +252,7 @@ TEST_P(CudaOpParity, ForwardAndBackwardMatchTheCpuKernel) {
                                         << (folded ? ", activation folded" : ""));
         const LayerValues values = random_values(layer, sizes, c.ties);
         const LayerResults on_cpu = run_layer(cpu(), layer, values, sizes, mode, folded);
-        const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, mode, folded);
+        const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, mode, folded, &on_cpu.output);
         expect_same_results(on_gpu, on_cpu, layer, tolerance_for(layer));
       }
     }
