@@ -11,7 +11,7 @@
 #include "gpufm/backend.hpp"
 #include "gpufm/dataset.hpp"
 #include "gpufm/graph.hpp"
-#include "gpufm/step_phase.hpp"
+#include "gpufm/step_cost.hpp"
 
 namespace gpufm {
 
@@ -22,10 +22,9 @@ struct ProfileSettings {
 };
 
 struct PhaseProfile {
-  StepPhase phase;
+  PhaseCost cost;           // the phase and its estimated FLOPs and bytes a step
   std::string label;        // "forward conv2d_1"
   double milliseconds = 0;  // mean over the timed steps
-  double flops = 0, bytes = 0;  // estimated, per step
 };
 
 // A timed phase of one step, on the timeline of the whole profile: for a trace.

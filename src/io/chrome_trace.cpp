@@ -13,13 +13,13 @@ std::string chrome_trace_json(const StepProfile& profile) {
   for (const PhaseSpan& span : profile.spans) {
     const PhaseProfile& phase = profile.phases.at(span.phase);
     events.push_back({{"name", phase.label},
-                      {"cat", name(phase.phase.kind)},
+                      {"cat", name(phase.cost.phase.kind)},
                       {"ph", "X"},
                       {"pid", 1},
                       {"tid", 1},
                       {"ts", span.begin_milliseconds * 1000},
                       {"dur", span.milliseconds * 1000},
-                      {"args", {{"step", span.step}, {"flops", phase.flops}, {"bytes", phase.bytes}}}});
+                      {"args", {{"step", span.step}, {"flops", phase.cost.flops}, {"bytes", phase.cost.bytes}}}});
   }
   const nlohmann::json trace = {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
   return trace.dump(1) + "\n";

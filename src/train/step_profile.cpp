@@ -7,7 +7,6 @@
 #include "gpufm/format.hpp"
 #include "gpufm/plan.hpp"
 #include "gpufm/program.hpp"
-#include "gpufm/step_cost.hpp"
 
 namespace gpufm {
 
@@ -29,7 +28,7 @@ class PhaseTimer final : public StepObserver {
   }
   void phase_end(StepPhase phase) override {
     if (!timing_) return;
-    if (next_mark_ > profile_.phases.size() || !(profile_.phases[next_mark_ - 1].phase == phase)) {
+    if (next_mark_ > profile_.phases.size() || !(profile_.phases[next_mark_ - 1].cost.phase == phase)) {
       throw std::logic_error("profile: " + std::string(name(phase.kind)) + " of layer " + std::to_string(phase.layer) +
                              " out of the step's planned order");
     }
@@ -69,8 +68,7 @@ StepProfile profile_training_steps(const Graph& graph, const ImageSplit& train, 
   StepProfile profile{.model = graph.name, .backend = backend.describe(), .batch = batch, .steps = settings.steps,
                       .step_milliseconds = 0, .phases = {}, .spans = {}};
   for (const PhaseCost& cost : training_step_cost(graph, program.plan(), batch)) {
-    profile.phases.push_back({.phase = cost.phase, .label = phase_label(graph, cost.phase), .milliseconds = 0, .flops = cost.flops,
-                              .bytes = cost.bytes});
+    profile.phases.push_back({.cost = cost, .label = phase_label(graph, cost.phase), .milliseconds = 0});
   }
   profile.spans.reserve(profile.phases.size() * static_cast<std::size_t>(settings.steps));
 

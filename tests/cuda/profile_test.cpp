@@ -39,7 +39,7 @@ TEST_F(CudaProfile, AStepsPhasesAreTheCpusAndAddUpToTheStep) {
     EXPECT_GE(on_gpu.phases[p].milliseconds, 0) << on_gpu.phases[p].label;
     // A phase with arithmetic to do takes time between its marks: its kernels ran on the stream
     // the events were recorded on.
-    if (on_gpu.phases[p].flops > 0) {
+    if (on_gpu.phases[p].cost.flops > 0) {
       EXPECT_GT(on_gpu.phases[p].milliseconds, 0) << on_gpu.phases[p].label;
     }
     sum += on_gpu.phases[p].milliseconds;

@@ -98,9 +98,9 @@ TEST(StepProfile, TimesEveryPhaseOfEveryTimedStepEndToEnd) {
   ASSERT_EQ(profile.phases.size(), costs.size());
   double phase_sum = 0;
   for (std::size_t p = 0; p < costs.size(); ++p) {
-    EXPECT_EQ(profile.phases[p].phase, costs[p].phase);
+    EXPECT_EQ(profile.phases[p].cost.phase, costs[p].phase);
     EXPECT_EQ(profile.phases[p].label, phase_label(graph, costs[p].phase));
-    EXPECT_DOUBLE_EQ(profile.phases[p].flops, costs[p].flops);
+    EXPECT_DOUBLE_EQ(profile.phases[p].cost.flops, costs[p].flops);
     EXPECT_GE(profile.phases[p].milliseconds, 0);
     phase_sum += profile.phases[p].milliseconds;
   }
@@ -127,8 +127,8 @@ TEST(StepProfile, NeedsAFullBatch) {
 
 TEST(ChromeTrace, HoldsEachTimedPhaseAsACompleteEvent) {
   StepProfile profile{.model = "cnn", .backend = "CPU", .batch = 2, .steps = 2, .step_milliseconds = 1.5, .phases = {}, .spans = {}};
-  profile.phases = {{.phase = {PhaseKind::gather, 0}, .label = "gather", .milliseconds = 0.5, .flops = 10, .bytes = 20},
-                    {.phase = {PhaseKind::forward, 0}, .label = "forward dense", .milliseconds = 1, .flops = 30, .bytes = 40}};
+  profile.phases = {{.cost = {.phase = {PhaseKind::gather, 0}, .flops = 10, .bytes = 20}, .label = "gather", .milliseconds = 0.5},
+                    {.cost = {.phase = {PhaseKind::forward, 0}, .flops = 30, .bytes = 40}, .label = "forward dense", .milliseconds = 1}};
   profile.spans = {{.phase = 0, .step = 1, .begin_milliseconds = 1, .milliseconds = 0.5},
                    {.phase = 1, .step = 1, .begin_milliseconds = 1.5, .milliseconds = 1},
                    {.phase = 0, .step = 2, .begin_milliseconds = 3, .milliseconds = 0.5},

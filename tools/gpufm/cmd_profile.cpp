@@ -45,31 +45,28 @@ std::string rate(double per_step, double milliseconds, double unit) {
 }
 
 // The fastest the step could run at the given peaks: each phase at the rate that bounds it.
-void print_limit(std::ostream& out, const StepProfile& profile, double peak_tflops, double peak_gbps) {
-  std::vector<PhaseCost> costs;
-  for (const PhaseProfile& phase : profile.phases) costs.push_back({.phase = phase.phase, .flops = phase.flops, .bytes = phase.bytes});
+void print_limit(std::ostream& out, const StepProfile& profile, const std::vector<PhaseCost>& costs, double peak_tflops, double peak_gbps) {
   const double limit_milliseconds = 1000 * step_time_limit_seconds(costs, peak_tflops * 1e12, peak_gbps * 1e9);
   out << "Limit at " << shortest(peak_tflops) << " TFLOP/s and " << shortest(peak_gbps) << " GB/s: " << fixed(limit_milliseconds, 4)
       << " ms a step; measured " << fixed(profile.step_milliseconds / limit_milliseconds, 1) << "x that\n";
 }
 
-void print_profile(std::ostream& out, const StepProfile& profile) {
+void print_profile(std::ostream& out, const StepProfile& profile, const std::vector<PhaseCost>& costs) {
   out << "Profile of " << profile.model << ": batch " << profile.batch << ", " << profile.steps << " timed steps, "
       << fixed(profile.step_milliseconds, 3) << " ms a step\n";
   TextTable table({{"Phase", false}, {"Layer", false}, {"ms", true}, {"Share", true}, {"MFLOP", true}, {"TFLOP/s", true},
                    {"MB", true}, {"GB/s", true}});
-  double flops = 0, bytes = 0;
   for (const PhaseProfile& phase : profile.phases) {
-    const bool per_layer = phase.phase.kind == PhaseKind::forward || phase.phase.kind == PhaseKind::backward;
+    const PhaseCost& cost = phase.cost;
+    const bool per_layer = cost.phase.kind == PhaseKind::forward || cost.phase.kind == PhaseKind::backward;
     const std::string layer = per_layer ? phase.label.substr(phase.label.find(' ') + 1) : "";
-    table.add_row({name(phase.phase.kind), layer, fixed(phase.milliseconds, 4),
-                   fixed(100 * phase.milliseconds / profile.step_milliseconds, 1) + "%", fixed(phase.flops / 1e6, 2),
-                   rate(phase.flops, phase.milliseconds, 1e12), fixed(phase.bytes / 1e6, 2), rate(phase.bytes, phase.milliseconds, 1e9)});
-    flops += phase.flops;
-    bytes += phase.bytes;
+    table.add_row({name(cost.phase.kind), layer, fixed(phase.milliseconds, 4),
+                   fixed(100 * phase.milliseconds / profile.step_milliseconds, 1) + "%", fixed(cost.flops / 1e6, 2),
+                   rate(cost.flops, phase.milliseconds, 1e12), fixed(cost.bytes / 1e6, 2), rate(cost.bytes, phase.milliseconds, 1e9)});
   }
-  table.add_row({"step", "", fixed(profile.step_milliseconds, 4), "100.0%", fixed(flops / 1e6, 2), rate(flops, profile.step_milliseconds, 1e12),
-                 fixed(bytes / 1e6, 2), rate(bytes, profile.step_milliseconds, 1e9)});
+  const StepTotals step = totals(costs);
+  table.add_row({"step", "", fixed(profile.step_milliseconds, 4), "100.0%", fixed(step.flops / 1e6, 2),
+                 rate(step.flops, profile.step_milliseconds, 1e12), fixed(step.bytes / 1e6, 2), rate(step.bytes, profile.step_milliseconds, 1e9)});
   out << table.str();
 }
 
@@ -97,8 +94,10 @@ void add_profile_command(CLI::App& root) {
     const Dataset data = load_dataset(resolve_data_paths(options->run.data));
     options->profile.seed = options->run.seed;
     const StepProfile profile = profile_training_steps(graph, data.train, *selected.backend, options->profile);
-    print_profile(std::cout, profile);
-    if (options->peak_tflops > 0) print_limit(std::cout, profile, options->peak_tflops, options->peak_gbps);
+    std::vector<PhaseCost> costs;
+    for (const PhaseProfile& phase : profile.phases) costs.push_back(phase.cost);
+    print_profile(std::cout, profile, costs);
+    if (options->peak_tflops > 0) print_limit(std::cout, profile, costs, options->peak_tflops, options->peak_gbps);
     if (!options->trace.empty()) {
       write_chrome_trace(options->trace, profile);
       std::cout << "Trace: " << options->trace << "\n";
