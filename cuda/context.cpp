@@ -10,9 +10,9 @@ CudaContext::CudaContext(int device) : device_(device) {
   stream_ = make_stream();
   cublas_ = make_cublas_handle();
   GPUFM_CHECK(cublasSetStream(cublas_, stream_));
-  // Full float32 arithmetic unless a precision setting asks for tensor-core modes: the CUDA
-  // backend is compared with the CPU's float32 results.
-  GPUFM_CHECK(cublasSetMathMode(cublas_, CUBLAS_PEDANTIC_MATH));
+  // Each product names its arithmetic (gemm's compute type, from the precision): the handle's
+  // default mode leaves that choice to the call.
+  GPUFM_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
   cudnn_ = make_cudnn_handle();
   GPUFM_CHECK(cudnnSetStream(cudnn_, stream_));
 }

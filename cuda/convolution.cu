@@ -46,17 +46,17 @@ struct AlgorithmChoice {
   std::size_t workspace_bytes;
 };
 
-// The first of the `count` candidates the heuristics returned (best first) that runs, is plain
-// float32 (no tensor-core conversion) and fits in most_bytes: a deterministic one when there is
+// The first of the `count` candidates the heuristics returned (best first) that runs, computes
+// as asked (plain float32 unless tensor_cores; never down-converting to half) and fits in most_bytes: a deterministic one when there is
 // one, so that runs repeat bit for bit, else the first non-deterministic one. "Runs" and its
 // workspace are cuDNN's answer for these descriptors (workspace_size: none when cuDNN refuses the
 // algorithm for them), not the heuristics' estimate, which can name one that then fails.
 template <class Candidate, std::size_t size, class WorkspaceSize>
-auto first_usable(const std::array<Candidate, size>& candidates, int count, std::size_t most_bytes, const char* pass,
+auto first_usable(const std::array<Candidate, size>& candidates, int count, bool tensor_cores, std::size_t most_bytes, const char* pass,
                   const std::string& convolution, const WorkspaceSize& workspace_size) {
   using Choice = AlgorithmChoice<decltype(Candidate::algo)>;
   const auto usable = [&](const Candidate& candidate) -> std::optional<Choice> {
-    if (candidate.status != CUDNN_STATUS_SUCCESS || candidate.mathType == CUDNN_TENSOR_OP_MATH ||
+    if (candidate.status != CUDNN_STATUS_SUCCESS || (candidate.mathType == CUDNN_TENSOR_OP_MATH && !tensor_cores) ||
         candidate.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) {
       return std::nullopt;
     }
@@ -71,7 +71,7 @@ auto first_usable(const std::array<Candidate, size>& candidates, int count, std:
       if (const std::optional<Choice> choice = usable(candidate)) return *choice;
     }
   }
-  throw DeviceError(std::string("cuDNN has no float32 ") + pass + " algorithm within " + std::to_string(most_bytes) +
+  throw DeviceError(std::string("cuDNN has no ") + (tensor_cores ? "TF32 or float32 " : "float32 ") + pass + " algorithm within " + std::to_string(most_bytes) +
                     " bytes of workspace for the " + convolution);
 }
 
@@ -112,10 +112,11 @@ float* Convolution::BatchPlan::padded_images(std::span<std::byte> workspace) con
   return reinterpret_cast<float*>(workspace.data() + align_up(algorithm_bytes));
 }
 
-Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context)
+Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context, Precision precision)
     : geometry_(geometry),
       cudnn_(context.cudnn()),
       stream_(context.stream()),
+      tensor_cores_(uses_tensor_cores(precision)),
       filter_(make_filter_descriptor()),
       convolution_(make_convolution_descriptor()) {
   const ConvGeometry& g = geometry_;
@@ -133,7 +134,8 @@ Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context)
   GPUFM_CHECK(cudnnSetConvolution2dDescriptor(convolution_, static_cast<int>(cudnn_pad_h), static_cast<int>(cudnn_pad_w),
                                               static_cast<int>(g.stride_h), static_cast<int>(g.stride_w), 1, 1,
                                               CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-  GPUFM_CHECK(cudnnSetConvolutionMathType(convolution_, CUDNN_FMA_MATH));
+  // Tensor-op math on float32 tensors is TF32 (Ampere and later); it never converts them to half.
+  GPUFM_CHECK(cudnnSetConvolutionMathType(convolution_, tensor_cores_ ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
 }
 
 std::size_t Convolution::workspace_bytes(std::int64_t batch) const {
@@ -169,7 +171,7 @@ const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::si
   GPUFM_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(cudnn_, plan.images, filter_, convolution_, plan.outputs,
                                                      static_cast<int>(forward.size()), &count, forward.data()));
   const auto forward_choice =
-      first_usable(forward, count, most_algorithm_bytes, "forward", convolution, [&](cudnnConvolutionFwdAlgo_t algorithm) {
+      first_usable(forward, count, tensor_cores_, most_algorithm_bytes, "forward", convolution, [&](cudnnConvolutionFwdAlgo_t algorithm) {
         std::size_t bytes = 0;
         const cudnnStatus_t status =
             cudnnGetConvolutionForwardWorkspaceSize(cudnn_, plan.images, filter_, convolution_, plan.outputs, algorithm, &bytes);
@@ -180,7 +182,7 @@ const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::si
   GPUFM_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn_, filter_, plan.outputs, convolution_, plan.images,
                                                           static_cast<int>(backward_data.size()), &count, backward_data.data()));
   const auto backward_data_choice = first_usable(
-      backward_data, count, most_algorithm_bytes, "backward-data", convolution, [&](cudnnConvolutionBwdDataAlgo_t algorithm) {
+      backward_data, count, tensor_cores_, most_algorithm_bytes, "backward-data", convolution, [&](cudnnConvolutionBwdDataAlgo_t algorithm) {
         std::size_t bytes = 0;
         const cudnnStatus_t status =
             cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn_, filter_, plan.outputs, convolution_, plan.images, algorithm, &bytes);
@@ -192,7 +194,7 @@ const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::si
                                                             static_cast<int>(backward_filter.size()), &count,
                                                             backward_filter.data()));
   const auto backward_filter_choice = first_usable(
-      backward_filter, count, most_algorithm_bytes, "backward-filter", convolution, [&](cudnnConvolutionBwdFilterAlgo_t algorithm) {
+      backward_filter, count, tensor_cores_, most_algorithm_bytes, "backward-filter", convolution, [&](cudnnConvolutionBwdFilterAlgo_t algorithm) {
         std::size_t bytes = 0;
         const cudnnStatus_t status =
             cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn_, plan.images, plan.outputs, convolution_, filter_, algorithm, &bytes);

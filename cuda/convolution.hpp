@@ -1,7 +1,8 @@
 // A 2-D convolution on cuDNN over NHWC float32 tensors with TensorFlow's padding: the one class
-// behind conv2d and conv2d_transpose (whose forward is this convolution's backward-data). It
-// runs in plain float32 (CUDNN_FMA_MATH, no TF32) with deterministic algorithms where cuDNN has
-// them, so results match the CPU's closely and repeat bit for bit.
+// behind conv2d and conv2d_transpose (whose forward is this convolution's backward-data). In fp32
+// it runs in plain float32 (CUDNN_FMA_MATH, no TF32), so results match the CPU's closely; the
+// other precisions let it round operands to TF32 on tensor cores (never down-converting to
+// half). It takes deterministic algorithms where cuDNN has them, so runs repeat bit for bit.
 //
 // cuDNN pads symmetrically. When TensorFlow's padding is not symmetric (an odd total, as "same"
 // gives with stride 2 or an even kernel), the images are copied into a zero-padded buffer in the
@@ -18,6 +19,7 @@
 #include "ops/window.hpp"
 #include "cuda/context.hpp"
 #include "cuda/resources.hpp"
+#include "gpufm/precision.hpp"
 
 namespace gpufm::cuda {
 
@@ -25,7 +27,7 @@ class Convolution {
  public:
   // The convolution `geometry` describes: images (batch, in_h, in_w, in_c) with a filter
   // (out_c, kh, kw, in_c) into outputs (batch, out_h, out_w, out_c).
-  Convolution(const ConvGeometry& geometry, CudaContext& context);
+  Convolution(const ConvGeometry& geometry, CudaContext& context, Precision precision);
 
   const ConvGeometry& geometry() const { return geometry_; }
 
@@ -70,6 +72,7 @@ class Convolution {
   ConvGeometry geometry_;
   cudnnHandle_t cudnn_;  // bound to stream_
   cudaStream_t stream_;
+  bool tensor_cores_;
   bool pads_in_workspace_;
   std::int64_t padded_h_, padded_w_;  // the images cuDNN sees: in_h and in_w unless padded in the workspace
   FilterDescriptor filter_;

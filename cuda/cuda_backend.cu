@@ -49,6 +49,10 @@ __global__ void gather_images(GatherArgs args) {
   }
 }
 
+__global__ void round_values(float* values, std::int64_t count, Precision precision) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) { values[i] = stored_value(precision, values[i]); }
+}
+
 // The buffers of a shuffle of `count` ids: made by the first shuffle of that many, before any
 // step of the epoch, and kept.
 struct ShuffleBuffers {
@@ -112,7 +116,14 @@ class CudaBackend final : public Backend {
   void set_profiler_capture(bool on) override { GPUFM_CHECK(on ? cudaProfilerStart() : cudaProfilerStop()); }
   void bind_to_calling_thread() override { GPUFM_CHECK(cudaSetDevice(context_.device())); }
 
-  std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return make_cuda_kernel(layer, context_); }
+  std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer, Precision precision) override {
+    return make_cuda_kernel(layer, context_, precision);
+  }
+  void round_activations(float* values, std::int64_t count, Precision precision) override {
+    if (count == 0) return;
+    round_values<<<blocks_for(count), threads_per_block, 0, context_.stream()>>>(values, count, precision);
+    GPUFM_CHECK_LAUNCH(round_values);
+  }
 
   void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) override {
     if (count == 0) return;
@@ -133,6 +144,7 @@ class CudaBackend final : public Backend {
   }
 
   void loss(const LossArgs& args) override { cuda_loss(context_.stream(), args); }
+  void find_overflow(const OverflowCheckArgs& args) override { cuda_find_overflow(context_.stream(), args); }
   void optimizer_step(const OptimizerStepArgs& args) override { cuda_optimizer_step(context_.stream(), args); }
   void nearest_neighbours(const NeighbourArgs& args) override { cuda_nearest_neighbours(context_, args); }
 

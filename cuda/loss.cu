@@ -97,8 +97,9 @@ __global__ void add_loss_sums(LossProblem p, MetricSums* sums, long long* confus
 
 // d(batch-mean loss) / d output, or / d pre-activation when the activation is folded in
 // (softmax with crossentropy and sigmoid with bce both give p - t there). A clipped probability
-// has no gradient.
-__global__ void write_loss_gradient(LossProblem p, float* gradient) {
+// has no gradient. fp16 multiplies it by the loss scale.
+__global__ void write_loss_gradient(LossProblem p, float* gradient, const LossScale* loss_scale) {
+  const double scale = loss_scale != nullptr ? loss_scale->scale : 1.0;
   const double batch = static_cast<double>(p.batch), elements = static_cast<double>(p.elements);
   GPUFM_GRID_STRIDE_LOOP(i, p.batch * p.elements) {
     const std::int64_t n = i / p.elements, j = i % p.elements;
@@ -116,7 +117,7 @@ __global__ void write_loss_gradient(LossProblem p, float* gradient) {
     } else {
       g = (-t / q + (1 - t) / (1 - q)) / (batch * elements);
     }
-    gradient[i] = static_cast<float>(g);
+    gradient[i] = static_cast<float>(g * scale);
   }
 }
 
@@ -132,7 +133,8 @@ void cuda_loss(cudaStream_t stream, const LossArgs& args) {
     GPUFM_CHECK_LAUNCH(add_loss_sums);
   }
   if (args.output_gradient != nullptr) {
-    write_loss_gradient<<<blocks_for(args.batch * args.elements), threads_per_block, 0, stream>>>(problem, args.output_gradient);
+    write_loss_gradient<<<blocks_for(args.batch * args.elements), threads_per_block, 0, stream>>>(problem, args.output_gradient,
+                                                                                                 args.loss_scale);
     GPUFM_CHECK_LAUNCH(write_loss_gradient);
   }
 }

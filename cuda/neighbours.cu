@@ -109,7 +109,7 @@ void cuda_nearest_neighbours(CudaContext& context, const NeighbourArgs& args) {
   const DeviceBuffer dots = context.allocate(static_cast<std::size_t>(args.query_count * slice) * sizeof(float));
   for (std::int64_t first = 0; first < args.reference_count; first += slice) {
     const std::int64_t width = std::min(slice, args.reference_count - first);
-    gemm(context.cublas(), args.queries, Stored::as_is, args.references + first * args.dimension, Stored::transposed, dots.as<float>(),
+    gemm(context.cublas(), matrix_math(Precision::fp32), args.queries, Stored::as_is, args.references + first * args.dimension, Stored::transposed, dots.as<float>(),
          args.query_count, width, args.dimension);
     select_nearest<<<static_cast<unsigned>(args.query_count), select_threads, 0, stream>>>(args, query_norms.as<float>(),
                                                                                          reference_norms.as<float>(), dots.as<float>(),

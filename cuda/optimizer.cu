@@ -8,12 +8,24 @@ namespace gpufm::cuda {
 
 namespace {
 
-__global__ void update_parameters(OptimizerScalars scalars, float* params, const float* gradients, float* state, std::int64_t first,
-                                  std::int64_t count, const MetricSums* sums, std::int64_t step) {
-  if (skips_step(sums, step)) return;
-  GPUFM_GRID_STRIDE_LOOP(k, count - first) {
-    const std::int64_t i = first + k;
-    update_element(scalars, params[i], gradients[i], state, i, count);
+__global__ void update_parameters(OptimizerScalars scalars, OptimizerStepArgs args) {
+  if (skips_optimizer_step(args)) return;
+  const float unscale = gradient_unscale(args.loss_scale);
+  GPUFM_GRID_STRIDE_LOOP(k, args.count - args.first) {
+    const std::int64_t i = args.first + k;
+    update_element(scalars, args.params[i], args.gradients[i] * unscale, args.state, i, args.count);
+  }
+}
+
+// One thread, after every block of update_parameters has read the overflow flag.
+__global__ void finish_scaled_step_kernel(LossScale* loss_scale, std::int64_t growth_steps, MetricSums* sums) {
+  finish_scaled_step(*loss_scale, growth_steps, sums);
+}
+
+__global__ void find_overflow_kernel(OverflowCheckArgs args) {
+  GPUFM_GRID_STRIDE_LOOP(k, args.count - args.first) {
+    // Every thread that finds one writes the same 1: no atomics needed.
+    if (!isfinite(args.gradients[args.first + k])) args.loss_scale->overflow = 1;
   }
 }
 
@@ -21,9 +33,17 @@ __global__ void update_parameters(OptimizerScalars scalars, float* params, const
 
 void cuda_optimizer_step(cudaStream_t stream, const OptimizerStepArgs& args) {
   const OptimizerScalars scalars = optimizer_scalars(args.settings, args.lr, args.t);
-  update_parameters<<<blocks_for(args.count - args.first), threads_per_block, 0, stream>>>(
-      scalars, args.params, args.gradients, args.state, args.first, args.count, args.sums, args.step);
+  update_parameters<<<blocks_for(args.count - args.first), threads_per_block, 0, stream>>>(scalars, args);
   GPUFM_CHECK_LAUNCH(update_parameters);
+  if (args.loss_scale != nullptr) {
+    finish_scaled_step_kernel<<<1, 1, 0, stream>>>(args.loss_scale, args.growth_steps, args.sums);
+    GPUFM_CHECK_LAUNCH(finish_scaled_step_kernel);
+  }
+}
+
+void cuda_find_overflow(cudaStream_t stream, const OverflowCheckArgs& args) {
+  find_overflow_kernel<<<blocks_for(args.count - args.first), threads_per_block, 0, stream>>>(args);
+  GPUFM_CHECK_LAUNCH(find_overflow_kernel);
 }
 
 }  // namespace gpufm::cuda

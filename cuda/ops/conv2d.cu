@@ -13,8 +13,8 @@ namespace {
 
 class Conv2dKernel final : public LayerKernel {
  public:
-  Conv2dKernel(const Layer& layer, CudaContext& context)
-      : convolution_(conv_geometry(layer.attrs, layer.input, layer.output.channels()), context),
+  Conv2dKernel(const Layer& layer, CudaContext& context, Precision precision)
+      : convolution_(conv_geometry(layer.attrs, layer.input, layer.output.channels()), context, precision),
         epilogue_(layer.attrs, layer.output.channels(), context),
         stream_(context.stream()) {}
 
@@ -46,8 +46,8 @@ class Conv2dKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_conv2d_kernel(const Layer& layer, CudaContext& context) {
-  return std::make_unique<Conv2dKernel>(layer, context);
+std::unique_ptr<LayerKernel> make_conv2d_kernel(const Layer& layer, CudaContext& context, Precision precision) {
+  return std::make_unique<Conv2dKernel>(layer, context, precision);
 }
 
 }  // namespace gpufm::cuda

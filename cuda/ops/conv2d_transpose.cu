@@ -16,8 +16,8 @@ namespace {
 
 class Conv2dTransposeKernel final : public LayerKernel {
  public:
-  Conv2dTransposeKernel(const Layer& layer, CudaContext& context)
-      : convolution_(conv_geometry(layer.attrs, layer.output, layer.input.channels()), context),
+  Conv2dTransposeKernel(const Layer& layer, CudaContext& context, Precision precision)
+      : convolution_(conv_geometry(layer.attrs, layer.output, layer.input.channels()), context, precision),
         epilogue_(layer.attrs, layer.output.channels(), context),
         stream_(context.stream()) {}
 
@@ -52,8 +52,8 @@ class Conv2dTransposeKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_conv2d_transpose_kernel(const Layer& layer, CudaContext& context) {
-  return std::make_unique<Conv2dTransposeKernel>(layer, context);
+std::unique_ptr<LayerKernel> make_conv2d_transpose_kernel(const Layer& layer, CudaContext& context, Precision precision) {
+  return std::make_unique<Conv2dTransposeKernel>(layer, context, precision);
 }
 
 }  // namespace gpufm::cuda

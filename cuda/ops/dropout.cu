@@ -52,7 +52,7 @@ class DropoutKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_dropout_kernel(const Layer& layer, CudaContext& context) {
+std::unique_ptr<LayerKernel> make_dropout_kernel(const Layer& layer, CudaContext& context, Precision) {
   return std::make_unique<DropoutKernel>(layer, context);
 }
 

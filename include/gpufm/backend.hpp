@@ -17,6 +17,7 @@
 #include "gpufm/layer_kernel.hpp"
 #include "gpufm/memory_ledger.hpp"
 #include "gpufm/philox.hpp"
+#include "gpufm/precision.hpp"
 #include "gpufm/train_settings.hpp"
 
 namespace gpufm {
@@ -60,6 +61,7 @@ struct MetricSums {
   double nonfinite_steps = 0;       // training steps whose loss was not finite
   double first_nonfinite_step = 0;  // the first of them (LossArgs::step); 0 when none
   double last_nonfinite_step = 0;   // the latest of them; 0 when none
+  double overflow_steps = 0;        // fp16: training steps skipped because their scaled gradients overflowed
 };
 
 GPUFM_HOST_DEVICE inline void record_nonfinite_step(MetricSums& sums, std::int64_t step) {
@@ -86,6 +88,7 @@ struct LossArgs {
   MetricSums* sums = nullptr;              // added to
   std::int64_t* confusion = nullptr;       // classes x classes counts (row: label, column: prediction); or nullptr
   std::int64_t step = 0;                   // a training step's number (from 1), whose loss may be non-finite; 0 to measure
+  const LossScale* loss_scale = nullptr;   // fp16: the gradient is multiplied by its scale; nullptr: by 1
 };
 
 struct OptimizerStepArgs {
@@ -98,9 +101,38 @@ struct OptimizerStepArgs {
   std::int64_t count = 0;  // trainable elements
   std::int64_t first = 0;  // the elements before it are frozen (a frozen block's, until fine-tuning): left as they are
   // Skipped, leaving params and state as they were, when the sums record `step` as non-finite.
-  const MetricSums* sums = nullptr;
+  MetricSums* sums = nullptr;
   std::int64_t step = 0;
+  // fp16: the gradients are the scaled loss's, divided by the scale here; skipped when they
+  // overflowed (find_overflow), which sums count. The scale is then updated (update_loss_scale).
+  LossScale* loss_scale = nullptr;
+  std::int64_t growth_steps = 0;
 };
+
+// Marks loss_scale->overflow when any of gradients[first, count) is not finite (fp16's scaled
+// gradients), before the optimizer step; it never clears it.
+struct OverflowCheckArgs {
+  const float* gradients = nullptr;
+  std::int64_t first = 0, count = 0;
+  LossScale* loss_scale = nullptr;
+};
+
+// The end of an fp16 optimizer step on every backend: an overflowed step is counted, and the scale
+// updated for the next.
+GPUFM_HOST_DEVICE inline void finish_scaled_step(LossScale& loss_scale, std::int64_t growth_steps, MetricSums* sums) {
+  if (loss_scale.overflow != 0 && sums != nullptr) sums->overflow_steps += 1;
+  update_loss_scale(loss_scale, growth_steps);
+}
+
+// The factor the optimizer multiplies a gradient by: 1 / scale (a power of two, so exact).
+GPUFM_HOST_DEVICE inline float gradient_unscale(const LossScale* loss_scale) {
+  return loss_scale != nullptr ? 1.0f / loss_scale->scale : 1.0f;
+}
+
+// Whether the optimizer step is skipped: its loss was not finite, or its scaled gradients overflowed.
+GPUFM_HOST_DEVICE inline bool skips_optimizer_step(const OptimizerStepArgs& args) {
+  return skips_step(args.sums, args.step) || (args.loss_scale != nullptr && args.loss_scale->overflow != 0);
+}
 
 // For each query, the k references nearest to it by squared Euclidean distance among those of the
 // query's wanted class (a feature space's nearest training images of a class). Lists are sorted
@@ -150,13 +182,18 @@ class Backend {
   // current device is per thread); a study's members side by side each run in a thread.
   virtual void bind_to_calling_thread() = 0;
 
-  virtual std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) = 0;
+  // The layer's kernel, its matrix products and convolutions in `precision`'s arithmetic (the
+  // CPU's are float32 in every precision).
+  virtual std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer, Precision precision) = 0;
+  // values[0, count) = stored_value(precision, values): what an activation holds in bf16 or fp16.
+  virtual void round_activations(float* values, std::int64_t count, Precision precision) = 0;
 
   // Reorders indices[0, count) by shuffle_key: the same order on every backend, whatever order
   // the ids came in.
   virtual void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) = 0;
   virtual void gather_batch(const GatherArgs& args) = 0;
   virtual void loss(const LossArgs& args) = 0;
+  virtual void find_overflow(const OverflowCheckArgs& args) = 0;
   virtual void optimizer_step(const OptimizerStepArgs& args) = 0;
   virtual void nearest_neighbours(const NeighbourArgs& args) = 0;
 };

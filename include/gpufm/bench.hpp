@@ -13,12 +13,14 @@
 #include "gpufm/backend.hpp"
 #include "gpufm/dataset.hpp"
 #include "gpufm/graph.hpp"
+#include "gpufm/precision.hpp"
 #include "gpufm/program.hpp"
 
 namespace gpufm {
 
 struct BenchResult {
   std::string model, backend;
+  Precision precision = Precision::fp32;
   std::int64_t params = 0, batch = 0, epochs = 0, steps_per_epoch = 0, train_samples = 0;
   std::vector<double> epoch_seconds;  // training and validation, as torch_ref.py's epoch_s
   double train_seconds = 0, train_seconds_after_first_epoch = 0;

@@ -1,12 +1,13 @@
 // A training checkpoint as a safetensors file: one F32 tensor per parameter, named
 // "<layer>.<param>" ("conv2d_1.weight", "encoder.batchnorm.running_var") in gpufm's layouts
 // (docs/dsl.md), the optimizer's state as "optimizer.state" [slots, trainable elements], and in
-// the metadata what a resumed run needs to continue exactly (epoch, optimizer steps, seed, and
-// for a run stopped within an epoch, that epoch's steps done and their metric sums).
+// the metadata what a resumed run needs to continue exactly (epoch, optimizer steps, seed, fp16's
+// loss scale, and for a run stopped within an epoch, that epoch's steps done and their metric sums).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct Checkpoint {
   std::int64_t steps_taken = 0;
   std::uint64_t seed = 0;
   EpochProgress epoch_progress;  // of epoch epochs_done + 1; none done at an epoch's end
+  std::optional<LossScale> loss_scale;  // fp16's; its overflow flag is clear between steps
 };
 
 void save_checkpoint(const std::filesystem::path& path, const Graph& graph, const Plan& plan, const Checkpoint& checkpoint);

@@ -15,6 +15,8 @@ struct EpochRecord {
   double seconds = 0;  // training and validation
   std::int64_t samples = 0;  // trained on
   std::int64_t skipped_steps = 0;  // whose loss was not finite (TrainSettings::on_nan)
+  std::int64_t overflow_steps = 0;  // fp16: skipped because their scaled gradients overflowed
+  std::optional<double> loss_scale = std::nullopt;  // fp16: the loss scale at the epoch's end
   bool stopped_early = false;  // early stopping ended the run after this epoch
 };
 

@@ -37,6 +37,7 @@ struct PassMetrics {
   std::int64_t samples = 0;
   // Training: the steps whose loss was NaN or infinite, which were skipped, and the first of them.
   std::int64_t nonfinite_steps = 0, first_nonfinite_step = 0;
+  std::int64_t overflow_steps = 0;  // fp16: steps skipped because their scaled gradients overflowed
   std::vector<std::int64_t> confusion;  // classes x classes when asked for (row: label)
 };
 
@@ -84,12 +85,15 @@ class Program {
   std::vector<float> predict(const DeviceImages& data, std::span<const std::int32_t> ids, std::size_t layer);
 
   // The state a checkpoint holds: the flat parameters (trainable first, then batch-norm
-  // statistics), the optimizer state, and the optimizer step count.
+  // statistics), the optimizer state, the optimizer step count, and fp16's loss scale.
   std::vector<float> read_params();
   void write_params(std::span<const float> values);
   std::vector<float> read_optimizer_state();
   void write_optimizer_state(std::span<const float> values);
   std::size_t optimizer_state_elements() const;
+  // fp16's loss scale (gpufm/precision.hpp); none in the other precisions.
+  std::optional<LossScale> loss_scale();
+  void set_loss_scale(const LossScale& state);
   std::int64_t steps_taken() const { return steps_taken_; }
   void set_steps_taken(std::int64_t steps) { steps_taken_ = steps; }
   const EpochProgress& epoch_progress() const { return epoch_progress_; }

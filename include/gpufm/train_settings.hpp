@@ -1,6 +1,6 @@
 // The training recipe from a model file's `train:` section: loss, target, optimizer and its
 // hyperparameters, batch, epochs, validation fraction, learning-rate schedule, early stopping,
-// augmentation, and what a non-finite loss does. Defaults are Keras' (batch 32, epochs 1, no
+// augmentation, what a non-finite loss does, and the arithmetic's precision. Defaults are Keras' (batch 32, epochs 1, no
 // validation, each optimizer's own hyperparameters, ReduceLROnPlateau's and EarlyStopping's own
 // settings, no augmentation); a non-finite loss stops the run.
 #pragma once
@@ -14,6 +14,7 @@
 
 #include "gpufm/attrs.hpp"
 #include "gpufm/dsl.hpp"
+#include "gpufm/precision.hpp"
 
 namespace gpufm {
 
@@ -102,6 +103,8 @@ struct TrainSettings {
   AugmentSettings augment;
   NanPolicy on_nan = NanPolicy::stop;
   std::optional<FineTuneSettings> fine_tune;
+  Precision precision = Precision::fp32;
+  LossScaleSettings loss_scale;  // fp16's
 
   std::int64_t total_epochs() const { return epochs + (fine_tune ? fine_tune->epochs : 0); }
   // Epochs count from 1; those after `epochs` fine-tune.

@@ -68,7 +68,13 @@ class CpuBackend final : public Backend {
   void set_profiler_capture(bool) override {}  // Nsight's capture range is CUDA's; the NVTX ranges still show
   void bind_to_calling_thread() override {}
 
-  std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer) override { return layer.op->make_cpu_kernel(layer); }
+  // float32 arithmetic in every precision: the CPU has no TF32, and bf16/fp16 values are rounded
+  // where they are stored (round_activations), as on the GPU.
+  std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer, Precision) override { return layer.op->make_cpu_kernel(layer); }
+  void round_activations(float* values, std::int64_t count, Precision precision) override {
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < count; ++i) values[i] = stored_value(precision, values[i]);
+  }
 
   void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) override {
     std::vector<std::uint64_t> keyed(static_cast<std::size_t>(count));
@@ -96,6 +102,7 @@ class CpuBackend final : public Backend {
   }
 
   void loss(const LossArgs& args) override { cpu::cpu_loss(args); }
+  void find_overflow(const OverflowCheckArgs& args) override { cpu::cpu_find_overflow(args); }
   void optimizer_step(const OptimizerStepArgs& args) override { cpu::cpu_optimizer_step(args); }
   void nearest_neighbours(const NeighbourArgs& args) override { cpu::cpu_nearest_neighbours(args); }
 

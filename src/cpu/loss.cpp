@@ -77,9 +77,10 @@ void cpu_loss(const LossArgs& args) {
   }
   if (args.output_gradient != nullptr) {
     const std::int64_t count = args.batch * args.elements;
+    const double scale = args.loss_scale != nullptr ? args.loss_scale->scale : 1.0;
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < count; ++i) {
-      args.output_gradient[i] = static_cast<float>(element_gradient(args, i / args.elements, i % args.elements));
+      args.output_gradient[i] = static_cast<float>(element_gradient(args, i / args.elements, i % args.elements) * scale);
     }
   }
 }

@@ -1,4 +1,5 @@
-// The optimizer step on the CPU: one element-wise pass over the trainable range.
+// The optimizer step on the CPU: one element-wise pass over the trainable range, and fp16's
+// overflow check before it.
 #pragma once
 
 #include "gpufm/backend.hpp"
@@ -9,5 +10,6 @@ namespace gpufm::cpu {
 // gpufm/optimizer_math.hpp. Each element is updated on its own, so the result does not depend
 // on the number of threads.
 void cpu_optimizer_step(const OptimizerStepArgs& args);
+void cpu_find_overflow(const OverflowCheckArgs& args);
 
 }  // namespace gpufm::cpu

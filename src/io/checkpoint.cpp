@@ -71,6 +71,9 @@ void save_checkpoint(const std::filesystem::path& path, const Graph& graph, cons
                    {"epochs_done", std::to_string(checkpoint.epochs_done)},
                    {"steps_taken", std::to_string(checkpoint.steps_taken)},
                    {"seed", std::to_string(checkpoint.seed)}};
+  if (const std::optional<LossScale>& loss_scale = checkpoint.loss_scale) {
+    file.metadata.insert({{"loss_scale", exact_text(loss_scale->scale)}, {"loss_scale_good_steps", std::to_string(loss_scale->good_steps)}});
+  }
   // Only a run stopped within an epoch has that epoch's progress to keep.
   if (const EpochProgress& progress = checkpoint.epoch_progress; progress.steps_done > 0) {
     file.metadata.insert({{"epoch_steps_done", std::to_string(progress.steps_done)},
@@ -81,6 +84,7 @@ void save_checkpoint(const std::filesystem::path& path, const Graph& graph, cons
       file.metadata.insert({{"epoch_nonfinite_steps", exact_text(progress.sums.nonfinite_steps)},
                             {"epoch_first_nonfinite_step", exact_text(progress.sums.first_nonfinite_step)}});
     }
+    if (progress.sums.overflow_steps > 0) file.metadata.insert({"epoch_overflow_steps", exact_text(progress.sums.overflow_steps)});
   }
   for (const ParamSlot& slot : plan.params) {
     const ParamSpec& spec = graph.layers[slot.layer].params[slot.param];
@@ -111,6 +115,12 @@ Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph
   checkpoint.epochs_done = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "epochs_done", origin));
   checkpoint.steps_taken = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "steps_taken", origin));
   checkpoint.seed = metadata_number<std::uint64_t>(file, "seed", origin);
+  if (file.metadata.contains("loss_scale")) {
+    const auto scale = static_cast<float>(metadata_number<double>(file, "loss_scale", origin));
+    if (!(scale >= 1) || !std::isfinite(scale)) throw InputError(origin + ": metadata loss_scale must be a finite number of at least 1");
+    checkpoint.loss_scale = LossScale{.scale = scale,
+                                      .good_steps = static_cast<std::int32_t>(metadata_number<std::uint32_t>(file, "loss_scale_good_steps", origin))};
+  }
   if (file.metadata.contains("epoch_steps_done")) {
     EpochProgress& progress = checkpoint.epoch_progress;
     progress.steps_done = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "epoch_steps_done", origin));
@@ -120,6 +130,9 @@ Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph
     if (file.metadata.contains("epoch_nonfinite_steps")) {
       progress.sums.nonfinite_steps = metadata_number<double>(file, "epoch_nonfinite_steps", origin);
       progress.sums.first_nonfinite_step = metadata_number<double>(file, "epoch_first_nonfinite_step", origin);
+    }
+    if (file.metadata.contains("epoch_overflow_steps")) {
+      progress.sums.overflow_steps = metadata_number<double>(file, "epoch_overflow_steps", origin);
     }
   }
   return checkpoint;

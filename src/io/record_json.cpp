@@ -9,6 +9,8 @@ void to_json(nlohmann::json& json, const EpochRecord& r) {
   if (r.val_accuracy) json["val_accuracy"] = *r.val_accuracy;
   if (r.stopped_early) json["stopped_early"] = true;
   if (r.skipped_steps > 0) json["skipped_steps"] = r.skipped_steps;
+  if (r.overflow_steps > 0) json["overflow_steps"] = r.overflow_steps;
+  if (r.loss_scale) json["loss_scale"] = *r.loss_scale;
 }
 
 void from_json(const nlohmann::json& json, EpochRecord& r) {
@@ -22,6 +24,8 @@ void from_json(const nlohmann::json& json, EpochRecord& r) {
   if (json.contains("val_accuracy")) r.val_accuracy = json["val_accuracy"].get<double>();
   r.stopped_early = json.value("stopped_early", false);
   r.skipped_steps = json.value("skipped_steps", std::int64_t{0});
+  r.overflow_steps = json.value("overflow_steps", std::int64_t{0});
+  if (json.contains("loss_scale")) r.loss_scale = json["loss_scale"].get<double>();
 }
 
 void to_json(nlohmann::json& json, const DataPaths& paths) {

@@ -66,6 +66,7 @@ BenchResult bench_training(const Graph& graph, const Dataset& data, Backend& bac
   result.backend = backend.describe();
   result.params = graph.param_count();
   result.batch = graph.train.batch;
+  result.precision = graph.train.precision;
   result.epochs = static_cast<std::int64_t>(clock.epoch_seconds().size());
   result.steps_per_epoch = trainer.steps_per_epoch();
   result.train_samples = trainer.train_samples();
@@ -90,7 +91,7 @@ std::string bench_json(const BenchResult& result) {
       {"device", result.backend},
       {"model", result.model},
       {"params", result.params},
-      {"precision", "fp32"},
+      {"precision", name(result.precision)},
       {"epochs", result.epochs},
       {"batch", result.batch},
       {"steps_per_epoch", result.steps_per_epoch},

@@ -30,6 +30,7 @@ bool folds_last_activation(const Graph& graph) {
 // Everything allocated at bind time.
 struct Program::Bound {
   DeviceBuffer params, gradients, optimizer_state, arena, workspace, batch_labels, sums, confusion;
+  DeviceBuffer loss_scale;  // fp16's LossScale; empty in the other precisions
   std::vector<std::unique_ptr<LayerKernel>> kernels;
   std::vector<std::vector<float*>> param_values, param_gradients;  // per layer, in ParamSpec order
   std::int64_t state_slots = 0;
@@ -49,6 +50,7 @@ Program::Program(const Graph& graph, Backend& backend, std::int64_t max_batch)
   const std::int64_t classes = num_classes();
   b.confusion = backend.allocate(static_cast<std::size_t>(std::max<std::int64_t>(classes * classes, 1)) * sizeof(std::int64_t));
   b.fold_activation = folds_last_activation(graph);
+  if (graph.train.precision == Precision::fp16) b.loss_scale = backend.allocate(sizeof(LossScale));
 
   b.param_values.resize(graph.layers.size());
   b.param_gradients.resize(graph.layers.size());
@@ -62,7 +64,7 @@ Program::Program(const Graph& graph, Backend& backend, std::int64_t max_batch)
   }
   std::size_t workspace = 0;
   for (const Layer& layer : graph.layers) {
-    b.kernels.push_back(backend.make_layer_kernel(layer));
+    b.kernels.push_back(backend.make_layer_kernel(layer, graph.train.precision));
     workspace = std::max(workspace, b.kernels.back()->workspace_bytes(max_batch));
   }
   b.workspace = backend.allocate(workspace);
@@ -122,6 +124,19 @@ void Program::initialize(std::uint64_t seed) {
   initialize_params(graph_, plan_, values, seed);
   write_params(values);
   zero_optimizer_state();
+  if (bound_->loss_scale.as() != nullptr) set_loss_scale(LossScale{.scale = static_cast<float>(graph_.train.loss_scale.initial)});
+}
+
+std::optional<LossScale> Program::loss_scale() {
+  if (bound_->loss_scale.as() == nullptr) return std::nullopt;
+  LossScale state;
+  backend_.copy_to_host(&state, bound_->loss_scale.as(), sizeof state);
+  return state;
+}
+
+void Program::set_loss_scale(const LossScale& state) {
+  if (bound_->loss_scale.as() == nullptr) throw std::logic_error("set_loss_scale: the model does not train in fp16");
+  backend_.copy_to_device(bound_->loss_scale.as(), &state, sizeof state);
 }
 
 void Program::import_blocks() {
@@ -155,6 +170,12 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
   Bound& b = *bound_;
   const ArenaPlan& arena = plan_.training;
   float* input = activation(arena.input_buffer);
+  // bf16 and fp16 round each activation and activation gradient where it is stored.
+  const Precision precision = graph_.train.precision;
+  const auto store = [&](float* values, std::int64_t elements) {
+    if (rounds_activations(precision)) backend_.round_activations(values, batch * elements, precision);
+  };
+  LossScale* const loss_scale = training ? b.loss_scale.as<LossScale>() : nullptr;
   auto* labels = b.batch_labels.as<std::int32_t>();
   // A training batch is augmented by (seed, step), as dropout's masks are drawn.
   const Augmentation augmentation = training ? training_augmentation(graph_.train.augment, seed_, steps_taken_) : Augmentation{};
@@ -162,6 +183,7 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
     backend_.gather_batch(GatherArgs{.images = data.images.as<std::uint8_t>(), .labels = data.labels.as<std::uint8_t>(), .indices = ids,
                                      .batch = batch, .rows = data.rows, .cols = data.cols, .input = input, .batch_labels = labels,
                                      .augmentation = augmentation});
+    store(input, graph_.input.elements());
   });
   StepContext context{.training = training, .seed = seed_, .step = static_cast<std::uint64_t>(steps_taken_), .layer_index = 0,
                       .workspace = std::span<std::byte>(b.workspace.as<std::byte>(), b.workspace.bytes())};
@@ -177,8 +199,10 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
     context.frozen = graph_.layers[l].frozen;
     if (step.kind == Step::Kind::forward) {
       run_phase({PhaseKind::forward, l}, [&] {
-        b.kernels[l]->forward(ForwardArgs{.input = layer_input(l), .output = activation(arena.output_buffer[l]), .batch = batch,
-                                          .params = b.param_values[l], .context = &context});
+        float* const output = activation(arena.output_buffer[l]);
+        b.kernels[l]->forward(ForwardArgs{.input = layer_input(l), .output = output, .batch = batch, .params = b.param_values[l],
+                                          .context = &context});
+        if (!graph_.layers[l].op->output_aliases_input) store(output, graph_.layers[l].output.elements());  // a view's is stored
       });
       if (forward_through == l) return;
     } else if (step.kind == Step::Kind::loss) {
@@ -186,7 +210,9 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
         backend_.loss(LossArgs{.loss = graph_.train.loss, .target = graph_.train.target, .output = activation(arena.output_buffer[last]),
                                .batch = batch, .elements = graph_.output().elements(), .labels = labels, .target_input = input,
                                .output_gradient = training ? gradient(arena.output_gradient_buffer[last]) : nullptr,
-                               .fold_activation = b.fold_activation, .sums = sums, .confusion = confusion, .step = epoch_step});
+                               .fold_activation = b.fold_activation, .sums = sums, .confusion = confusion, .step = epoch_step,
+                               .loss_scale = loss_scale});
+        if (training) store(gradient(arena.output_gradient_buffer[last]), graph_.output().elements());
       });
       if (!training) return;
     } else {
@@ -196,15 +222,22 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
                                             .input_gradient = step.input_gradient ? gradient(arena.output_gradient_buffer[l - 1]) : nullptr,
                                             .batch = batch, .params = b.param_values[l], .param_gradients = b.param_gradients[l],
                                             .activation_folded_into_loss = l == last && b.fold_activation, .context = &context});
+        if (step.input_gradient) store(gradient(arena.output_gradient_buffer[l - 1]), graph_.layers[l - 1].output.elements());
       });
     }
   }
   ++steps_taken_;
   run_phase({PhaseKind::optimizer, 0}, [&] {
+    const std::int64_t first = fine_tuning_ ? 0 : plan_.frozen_elements;
+    if (loss_scale != nullptr) {
+      backend_.find_overflow(OverflowCheckArgs{.gradients = b.gradients.as<float>(), .first = first, .count = plan_.trainable_elements,
+                                               .loss_scale = loss_scale});
+    }
     backend_.optimizer_step(OptimizerStepArgs{.settings = graph_.train.optimizer, .lr = lr, .t = steps_taken_ - optimizer_steps_before_,
                                               .params = b.params.as<float>(), .gradients = b.gradients.as<float>(),
                                               .state = b.optimizer_state.as<float>(), .count = plan_.trainable_elements,
-                                              .first = fine_tuning_ ? 0 : plan_.frozen_elements, .sums = sums, .step = epoch_step});
+                                              .first = first, .sums = sums, .step = epoch_step, .loss_scale = loss_scale,
+                                              .growth_steps = graph_.train.loss_scale.growth_steps});
   });
   if (observer != nullptr) observer->step_end();
 }
@@ -219,6 +252,7 @@ PassMetrics Program::read_metrics(bool confusion) {
   metrics.accuracy = sums.samples > 0 && num_classes() > 0 ? sums.correct / sums.samples : 0;
   metrics.nonfinite_steps = static_cast<std::int64_t>(sums.nonfinite_steps);
   metrics.first_nonfinite_step = static_cast<std::int64_t>(sums.first_nonfinite_step);
+  metrics.overflow_steps = static_cast<std::int64_t>(sums.overflow_steps);
   if (confusion) {
     metrics.confusion.resize(static_cast<std::size_t>(num_classes() * num_classes()));
     backend_.copy_to_host(metrics.confusion.data(), b.confusion.as(), metrics.confusion.size() * sizeof(std::int64_t));

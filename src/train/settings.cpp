@@ -15,8 +15,9 @@ constexpr std::string_view optimizer_name_list[] = {"sgd", "adam", "nadam", "rms
 constexpr std::string_view monitor_names[] = {"val_loss", "val_accuracy", "loss", "accuracy"};
 constexpr std::string_view schedule_names[] = {"step", "exponential", "cosine", "plateau"};
 constexpr std::string_view nan_policy_names[] = {"stop", "skip_step"};
-constexpr std::string_view statement_keywords[] = {"loss",     "target",         "optimizer", "batch",  "epochs",   "validation",
-                                                   "schedule", "early_stopping", "augment",   "on_nan", "fine_tune"};
+constexpr std::string_view precision_names[] = {"fp32", "tf32", "bf16", "fp16"};
+constexpr std::string_view statement_keywords[] = {"loss",     "target",         "optimizer", "batch",  "epochs",    "validation",
+                                                   "schedule", "early_stopping", "augment",   "on_nan", "fine_tune", "precision"};
 
 constexpr ArgSpec loss_signature[] = {{.name = "loss", .kind = ArgKind::choice, .choices = loss_names}};
 constexpr ArgSpec target_signature[] = {{.name = "target", .kind = ArgKind::choice, .choices = target_names}};
@@ -94,6 +95,14 @@ constexpr ArgSpec augment_signature[] = {
     augment_flip("flip_horizontal"), augment_flip("flip_vertical"),
     {.name = "noise", .kind = ArgKind::real, .default_value = "0", .positional = false, .min = 0}};
 
+// fp16 alone takes the loss scale's settings (Keras' LossScaleOptimizer defaults).
+constexpr ArgSpec precision_choice = {.name = "precision", .kind = ArgKind::choice, .choices = precision_names};
+constexpr ArgSpec plain_precision_signature[] = {precision_choice};
+constexpr ArgSpec fp16_signature[] = {
+    precision_choice,
+    {.name = "initial_scale", .kind = ArgKind::real, .default_value = "32768", .positional = false, .min = 1, .max = 1e30},
+    {.name = "growth_steps", .kind = ArgKind::integer, .default_value = "2000", .positional = false, .min = 1, .max = 1e9}};
+
 Signature optimizer_signature(std::string_view optimizer) {
   if (optimizer == "sgd") return sgd_signature;
   if (optimizer == "adam" || optimizer == "nadam") return adam_signature;
@@ -109,6 +118,14 @@ Signature schedule_signature(std::string_view schedule) {
   return {};
 }
 
+Signature precision_signature(std::string_view precision) {
+  if (precision == "fp16") return fp16_signature;
+  if (std::find(std::begin(precision_names), std::end(precision_names), precision) != std::end(precision_names)) {
+    return plain_precision_signature;
+  }
+  return {};
+}
+
 // Statements whose settings depend on the name they give first.
 struct NamedStatement {
   std::string_view keyword;
@@ -119,6 +136,7 @@ struct NamedStatement {
 constexpr NamedStatement named_statements[] = {
     {"optimizer", optimizer_name_list, optimizer_signature, "optimizer adam lr=0.001"},
     {"schedule", schedule_names, schedule_signature, "schedule step every=5 factor=0.5"},
+    {"precision", precision_names, precision_signature, "precision bf16"},
 };
 
 const NamedStatement* find_named(std::string_view keyword) {
@@ -329,6 +347,7 @@ std::string_view name(OptimizerKind kind) { return optimizer_name_list[static_ca
 std::string_view name(Monitor monitor) { return monitor_names[static_cast<int>(monitor)]; }
 std::string_view name(ScheduleKind kind) { return schedule_names[static_cast<int>(kind)]; }
 std::string_view name(NanPolicy policy) { return nan_policy_names[static_cast<int>(policy)]; }
+std::string_view name(Precision precision) { return precision_names[static_cast<int>(precision)]; }
 
 std::span<const std::string_view> train_statement_keywords() { return statement_keywords; }
 
@@ -382,6 +401,12 @@ TrainSettings compile_train_section(const std::vector<dsl::Statement>& section, 
     if (keyword == "early_stopping") settings.early_stopping = early_stopping_settings(attrs);
     if (keyword == "augment") settings.augment = augment_settings(attrs);
     if (keyword == "on_nan") settings.on_nan = enum_of<NanPolicy>(nan_policy_names, attrs.choice("on_nan"));
+    if (keyword == "precision") {
+      settings.precision = enum_of<Precision>(precision_names, attrs.choice("precision"));
+      if (settings.precision == Precision::fp16) {
+        settings.loss_scale = LossScaleSettings{.initial = attrs.real("initial_scale"), .growth_steps = attrs.integer("growth_steps")};
+      }
+    }
     if (keyword == "fine_tune") settings.fine_tune = FineTuneSettings{.epochs = attrs.integer("epochs"), .lr = attrs.real("lr")};
   }
   // A reconstruction loss trains an autoencoder unless the file says otherwise.
@@ -407,6 +432,7 @@ std::string describe(const TrainSettings& settings) {
   if (settings.early_stopping) text += ", " + describe(*settings.early_stopping);
   if (settings.augment.any()) text += ", " + describe(settings.augment);
   if (settings.on_nan != NanPolicy::stop) text += ", on_nan " + std::string(name(settings.on_nan));
+  if (settings.precision != Precision::fp32) text += ", precision " + std::string(name(settings.precision));
   if (settings.fine_tune) {
     text += ", then fine_tune " + std::to_string(settings.fine_tune->epochs) + (settings.fine_tune->epochs == 1 ? " epoch" : " epochs") +
             " at lr=" + number(settings.fine_tune->lr);

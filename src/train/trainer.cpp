@@ -109,6 +109,8 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
   program_.write_optimizer_state(checkpoint.optimizer_state);
   program_.set_steps_taken(checkpoint.steps_taken);
   program_.set_epoch_progress(checkpoint.epoch_progress);
+  // A checkpoint of another precision's run (or none) leaves fp16's scale at its start.
+  if (checkpoint.loss_scale && program_.loss_scale()) program_.set_loss_scale(*checkpoint.loss_scale);
   epochs_done_ = checkpoint.epochs_done;
   // Within the fine-tuning phase, its optimizer's state is the checkpoint's; at its start, fit()
   // starts it afresh.
@@ -120,8 +122,8 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
 }
 
 Checkpoint Trainer::checkpoint() {
-  return Checkpoint{program_.read_params(), program_.read_optimizer_state(), epochs_done_, program_.steps_taken(), program_.seed(),
-                    program_.epoch_progress()};
+  return Checkpoint{program_.read_params(),  program_.read_optimizer_state(), epochs_done_, program_.steps_taken(), program_.seed(),
+                    program_.epoch_progress(), program_.loss_scale()};
 }
 
 bool Trainer::restores_best() const { return graph_.train.early_stopping && graph_.train.early_stopping->restore_best; }
@@ -165,6 +167,8 @@ void Trainer::fit(const TrainingEvents& events) {
     record.lr = lr;
     record.samples = trained->samples;
     record.skipped_steps = trained->nonfinite_steps;
+    record.overflow_steps = trained->overflow_steps;
+    if (const std::optional<LossScale> loss_scale = program_.loss_scale()) record.loss_scale = loss_scale->scale;
     if (classifier) record.accuracy = trained->accuracy;
     if (has_validation()) {
       const PassMetrics validated = validation_is_test_ ? program_.evaluate(test_images_, test_ids_)

@@ -271,6 +271,24 @@ TEST_F(TrainCli, JsonGoesToStdoutAndProgressToStderr) {
   expect_contains(result.err, {"Epoch 1/1"});
 }
 
+// --precision is the model file's precision statement: the run records it, the progress line
+// shows fp16's loss scale, and a resumed run continues with the scale its checkpoint holds.
+TEST_F(TrainCli, Fp16TrainsWithALossScaleThatTheRunKeeps) {
+  const CommandResult result =
+      run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--epochs", "2", "--precision", "fp16"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  expect_contains(result.out, {", precision fp16", "Epoch 2/2 - ", " - loss scale: 32768"});
+  expect_contains(read_file(dir / "run" / "model.dsl"), {"  precision fp16\n"});
+  const CommandResult resumed = run_gpufm({"train", "--resume", out("run"), "--epochs", "3"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  expect_contains(resumed.out, {"Epoch 3/3", " - loss scale: 32768"});
+  const auto history = nlohmann::json::parse(std::ifstream(dir / "run" / "history.json"));
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[2]["loss_scale"], 32768);
+  EXPECT_GE(nlohmann::json::parse(std::ifstream(dir / "run" / "metrics.json"))["test"]["accuracy"].get<double>(), 0.9);
+  expect_one_line_error(run_gpufm({"train", model, "--data", dir.path().string(), "--precision", "fp8"}), 2, {"--precision", "fp8"});
+}
+
 TEST_F(TrainCli, BadInputExitsTwoWithOneLine) {
   const std::string data = dir.path().string();
   expect_one_line_error(run_gpufm({"train", "--data", data}, dir.path().string()), 2,

@@ -98,7 +98,7 @@ struct Mode {
 // otherwise differ by a whole gradient).
 LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& values, Sizes sizes, Mode mode, bool folded,
                        const std::vector<float>* backward_from = nullptr) {
-  const std::unique_ptr<LayerKernel> kernel = backend.make_layer_kernel(layer);
+  const std::unique_ptr<LayerKernel> kernel = backend.make_layer_kernel(layer, Precision::fp32);
   const bool view = layer.op->output_aliases_input;
   const SavedForBackward saved = layer.op->saved_for_backward(layer.attrs);
   const auto in = static_cast<std::size_t>(sizes.capacity * layer.input.elements());

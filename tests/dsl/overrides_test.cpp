@@ -81,7 +81,7 @@ TEST(Overrides, ScheduleAndEarlyStoppingLikeTheOtherStatements) {
 TEST(Overrides, ScheduleAndEarlyStoppingErrors) {
   EXPECT_EQ(override_error({{"patience", "3"}}),
             "--set patience=3: unknown key 'patience' (write it as schedule.patience or early_stopping.patience) (keys: units, loss, "
-            "target, optimizer, batch, epochs, validation, schedule, early_stopping, augment, on_nan, fine_tune, lr, momentum, nesterov, weight_decay)");
+            "target, optimizer, batch, epochs, validation, schedule, early_stopping, augment, on_nan, fine_tune, precision, lr, momentum, nesterov, weight_decay)");
   EXPECT_EQ(override_error({{"schedule", "cosine"}, {"schedule.every", "2"}}),
             "--set schedule.every=2: schedule has no setting 'every' (usage: schedule step|exponential|cosine|plateau [min_lr=V])");
   EXPECT_EQ(override_error({{"schedule", "linear"}}),
@@ -102,8 +102,21 @@ TEST(Overrides, AugmentSettingsAreQualifiedByTheStatement) {
   EXPECT_FALSE(with({}).train.augment.any());
   EXPECT_EQ(override_error({{"rotate", "15"}}),
             "--set rotate=15: unknown key 'rotate' (write it as augment.rotate) (keys: units, loss, target, optimizer, batch, epochs, "
-            "validation, schedule, early_stopping, augment, on_nan, fine_tune, lr, momentum, nesterov, weight_decay)");
+            "validation, schedule, early_stopping, augment, on_nan, fine_tune, precision, lr, momentum, nesterov, weight_decay)");
   EXPECT_EQ(override_error({{"augment.rotate", "200"}}), "--set augment.rotate=200: augment: rotate must be in [0, 180], got 200");
+}
+
+// --precision is --set precision=...: a name change keeps the settings the new precision takes.
+TEST(Overrides, PrecisionAndItsLossScale) {
+  const Graph fp16 = with({{"precision", "fp16"}, {"precision.growth_steps", "10"}});
+  EXPECT_EQ(fp16.train.precision, Precision::fp16);
+  EXPECT_EQ(fp16.train.loss_scale.growth_steps, 10);
+  EXPECT_DOUBLE_EQ(fp16.train.loss_scale.initial, 32768);
+  Model model = parse(std::string(model_text) + "  precision fp16 initial_scale=1024\n", "m.dsl");
+  apply_overrides(model, {{"precision", "bf16"}});
+  EXPECT_EQ(compile(model).train.precision, Precision::bf16);
+  EXPECT_NE(to_source(model).find("  precision bf16\n"), std::string::npos);
+  EXPECT_EQ(override_error({{"precision", "fp8"}}), "--set precision=fp8: unknown precision 'fp8' (precisions: fp32, tf32, bf16, fp16)");
 }
 
 TEST(Overrides, TheModelAsUsedRecordsThem) {
@@ -117,10 +130,10 @@ TEST(Overrides, TheModelAsUsedRecordsThem) {
 TEST(Overrides, UnknownKeysAndBadValues) {
   EXPECT_EQ(override_error({{"unit", "8"}}),
             "--set unit=8: unknown key 'unit'; did you mean 'units'? (keys: units, loss, target, optimizer, batch, epochs, "
-            "validation, schedule, early_stopping, augment, on_nan, fine_tune, lr, momentum, nesterov, weight_decay)");
+            "validation, schedule, early_stopping, augment, on_nan, fine_tune, precision, lr, momentum, nesterov, weight_decay)");
   EXPECT_EQ(override_error({{"beta1", "0.8"}}),
             "--set beta1=0.8: unknown key 'beta1' ('beta1' is a setting of adam, not of sgd) (keys: units, loss, target, "
-            "optimizer, batch, epochs, validation, schedule, early_stopping, augment, on_nan, fine_tune, lr, momentum, nesterov, weight_decay)");
+            "optimizer, batch, epochs, validation, schedule, early_stopping, augment, on_nan, fine_tune, precision, lr, momentum, nesterov, weight_decay)");
   EXPECT_EQ(override_error({{"batch", "big"}}), "--set batch=big: batch: unexpected 'big' (usage: batch BATCH)");
   EXPECT_EQ(override_error({{"batch", "1 2"}}), "--set batch=1 2: unexpected '2' after the value");
   EXPECT_EQ(override_error({{"units", "$x"}}), "--set units=$x: a value given with --set is written out, not a variable");

@@ -67,10 +67,10 @@ TEST(TrainSettings, OnNanStopsUnlessToldToSkipTheStep) {
 TEST(TrainSettings, ErrorsPointAtTheStatement) {
   EXPECT_EQ(settings_error("  batchsize 3\n"),
             "m.dsl:3:3: unknown train setting 'batchsize' (settings: loss, target, optimizer, batch, epochs, validation, schedule, "
-            "early_stopping, augment, on_nan, fine_tune)");
+            "early_stopping, augment, on_nan, fine_tune, precision)");
   EXPECT_EQ(settings_error("  epoch 3\n"),
             "m.dsl:3:3: unknown train setting 'epoch'; did you mean 'epochs'? (settings: loss, target, optimizer, batch, epochs, "
-            "validation, schedule, early_stopping, augment, on_nan, fine_tune)");
+            "validation, schedule, early_stopping, augment, on_nan, fine_tune, precision)");
   EXPECT_EQ(settings_error("  optimizer adma\n"),
             "m.dsl:3:13: unknown optimizer 'adma'; did you mean 'adam'? (optimizers: sgd, adam, nadam, rmsprop)");
   EXPECT_EQ(settings_error("  optimizer lr=0.1\n"), "m.dsl:3:3: optimizer needs a name (as in: optimizer adam lr=0.001)");
@@ -215,6 +215,31 @@ TEST(TrainSettings, AugmentErrors) {
             "m.dsl:4:3: augment: noise would be in the target too, since the target is the input itself; augment a model whose "
             "target is its input with shift, rotate and flips only");
   EXPECT_EQ(settings_error("  augment shift=1\n  augment rotate=5\n"), "m.dsl:4:3: 'augment' is already set at m.dsl:3:3");
+}
+
+TEST(TrainSettings, PrecisionIsFp32UnlessGivenAndFp16TakesTheLossScale) {
+  EXPECT_EQ(compile_train_section({}, {}).precision, Precision::fp32);
+  EXPECT_EQ(settings("  precision tf32\n").precision, Precision::tf32);
+  EXPECT_EQ(settings("  precision bf16\n").precision, Precision::bf16);
+  const TrainSettings keras_defaults = settings("  precision fp16\n");
+  EXPECT_EQ(keras_defaults.precision, Precision::fp16);
+  EXPECT_DOUBLE_EQ(keras_defaults.loss_scale.initial, 32768);
+  EXPECT_EQ(keras_defaults.loss_scale.growth_steps, 2000);
+  const TrainSettings given = settings("  precision fp16 initial_scale=1024 growth_steps=50\n");
+  EXPECT_DOUBLE_EQ(given.loss_scale.initial, 1024);
+  EXPECT_EQ(given.loss_scale.growth_steps, 50);
+  EXPECT_NE(describe(settings("  precision bf16\n")).find(", precision bf16"), std::string::npos);
+  EXPECT_EQ(describe(settings("  precision fp32\n")).find("precision"), std::string::npos);
+}
+
+TEST(TrainSettings, PrecisionErrors) {
+  EXPECT_EQ(settings_error("  precision fp8\n"), "m.dsl:3:13: unknown precision 'fp8' (precisions: fp32, tf32, bf16, fp16)");
+  EXPECT_EQ(settings_error("  precision bf16 initial_scale=1024\n"),
+            "m.dsl:3:18: precision has no setting 'initial_scale' (usage: precision fp32|tf32|bf16|fp16)");
+  EXPECT_EQ(settings_error("  precision fp16 initial_scale=0.5\n"), "m.dsl:3:32: precision: initial_scale must be in [1, 1e+30], got 0.5");
+  EXPECT_EQ(settings_error("  precision fp16 growth_steps=0\n"),
+            "m.dsl:3:31: precision: growth_steps must be in [1, 1000000000], got 0");
+  EXPECT_EQ(settings_error("  precision\n"), "m.dsl:3:3: precision needs a name (as in: precision bf16)");
 }
 
 }  // namespace

@@ -90,6 +90,12 @@ void Progress::epoch_end(const EpochRecord& r) {
     line += lr;
   }
   if (r.skipped_steps > 0) line += " - skipped " + std::to_string(r.skipped_steps) + " steps (loss not finite)";
+  if (r.loss_scale) {
+    char scale[64];
+    std::snprintf(scale, sizeof scale, " - loss scale: %g", *r.loss_scale);
+    line += scale;
+  }
+  if (r.overflow_steps > 0) line += " (" + std::to_string(r.overflow_steps) + " steps skipped on overflow)";
   out_ << line << "\n";
   if (r.stopped_early) out_ << "Epoch " << r.epoch << ": early stopping\n";
   out_ << std::flush;

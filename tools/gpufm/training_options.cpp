@@ -16,11 +16,14 @@ std::vector<dsl::Override> TrainingOptions::overrides() const {
   std::vector<dsl::Override> parsed = model.parsed_overrides();
   if (epochs) parsed.push_back({"epochs", std::to_string(*epochs)});
   if (!on_nan.empty()) parsed.push_back({"on_nan", on_nan == "skip-step" ? "skip_step" : on_nan});
+  if (!precision.empty()) parsed.push_back({"precision", precision});
   return parsed;
 }
 
 void add_model_run_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help) {
   add_model_options(command, options.model, false);
+  command.add_option("--precision", options.precision, "Arithmetic: fp32, tf32, bf16 or fp16 (overrides the model file's; default fp32)")
+      ->check(CLI::IsMember({"fp32", "tf32", "bf16", "fp16"}));
   add_data_options(command, options.data);
   add_device_option(command, options.device);
   command.add_option("--seed", options.seed, seed_help)->capture_default_str();

@@ -1,5 +1,5 @@
 // The flags of the commands that train a model file (train, kfold, sweep): FILE and --set,
-// --epochs, --on-nan, the data, --device, --seed and --out; bench and profile take some of them.
+// --precision, --epochs, --on-nan, the data, --device, --seed and --out; bench and profile take some of them.
 // Also the model file they fall back to, and the line they print first, saying which model and
 // data they took.
 #pragma once
@@ -21,17 +21,18 @@ struct TrainingOptions {
   DataOptions data;
   std::optional<std::int64_t> epochs;
   std::string on_nan;  // "stop" or "skip-step"; empty: the model file's
+  std::string precision;  // fp32, tf32, bf16 or fp16; empty: the model file's
   std::string device = "auto";
   std::uint64_t seed = 42;
   std::string out;
 
-  // --set's overrides, then --epochs and --on-nan.
+  // --set's overrides, then --epochs, --on-nan and --precision.
   std::vector<dsl::Override> overrides() const;
 };
 
 // `seed_help` says what the seed draws; `out_help` what --out names.
 void add_training_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help, const std::string& out_help);
-// FILE and --set, the data, --device and --seed: a model run on data, for a measurement.
+// FILE and --set, --precision, the data, --device and --seed: a model run on data, for a measurement.
 void add_model_run_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help);
 void add_epochs_option(CLI::App& command, TrainingOptions& options);
 
