@@ -20,7 +20,8 @@
 # holds both only for short runs):
 #
 #   bench_*     scripts/bench.sh: `gpufm bench` and torch_ref.py eager, compile and graphs, back to
-#               back; its table goes in the report
+#               back, in each of --precisions (bench_MODEL, bench_MODEL_P outside fp32); its table
+#               goes in the report
 #   profile_*   `gpufm profile`: each layer's time, with the step's limit at the GPU's FP32 peak
 #               (H100: 66.9 TFLOP/s, 3.35 TB/s; H200: 4.8 TB/s) and a Chrome trace
 #   ncu_cnn     Nsight Compute over one training step of the CNN (gpufm train --profile-steps):
@@ -47,6 +48,8 @@
 #   --quick           a smoke run: --epochs 1
 #   --no-torch        skip the PyTorch runs
 #   --bench           the speed steps (bench_*, profile_*, ncu_cnn) for --models instead
+#   --precisions LIST the precisions --bench compares, comma-separated (default fp32; as:
+#                     fp32,bf16,fp16)
 #   --budget SECONDS  stop starting steps, and cut the running one, after this long (default 540,
 #                     inside the device tool's 600-second limit; 0 for none)
 #   --dry-run         unpack and find the libraries for real, and print the other commands
@@ -62,6 +65,7 @@ models=mlp,cnn,autoencoder
 epochs=
 torch=1
 bench=0
+precisions=fp32
 budget=540
 dry_run=0
 LDCONFIG=${LDCONFIG:-ldconfig}
@@ -97,6 +101,7 @@ parse_args() {
       --quick) epochs=1; shift ;;
       --no-torch) torch=0; shift ;;
       --bench) bench=1; shift ;;
+      --precisions) precisions=${2:?--precisions needs a list}; shift 2 ;;
       --budget) budget=${2:?--budget needs seconds}; shift 2 ;;
       --dry-run) dry_run=1; shift ;;
       -h | --help) usage 0 ;;
@@ -105,6 +110,8 @@ parse_args() {
   done
   [[ -z $epochs || $epochs =~ ^[1-9][0-9]*$ ]] || usage_error "--epochs expects a positive whole number, got '$epochs'"
   [[ $budget =~ ^[0-9]+$ ]] || usage_error "--budget expects whole seconds, got '$budget'"
+  [[ $precisions =~ ^(fp32|tf32|bf16|fp16)(,(fp32|tf32|bf16|fp16))*$ ]] ||
+    usage_error "--precisions expects fp32, tf32, bf16 or fp16 separated by commas, got '$precisions'"
   [[ $models =~ ^[A-Za-z0-9_]+(,[A-Za-z0-9_]+)*$ ]] || usage_error "--models expects names separated by commas, got '$models'"
   [[ -f $from/gpufm-device.tar.xz ]] || usage_error "no package in $from (make it with scripts/package-for-device.sh, or pass --from)"
 }
@@ -384,14 +391,15 @@ train_torch() {
   note "$summary"
 }
 
-# scripts/bench.sh for one model, with the packed binary and torch_ref.py.
+# scripts/bench.sh for one model in one precision, with the packed binary and torch_ref.py.
 bench_model() {
-  local model=$1 status=0
+  local model=$1 precision=$2 status=0 row=$1
+  [[ $precision == fp32 ]] || row=$model@$precision
   bounded env GPUFM_LIBRARY_PATH="$gpufm_path" PYTHON="$PYTHON" bash "$root/scripts/bench.sh" --gpufm "$work/bin/gpufm" \
-    --torch-ref "$work/torch_ref.py" --data "$from/data" --models "$model" --out "$out/bench" ${epochs:+--epochs "$epochs"} ||
-    status=$?
+    --torch-ref "$work/torch_ref.py" --data "$from/data" --models "$model" --precision "$precision" --out "$out/bench" \
+    ${epochs:+--epochs "$epochs"} || status=$?
   ((dry_run)) && return 0
-  note "$("$PYTHON" - "$out/bench" "$model" <<'PYTHON'
+  note "$("$PYTHON" - "$out/bench" "$row" <<'PYTHON'
 import json, sys
 folder, model = sys.argv[1], sys.argv[2]
 def load(name):
@@ -561,8 +569,15 @@ main() {
   run_step gpu show_gpu
   if ((bench)); then
     local model
+    local precision
     for model in ${models//,/ }; do
-      run_step "bench_$model" bench_model "$model"
+      for precision in ${precisions//,/ }; do
+        if [[ $precision == fp32 ]]; then
+          run_step "bench_$model" bench_model "$model" fp32
+        else
+          run_step "bench_${model}_$precision" bench_model "$model" "$precision"
+        fi
+      done
       run_step "profile_$model" profile_model "$model"
     done
     if [[ ,$models, == *,cnn,* ]]; then
