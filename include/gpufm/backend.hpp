@@ -124,7 +124,8 @@ GPUFM_HOST_DEVICE inline void finish_scaled_step(LossScale& loss_scale, std::int
   update_loss_scale(loss_scale, growth_steps);
 }
 
-// The factor the optimizer multiplies a gradient by: 1 / scale (a power of two, so exact).
+// The factor the optimizer multiplies a gradient by: 1 / scale (exact for a power of two, as the
+// default scales are).
 GPUFM_HOST_DEVICE inline float gradient_unscale(const LossScale* loss_scale) {
   return loss_scale != nullptr ? 1.0f / loss_scale->scale : 1.0f;
 }

@@ -88,7 +88,8 @@ struct LossScale {
 // largest float. It clears the overflow.
 GPUFM_HOST_DEVICE inline void update_loss_scale(LossScale& state, std::int64_t growth_steps) {
   if (state.overflow != 0) {
-    state.scale = state.scale > 1 ? state.scale * 0.5f : 1.0f;
+    const float halved = state.scale * 0.5f;
+    state.scale = halved > 1 ? halved : 1.0f;
     state.good_steps = 0;
   } else if (++state.good_steps >= growth_steps) {
     if (state.scale <= std::numeric_limits<float>::max() / 2) state.scale *= 2.0f;

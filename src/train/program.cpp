@@ -172,8 +172,9 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
   float* input = activation(arena.input_buffer);
   // bf16 and fp16 round each activation and activation gradient where it is stored.
   const Precision precision = graph_.train.precision;
+  // A gradient buffer is absent (nullptr) where nothing before needs it: a model with nothing to train.
   const auto store = [&](float* values, std::int64_t elements) {
-    if (rounds_activations(precision)) backend_.round_activations(values, batch * elements, precision);
+    if (rounds_activations(precision) && values != nullptr) backend_.round_activations(values, batch * elements, precision);
   };
   LossScale* const loss_scale = training ? b.loss_scale.as<LossScale>() : nullptr;
   auto* labels = b.batch_labels.as<std::int32_t>();

@@ -1,6 +1,6 @@
 // Mixed precision's pieces on the GPU against the CPU: bf16 and fp16 rounding bit for bit, and
 // fp16's loss scaling (the scaled loss gradient, the overflow check, the skipped step, the scale's
-// update) step by step. Whole models in bf16, fp16 and tf32 are in model_parity_test.cpp.
+// update) step by step, and TF32 taking effect in matrix products. Whole models in bf16, fp16 and tf32 are in model_parity_test.cpp.
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "cuda/cuda_test_support.hpp"
+#include "gpufm/graph.hpp"
 
 namespace gpufm::test {
 namespace {
@@ -97,6 +98,34 @@ TEST_F(CudaPrecisionParity, LossScaledStepsMatchTheCpu) {
   EXPECT_EQ(on_gpu.scale.overflow, 0);
   EXPECT_EQ(on_gpu.sums.overflow_steps, on_cpu.sums.overflow_steps);
   EXPECT_EQ(on_gpu.loss_gradient, on_cpu.loss_gradient);
+}
+
+// A dense layer's outputs on `backend` for every input 1 + 2^-12 and every weight 1.
+std::vector<float> dense_of_ones(Backend& backend, const Layer& layer, Precision precision) {
+  const std::int64_t batch = 256, in = layer.input.elements(), units = layer.output.elements();
+  const std::unique_ptr<LayerKernel> kernel = backend.make_layer_kernel(layer, precision);
+  DeviceBuffer input = upload(backend, std::vector<float>(static_cast<std::size_t>(batch * in), 1.0f + 0x1p-12f));
+  DeviceBuffer weight = upload(backend, std::vector<float>(static_cast<std::size_t>(units * in), 1.0f));
+  DeviceBuffer bias = backend.allocate(static_cast<std::size_t>(units) * sizeof(float));
+  DeviceBuffer output = backend.allocate(static_cast<std::size_t>(batch * units) * sizeof(float));
+  DeviceBuffer workspace = backend.allocate(kernel->workspace_bytes(batch));
+  const StepContext context{.workspace = std::span<std::byte>(workspace.as<std::byte>(), workspace.bytes())};
+  const std::vector<float*> params = {weight.as<float>(), bias.as<float>()};
+  kernel->forward(ForwardArgs{.input = input.as<float>(), .output = output.as<float>(), .batch = batch, .params = params, .context = &context});
+  return download<float>(backend, output, static_cast<std::size_t>(batch * units));
+}
+
+// 64 inputs of 1 + 2^-12 times weights of 1 sum to 64 + 2^-6 in float32 (exactly, in any order:
+// every partial sum fits in 19 bits), and to 64 when the operands are rounded to TF32's 10
+// mantissa bits: so tf32 is in effect, and fp32 is not.
+TEST_F(CudaPrecisionParity, Tf32ProductsRoundTheirOperandsAndFp32ProductsDoNot) {
+  const Graph graph = compile(dsl::parse("input 64\ndense 256\n", "tf32.dsl"));
+  const Layer& layer = graph.layers.front();
+  const std::vector<float> on_cpu = dense_of_ones(cpu(), layer, Precision::fp32);
+  ASSERT_TRUE(elementwise_close(on_cpu, std::vector<float>(on_cpu.size(), 64.0f + 0x1p-6f), 0));
+  EXPECT_TRUE(elementwise_close(dense_of_ones(gpu(), layer, Precision::fp32), on_cpu, 0));
+  EXPECT_TRUE(elementwise_close(dense_of_ones(gpu(), layer, Precision::tf32), std::vector<float>(on_cpu.size(), 64.0f), 0));
+  EXPECT_TRUE(elementwise_close(dense_of_ones(cpu(), layer, Precision::tf32), on_cpu, 0)) << "the CPU has no TF32";
 }
 
 }  // namespace

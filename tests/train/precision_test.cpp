@@ -98,7 +98,13 @@ TEST(LossScale, AnOverflowHalvesTheScaleAndARunOfFiniteStepsDoublesIt) {
 }
 
 TEST(LossScale, NeverBelowOneNorPastTheLargestFloat) {
-  LossScale low{.scale = 1, .overflow = 1};
+  LossScale low{.scale = 3, .overflow = 1};
+  update_loss_scale(low, 2000);
+  EXPECT_EQ(low.scale, 1.5f);
+  low.overflow = 1;
+  update_loss_scale(low, 2000);
+  EXPECT_EQ(low.scale, 1);
+  low.overflow = 1;
   update_loss_scale(low, 2000);
   EXPECT_EQ(low.scale, 1);
   LossScale high{.scale = std::numeric_limits<float>::max()};
@@ -210,6 +216,21 @@ TEST(MixedPrecision, Fp16DoublesTheScaleAfterGrowthStepsFiniteSteps) {
   EXPECT_EQ(history[0].loss_scale, 4.0);   // doubled after steps 3 and 6
   EXPECT_EQ(history[1].loss_scale, 32.0);  // and 9, 12, 15
   EXPECT_EQ(trainer.program().loss_scale()->good_steps, 1);
+}
+
+// No gradient reaches a layer of a model with nothing to train: there is no gradient buffer to
+// round, and the run goes on as in fp32.
+TEST(MixedPrecision, AModelWithNothingToTrainTrainsInEveryPrecision) {
+  const Dataset data = test::learnable_dataset(64, 32);
+  for (const char* precision : {"bf16", "fp16"}) {
+    for (const char* layers : {"flatten\nsoftmax\n", "block base frozen:\n  flatten\n  dense 4\nsoftmax\n"}) {
+      const Graph graph = compile(dsl::parse(std::string("input 8x8x1\n") + layers + "train:\n  epochs 2\n  precision " + precision + "\n",
+                                             "test.dsl"));
+      const Trained run = train(graph, data, 1);
+      ASSERT_EQ(run.history.size(), 2u) << precision << " " << layers;
+      EXPECT_NEAR(run.history[1].loss, run.history[0].loss, 1e-6) << precision << " " << layers;  // summed in another order
+    }
+  }
 }
 
 TEST(MixedPrecision, Fp32Bf16AndTf32HaveNoLossScale) {
