@@ -36,6 +36,7 @@ struct PhaseSpan {
 
 struct StepProfile {
   std::string model, backend;
+  Precision precision = Precision::fp32;
   std::int64_t batch = 0, steps = 0;
   double step_milliseconds = 0;  // mean, from the gather's start to the optimizer's end
   std::vector<PhaseProfile> phases;

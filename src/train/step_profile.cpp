@@ -65,7 +65,7 @@ StepProfile profile_training_steps(const Graph& graph, const ImageSplit& train, 
                      with_commas(static_cast<std::int64_t>(train.count)));
   }
   Program program(graph, backend, batch);
-  StepProfile profile{.model = graph.name, .backend = backend.describe(), .batch = batch, .steps = settings.steps,
+  StepProfile profile{.model = graph.name, .backend = backend.describe(), .precision = graph.train.precision, .batch = batch, .steps = settings.steps,
                       .step_milliseconds = 0, .phases = {}, .spans = {}};
   for (const PhaseCost& cost : training_step_cost(graph, program.plan(), batch)) {
     profile.phases.push_back({.cost = cost, .label = phase_label(graph, cost.phase), .milliseconds = 0});

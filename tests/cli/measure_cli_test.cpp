@@ -20,7 +20,7 @@ TEST(ProfileCli, PrintsEveryPhaseAndWritesATrace) {
   const CommandResult result =
       run_gpufm({"profile", model, "--data", dir.path().string(), "--steps", "3", "--warmup", "1", "--device", "cpu", "--trace", trace});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  expect_contains(result.out, {"Device: CPU", "Profile of small: batch 32, 3 timed steps, ", "Phase", "TFLOP/s", "GB/s", "gather",
+  expect_contains(result.out, {"Device: CPU", "Profile of small: fp32, batch 32, 3 timed steps, ", "Phase", "TFLOP/s", "GB/s", "gather",
                                "forward    conv2d", "backward   dense", "optimizer", "step", "100.0%", "Trace: " + trace});
   const nlohmann::json events = nlohmann::json::parse(read_file(trace)).at("traceEvents");
   // Eleven phases a step: the gather, four forwards, the loss, four backwards, the optimizer.

@@ -52,7 +52,7 @@ void print_limit(std::ostream& out, const StepProfile& profile, const std::vecto
 }
 
 void print_profile(std::ostream& out, const StepProfile& profile, const std::vector<PhaseCost>& costs) {
-  out << "Profile of " << profile.model << ": batch " << profile.batch << ", " << profile.steps << " timed steps, "
+  out << "Profile of " << profile.model << ": " << name(profile.precision) << ", batch " << profile.batch << ", " << profile.steps << " timed steps, "
       << fixed(profile.step_milliseconds, 3) << " ms a step\n";
   TextTable table({{"Phase", false}, {"Layer", false}, {"ms", true}, {"Share", true}, {"MFLOP", true}, {"TFLOP/s", true},
                    {"MB", true}, {"GB/s", true}});
