@@ -82,6 +82,14 @@ void add_train_command(CLI::App& root) {
     if (!options->resume.empty() && origin_of(*command, "model") == Origin::command_line) {
       throw InputError("--resume continues a run with its own model; give no model file");
     }
+    // The run's recipe, data and seed are its own: a flag that would change them is refused, not ignored.
+    for (const char* flag : {"--set", "--precision", "--on-nan", "--seed", "--out", "--data", "--train-images", "--train-labels",
+                             "--test-images", "--test-labels"}) {
+      if (!options->resume.empty() && origin_of(*command, flag) == Origin::command_line) {
+        throw InputError(std::string("--resume continues a run with its own settings, data and seed; drop ") + flag +
+                         " (--epochs, --device, --json and --profile-steps apply)");
+      }
+    }
     SelectedBackend selected = select_backend(training.device);
     std::ostream& log = options->json ? std::cerr : std::cout;
     Progress progress(log, isatty(options->json ? STDERR_FILENO : STDOUT_FILENO) != 0);
