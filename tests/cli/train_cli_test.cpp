@@ -288,7 +288,7 @@ TEST_F(TrainCli, Fp16TrainsWithALossScaleThatTheRunKeeps) {
   EXPECT_GE(nlohmann::json::parse(std::ifstream(dir / "run" / "metrics.json"))["test"]["accuracy"].get<double>(), 0.9);
   expect_one_line_error(run_gpufm({"train", model, "--data", dir.path().string(), "--precision", "fp8"}), 2, {"--precision", "fp8"});
   expect_one_line_error(run_gpufm({"train", "--resume", out("run"), "--precision", "bf16"}), 2,
-                        {"--resume continues a run with its own settings, data and seed; drop --precision"});
+                        {"--resume continues the run with its own model, settings, data and seed; give no --precision"});
 }
 
 TEST_F(TrainCli, BadInputExitsTwoWithOneLine) {

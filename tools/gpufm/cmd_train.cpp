@@ -79,16 +79,9 @@ void add_train_command(CLI::App& root) {
                       "for nsys --capture-range=cudaProfilerApi (scripts/profile.sh)");
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
-    if (!options->resume.empty() && origin_of(*command, "model") == Origin::command_line) {
-      throw InputError("--resume continues a run with its own model; give no model file");
-    }
-    // The run's recipe, data and seed are its own: a flag that would change them is refused, not ignored.
-    for (const char* flag : {"--set", "--precision", "--on-nan", "--seed", "--out", "--data", "--train-images", "--train-labels",
-                             "--test-images", "--test-labels"}) {
-      if (!options->resume.empty() && origin_of(*command, flag) == Origin::command_line) {
-        throw InputError(std::string("--resume continues a run with its own settings, data and seed; drop ") + flag +
-                         " (--epochs, --device, --json and --profile-steps apply)");
-      }
+    if (!options->resume.empty()) {
+      refuse_flags_when_resuming(*command, {"--resume", "--epochs", "--device", "--json", "--profile-steps"},
+                                 "--resume continues the run with its own model, settings, data and seed");
     }
     SelectedBackend selected = select_backend(training.device);
     std::ostream& log = options->json ? std::cerr : std::cout;

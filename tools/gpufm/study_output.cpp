@@ -84,14 +84,6 @@ std::vector<std::string> figure_cells(const StudyMember& member) {
   return {std::to_string(f.epochs), figure_text(f.best.val_loss), figure_text(f.best.val_accuracy), seconds_text(f.seconds)};
 }
 
-void check_resume_flags(const CLI::App& command, const std::string& study) {
-  for (const CLI::Option* option : command.get_options()) {
-    const std::string name = option->get_name();
-    if (name == "--resume" || name == "--device" || name == "--parallel" || origin_of(command, name) != Origin::command_line) continue;
-    throw InputError("--resume finishes the " + study + " as it was planned; give no " + (name == "model" ? std::string("FILE") : name));
-  }
-}
-
 std::string resuming_line(const Study& study, const std::string& members) {
   const auto done = std::count_if(study.members.begin(), study.members.end(), [](const StudyMember& m) { return m.done(); });
   return "Resuming: " + std::to_string(done) + " of " + std::to_string(study.members.size()) + " " + members + " done";

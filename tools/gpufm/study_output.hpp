@@ -43,10 +43,6 @@ std::string mean_std_text(const MeanStd& value, const std::function<std::string(
 // its time; "diverged" and dashes for a member whose run diverged.
 std::vector<std::string> figure_cells(const StudyMember& member);
 
-// A resumed study runs as it was planned; a flag on the command line that would change it is an
-// error (gpufm.toml's flags are meant for new studies, and go unused). `study`: "sweep".
-void check_resume_flags(const CLI::App& command, const std::string& study);
-
 // "Resuming: 3 of 5 trials done"
 std::string resuming_line(const Study& study, const std::string& members);
 

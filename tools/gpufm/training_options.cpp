@@ -1,5 +1,7 @@
 #include "training_options.hpp"
 
+#include <algorithm>
+
 #include "config_file.hpp"
 #include "device_option.hpp"
 #include "gpufm/error.hpp"
@@ -39,6 +41,14 @@ void add_training_options(CLI::App& command, TrainingOptions& options, const std
   command.add_option("--on-nan", options.on_nan, "When a step's loss is NaN or infinite: stop the run, or skip the step (default: stop)")
       ->check(CLI::IsMember({"stop", "skip-step"}));
   command.add_option("--out", options.out, out_help);
+}
+
+void refuse_flags_when_resuming(const CLI::App& command, std::initializer_list<std::string_view> applies, const std::string& why) {
+  for (const CLI::Option* option : command.get_options()) {
+    const std::string name = option->get_name();
+    if (std::find(applies.begin(), applies.end(), name) != applies.end() || origin_of(command, name) != Origin::command_line) continue;
+    throw InputError(why + "; give no " + (name == "model" ? std::string("FILE") : name));
+  }
 }
 
 std::filesystem::path model_file(const TrainingOptions& options) {

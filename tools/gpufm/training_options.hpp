@@ -7,8 +7,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data_options.hpp"
@@ -35,6 +37,11 @@ void add_training_options(CLI::App& command, TrainingOptions& options, const std
 // FILE and --set, --precision, the data, --device and --seed: a model run on data, for a measurement.
 void add_model_run_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help);
 void add_epochs_option(CLI::App& command, TrainingOptions& options);
+
+// A resumed run or study goes on as it was planned: a flag on the command line outside `applies`
+// would change that, and is an error saying `why` (gpufm.toml's flags are meant for new runs,
+// and go unused), rather than ignored.
+void refuse_flags_when_resuming(const CLI::App& command, std::initializer_list<std::string_view> applies, const std::string& why);
 
 // FILE from the command line or gpufm.toml, else models/cnn.dsl in the working directory.
 std::filesystem::path model_file(const TrainingOptions& options);
