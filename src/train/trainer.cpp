@@ -110,7 +110,7 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
   program_.set_steps_taken(checkpoint.steps_taken);
   program_.set_epoch_progress(checkpoint.epoch_progress);
   // A checkpoint of another precision's run (or none) leaves fp16's scale at its start.
-  if (checkpoint.loss_scale && program_.loss_scale()) program_.set_loss_scale(*checkpoint.loss_scale);
+  if (checkpoint.loss_scale && graph_.train.precision == Precision::fp16) program_.set_loss_scale(*checkpoint.loss_scale);
   epochs_done_ = checkpoint.epochs_done;
   // Within the fine-tuning phase, its optimizer's state is the checkpoint's; at its start, fit()
   // starts it afresh.
@@ -122,7 +122,7 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
 }
 
 Checkpoint Trainer::checkpoint() {
-  return Checkpoint{program_.read_params(),  program_.read_optimizer_state(), epochs_done_, program_.steps_taken(), program_.seed(),
+  return Checkpoint{program_.read_params(), program_.read_optimizer_state(), epochs_done_, program_.steps_taken(), program_.seed(),
                     program_.epoch_progress(), program_.loss_scale()};
 }
 
