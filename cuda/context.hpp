@@ -33,6 +33,7 @@ class CudaContext {
   CublasHandle cublas_;
   CudnnHandle cudnn_;
   MemoryLedger ledger_;
+  DeviceBuffer cublas_workspace_;
 };
 
 // "1.5 GiB" for messages.

@@ -38,16 +38,20 @@ __global__ void ids_of_keys(const std::uint64_t* keys, std::int32_t* indices, st
 __global__ void gather_images(GatherArgs args) {
   const std::int64_t pixels = args.pixels();
   const Augmentation& augmentation = args.augmentation;
+  const std::int32_t* ids = args.indices + args.numbers->first_id;
+  const std::uint64_t step = args.numbers->run_step;
   GPUFM_GRID_STRIDE_LOOP(i, args.batch * pixels) {
     const std::int64_t b = i / pixels, p = i % pixels;
-    const std::int64_t sample = args.indices[b];
+    const std::int64_t sample = ids[b];
     const std::uint8_t* image = args.images + sample * pixels;
     args.input[i] = augmentation.active()
-                        ? augmented_pixel(augmentation, sample_transform(augmentation, b), image, args.rows, args.cols, b, p)
+                        ? augmented_pixel(augmentation, step, sample_transform(augmentation, step, b), image, args.rows, args.cols, b, p)
                         : unit_pixel(image[p]);
     if (p == 0) args.batch_labels[b] = args.labels[sample];
   }
 }
+
+__global__ void select_step_kernel(StepSelectArgs args) { select_step(args); }
 
 __global__ void round_values(float* values, std::int64_t count, Precision precision) {
   GPUFM_GRID_STRIDE_LOOP(i, count) { values[i] = stored_value(precision, values[i]); }
@@ -83,6 +87,46 @@ class StreamTimeline final : public Timeline {
   cudaStream_t stream_;
   Event origin_ = make_event();
   std::vector<Event> marks_;
+};
+
+// A step captured from the stream as a CUDA graph, and instantiated once.
+class CapturedStep final : public StepGraph {
+ public:
+  CapturedStep(cudaStream_t stream, const std::function<void()>& work) : stream_(stream) {
+    GPUFM_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));
+    cudaGraph_t graph = nullptr;
+    try {
+      work();
+    } catch (...) {
+      // The stream leaves capture mode whatever happened within; the first error is the one reported.
+      static_cast<void>(cudaStreamEndCapture(stream_, &graph));
+      if (graph != nullptr) static_cast<void>(cudaGraphDestroy(graph));
+      static_cast<void>(cudaGetLastError());
+      throw;
+    }
+    GPUFM_CHECK(cudaStreamEndCapture(stream_, &graph));
+    graph_ = CudaGraph(graph);
+    cudaGraphExec_t exec = nullptr;
+    GPUFM_CHECK(cudaGraphInstantiate(&exec, graph_, 0));
+    exec_ = CudaGraphExec(exec);
+    std::size_t nodes = 0;
+    GPUFM_CHECK(cudaGraphGetNodes(graph_, nullptr, &nodes));
+    std::vector<cudaGraphNode_t> node_list(nodes);
+    GPUFM_CHECK(cudaGraphGetNodes(graph_, node_list.data(), &nodes));
+    for (cudaGraphNode_t node : node_list) {
+      cudaGraphNodeType type{};
+      GPUFM_CHECK(cudaGraphNodeGetType(node, &type));
+      if (type == cudaGraphNodeTypeKernel) ++kernels_;
+    }
+  }
+  void replay() override { GPUFM_CHECK(cudaGraphLaunch(exec_, stream_)); }
+  std::optional<std::int64_t> kernel_count() const override { return kernels_; }
+
+ private:
+  cudaStream_t stream_;
+  CudaGraph graph_;
+  CudaGraphExec exec_;
+  std::int64_t kernels_ = 0;
 };
 
 class CudaBackend final : public Backend {
@@ -147,6 +191,13 @@ class CudaBackend final : public Backend {
   void find_overflow(const OverflowCheckArgs& args) override { cuda_find_overflow(context_.stream(), args); }
   void optimizer_step(const OptimizerStepArgs& args) override { cuda_optimizer_step(context_.stream(), args); }
   void nearest_neighbours(const NeighbourArgs& args) override { cuda_nearest_neighbours(context_, args); }
+  void select_step(const StepSelectArgs& args) override {
+    select_step_kernel<<<1, 1, 0, context_.stream()>>>(args);
+    GPUFM_CHECK_LAUNCH(select_step_kernel);
+  }
+  std::unique_ptr<StepGraph> capture(const std::function<void()>& work) override {
+    return step_graphs() ? std::make_unique<CapturedStep>(context_.stream(), work) : nullptr;
+  }
 
  private:
   ShuffleBuffers& shuffle_buffers(std::int64_t count) {

@@ -63,7 +63,7 @@ __device__ std::int64_t prediction(const LossProblem& p, std::int64_t n) {
 constexpr int sum_threads = 256, sum_warps = sum_threads / 32;
 
 // One block: warp w takes samples w, w + 8, ...; the warps' totals are added in warp order.
-__global__ void add_loss_sums(LossProblem p, MetricSums* sums, long long* confusion, std::int64_t step) {
+__global__ void add_loss_sums(LossProblem p, MetricSums* sums, long long* confusion, const StepNumbers* numbers) {
   __shared__ double warp_loss[sum_warps], warp_correct[sum_warps];
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
   double loss = 0, correct = 0;
@@ -86,7 +86,7 @@ __global__ void add_loss_sums(LossProblem p, MetricSums* sums, long long* confus
     batch_loss += warp_loss[w];
     batch_correct += warp_correct[w];
   }
-  if (step > 0 && !isfinite(batch_loss)) {
+  if (const std::int64_t step = epoch_step_of(numbers); step > 0 && !isfinite(batch_loss)) {
     record_nonfinite_step(*sums, step);
     return;
   }
@@ -129,7 +129,7 @@ void cuda_loss(cudaStream_t stream, const LossArgs& args) {
                             args.fold_activation};
   auto* confusion = args.target == Target::labels ? reinterpret_cast<long long*>(args.confusion) : nullptr;
   if (args.sums != nullptr || confusion != nullptr) {
-    add_loss_sums<<<1, sum_threads, 0, stream>>>(problem, args.sums, confusion, args.step);
+    add_loss_sums<<<1, sum_threads, 0, stream>>>(problem, args.sums, confusion, args.numbers);
     GPUFM_CHECK_LAUNCH(add_loss_sums);
   }
   if (args.output_gradient != nullptr) {

@@ -8,8 +8,9 @@ namespace gpufm::cuda {
 
 namespace {
 
-__global__ void update_parameters(OptimizerScalars scalars, OptimizerStepArgs args) {
+__global__ void update_parameters(OptimizerStepArgs args) {
   if (skips_optimizer_step(args)) return;
+  const OptimizerScalars scalars = args.numbers->optimizer;
   const float unscale = gradient_unscale(args.loss_scale);
   GPUFM_GRID_STRIDE_LOOP(k, args.count - args.first) {
     const std::int64_t i = args.first + k;
@@ -32,8 +33,7 @@ __global__ void find_overflow_kernel(OverflowCheckArgs args) {
 }  // namespace
 
 void cuda_optimizer_step(cudaStream_t stream, const OptimizerStepArgs& args) {
-  const OptimizerScalars scalars = optimizer_scalars(args.settings, args.lr, args.t);
-  update_parameters<<<blocks_for(args.count - args.first), threads_per_block, 0, stream>>>(scalars, args);
+  update_parameters<<<blocks_for(args.count - args.first), threads_per_block, 0, stream>>>(args);
   GPUFM_CHECK_LAUNCH(update_parameters);
   if (args.loss_scale != nullptr) {
     finish_scaled_step_kernel<<<1, 1, 0, stream>>>(args.loss_scale, args.growth_steps, args.sums);

@@ -37,6 +37,8 @@ using CudnnHandle = Owned<cudnnHandle_t, cudnnDestroy>;
 using TensorDescriptor = Owned<cudnnTensorDescriptor_t, cudnnDestroyTensorDescriptor>;
 using FilterDescriptor = Owned<cudnnFilterDescriptor_t, cudnnDestroyFilterDescriptor>;
 using ConvolutionDescriptor = Owned<cudnnConvolutionDescriptor_t, cudnnDestroyConvolutionDescriptor>;
+using CudaGraph = Owned<cudaGraph_t, cudaGraphDestroy>;
+using CudaGraphExec = Owned<cudaGraphExec_t, cudaGraphExecDestroy>;
 
 inline Stream make_stream() {
   cudaStream_t stream = nullptr;

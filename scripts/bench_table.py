@@ -2,7 +2,8 @@
 """The table of scripts/bench.sh: gpufm_MODEL.json and torch_MODEL_MODE.json in a folder (one JSON
 line each, from `gpufm bench` and torch_ref.py) as one Markdown table, a row per model: training
 wall time and steady images per second of each, gpufm's speed-up over each PyTorch mode by wall
-time, and the test accuracies. Missing runs leave empty cells.
+time, gpufm's step time and the kernels its captured training step launches, and the test
+accuracies. Missing runs leave empty cells.
 
 Usage: bench_table.py FOLDER
 """
@@ -30,7 +31,7 @@ def table(folder):
     models = sorted(os.path.basename(p)[len("gpufm_"):-len(".json")] for p in glob.glob(os.path.join(folder, "gpufm_*.json")))
     torch_versions, devices = set(), set()
     header = ["model", "epochs", "gpufm s"] + [f"{m} s" for m in MODES] + ["gpufm img/s"] + [f"{m} img/s" for m in MODES]
-    header += [f"vs {m}" for m in MODES] + ["gpufm acc"] + [f"{m} acc" for m in MODES]
+    header += [f"vs {m}" for m in MODES] + ["gpufm ms/step", "kernels/step", "gpufm acc"] + [f"{m} acc" for m in MODES]
     rows = []
     for model in models:
         ours = load(os.path.join(folder, f"gpufm_{model}.json")) or {}
@@ -43,11 +44,13 @@ def table(folder):
                     + [cell(ours.get("images_per_s_steady"), "{:,.0f}")]
                     + [cell(t.get("images_per_s_steady"), "{:,.0f}") for t in theirs.values()]
                     + [cell(s, "{:.1f}x") for s in speedups]
+                    + [cell(ours.get("ms_per_step"), "{:.3f}"), cell(ours.get("kernels_per_step"), "{}")]
                     + [cell(ours.get("test_acc"), "{:.4f}")] + [cell(t.get("test_acc"), "{:.4f}") for t in theirs.values()])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines += ["", "s: training wall time, every epoch with its validation pass; img/s: training images a second over the epochs "
-              "after the first; vs MODE: PyTorch's wall time over gpufm's.",
+              "after the first; vs MODE: PyTorch's wall time over gpufm's; kernels/step: of gpufm's training step, "
+              "captured as a CUDA graph (empty with --eager).",
               f"Device: {', '.join(sorted(d for d in devices if d)) or 'unknown'}; PyTorch {', '.join(sorted(torch_versions)) or 'unknown'}"]
     return "\n".join(lines)
 

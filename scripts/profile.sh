@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Profiles training steps with Nsight Systems: `gpufm train` on CUDA under nsys, tracing CUDA,
-# cuDNN, cuBLAS and gpufm's NVTX ranges (epochs, steps, each layer's forward and backward, the
-# optimizer), and capturing only training steps FIRST to LAST (gpufm's --profile-steps starts and
-# stops the capture; nsys waits for it). The report (profile.nsys-rep, for the Nsight Systems GUI)
+# cuDNN, cuBLAS and gpufm's NVTX ranges (epochs, steps; each layer's forward and backward and the
+# optimizer at a step's capture as a CUDA graph), each kernel of a replayed graph on its own, and
+# capturing only training steps FIRST to LAST (gpufm's --profile-steps starts and stops the
+# capture; nsys waits for it). `-- --eager` shows every step's phases as NVTX ranges instead. The report (profile.nsys-rep, for the Nsight Systems GUI)
 # and its summaries (profile-kernels.csv: time per kernel; profile-ranges.csv: time per NVTX
 # range) go into the run directory, next to the run. Where Nsight Systems is missing or cannot
 # finish a report, `gpufm profile MODEL` times each layer with CUDA events instead.
@@ -60,7 +61,7 @@ for flag in "$@"; do [[ $flag != --epochs && $flag != --epochs=* ]] || one_epoch
 # The report is written beside the run, then moved into it: gpufm makes the run directory itself.
 report=$(mktemp -d "${TMPDIR:-/tmp}/gpufm-profile.XXXXXX")
 trap 'rm -rf "$report"' EXIT
-run "$nsys" profile --trace=cuda,nvtx,cudnn,cublas --capture-range=cudaProfilerApi --capture-range-end=stop \
+run "$nsys" profile --trace=cuda,nvtx,cudnn,cublas --cuda-graph-trace=node --capture-range=cudaProfilerApi --capture-range-end=stop \
   --output "$report/profile" --force-overwrite=true \
   "$gpufm" train "$model" --device cuda --out "$out" "${one_epoch[@]}" --profile-steps "$steps" "$@"
 run mv "$report/profile.nsys-rep" "$out/profile.nsys-rep"

@@ -13,7 +13,8 @@ namespace {
 
 // Element i is kept (and scaled) when its number for (seed, layer, step, i) reaches the rate.
 __global__ void drop_elements(const float* from, float* to, std::int64_t count, std::uint64_t seed, std::uint32_t layer_index,
-                              std::uint32_t step, float rate, float scale) {
+                              const StepNumbers* numbers, float rate, float scale) {
+  const auto step = static_cast<std::uint32_t>(numbers->run_step);
   GPUFM_GRID_STRIDE_LOOP(i, count) {
     const bool kept = uniform_from_word(philox_word(seed, layer_index, step, static_cast<std::uint64_t>(i))) >= rate;
     to[i] = kept ? from[i] * scale : 0.0f;
@@ -41,7 +42,7 @@ class DropoutKernel final : public LayerKernel {
     }
     const float scale = 1.0f / (1.0f - rate_);
     drop_elements<<<blocks_for(count), threads_per_block, 0, stream_>>>(from, to, count, context.seed, context.layer_index,
-                                                                        static_cast<std::uint32_t>(context.step), rate_, scale);
+                                                                        context.numbers, rate_, scale);
     GPUFM_CHECK_LAUNCH(drop_elements);
   }
 

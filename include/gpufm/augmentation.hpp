@@ -36,22 +36,20 @@ struct Augmentation {
   bool flip_vertical = false;
   float noise_stddev = 0;
   std::uint64_t seed = 0;
-  std::uint32_t step = 0;  // the optimizer step the batch trains
 
   GPUFM_HOST_DEVICE bool active() const {
     return shift > 0 || max_radians > 0 || flip_horizontal || flip_vertical || noise_stddev > 0;
   }
 };
 
-// The augmentation of the batch that training step `step` of a run with `seed` trains on.
-inline Augmentation training_augmentation(const AugmentSettings& settings, std::uint64_t seed, std::int64_t step) {
+// The augmentation of a run's training batches; each step's draws depend on its run_step too.
+inline Augmentation training_augmentation(const AugmentSettings& settings, std::uint64_t seed) {
   return Augmentation{.shift = static_cast<std::int32_t>(settings.shift),
                       .max_radians = settings.rotate * std::numbers::pi / 180.0,
                       .flip_horizontal = settings.flip_horizontal,
                       .flip_vertical = settings.flip_vertical,
                       .noise_stddev = static_cast<float>(std::sqrt(settings.noise)),
-                      .seed = seed,
-                      .step = static_cast<std::uint32_t>(step)};
+                      .seed = seed};
 }
 
 // One sample's transform of its source image: flipped, then rotated counterclockwise (as seen)
@@ -73,13 +71,13 @@ GPUFM_HOST_DEVICE inline std::int32_t shift_from_word(std::uint32_t word, std::i
   return static_cast<std::int32_t>(word % (2u * static_cast<std::uint32_t>(most) + 1u)) - most;
 }
 
-// The transform of the sample at `position` in the batch, from the four words of one Philox call
-// (philox_word's words 4 * position to 4 * position + 3 of the stream): the shifts, the angle,
-// and the flips in the last word's two lowest bits.
-GPUFM_HOST_DEVICE inline SampleTransform sample_transform(const Augmentation& augmentation, std::int64_t position) {
+// The transform of the sample at `position` in the batch of training step `step` (its run_step),
+// from the four words of one Philox call (philox_word's words 4 * position to 4 * position + 3 of
+// the stream): the shifts, the angle, and the flips in the last word's two lowest bits.
+GPUFM_HOST_DEVICE inline SampleTransform sample_transform(const Augmentation& augmentation, std::uint64_t step, std::int64_t position) {
   const auto block = static_cast<std::uint64_t>(position);
   const Philox4x32 words = philox4x32(Philox4x32{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-                                                  augment_transform_philox_stream, augmentation.step}},
+                                                  augment_transform_philox_stream, static_cast<std::uint32_t>(step)}},
                                       augmentation.seed);
   SampleTransform transform = rotation(augmentation.max_radians * (2.0 * uniform_from_word(words.v[2]) - 1.0));
   transform.shift_x = shift_from_word(words.v[0], augmentation.shift);
@@ -142,11 +140,11 @@ GPUFM_HOST_DEVICE inline float transformed_pixel(const std::uint8_t* image, std:
 // The noise added to pixel `pixel` of the sample at `position` in a batch of images of `pixels`
 // pixels: a standard normal by Box-Muller from two words of one Philox call, times the
 // deviation.
-GPUFM_HOST_DEVICE inline float pixel_noise(const Augmentation& augmentation, std::int64_t position, std::int64_t pixels,
-                                           std::int64_t pixel) {
+GPUFM_HOST_DEVICE inline float pixel_noise(const Augmentation& augmentation, std::uint64_t step, std::int64_t position,
+                                           std::int64_t pixels, std::int64_t pixel) {
   const auto block = static_cast<std::uint64_t>(position * pixels + pixel);
   const Philox4x32 words = philox4x32(Philox4x32{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-                                                  augment_noise_philox_stream, augmentation.step}},
+                                                  augment_noise_philox_stream, static_cast<std::uint32_t>(step)}},
                                       augmentation.seed);
   constexpr double two_pi = 2.0 * std::numbers::pi;
   const double radius = sqrt(-2.0 * log(static_cast<double>(1.0f - uniform_from_word(words.v[0]))));  // log of (0, 1]
@@ -154,15 +152,15 @@ GPUFM_HOST_DEVICE inline float pixel_noise(const Augmentation& augmentation, std
   return product(augmentation.noise_stddev, static_cast<float>(standard_normal));
 }
 
-// Pixel `pixel` of the sample at `position` in a training batch, as the model sees it; the
-// sample's transform is sample_transform(augmentation, position). Noise is not clipped to
+// Pixel `pixel` of the sample at `position` in training step `step`'s batch, as the model sees
+// it; the sample's transform is sample_transform(augmentation, step, position). Noise is not clipped to
 // [0, 1], as Keras' GaussianNoise does not clip: clipping would make it brighten dark pixels
 // only, and most pixels are dark.
-GPUFM_HOST_DEVICE inline float augmented_pixel(const Augmentation& augmentation, const SampleTransform& transform,
+GPUFM_HOST_DEVICE inline float augmented_pixel(const Augmentation& augmentation, std::uint64_t step, const SampleTransform& transform,
                                                const std::uint8_t* image, std::int64_t rows, std::int64_t cols,
                                                std::int64_t position, std::int64_t pixel) {
   const float value = transformed_pixel(image, rows, cols, transform, pixel % cols, pixel / cols);
-  return augmentation.noise_stddev > 0 ? value + pixel_noise(augmentation, position, rows * cols, pixel) : value;
+  return augmentation.noise_stddev > 0 ? value + pixel_noise(augmentation, step, position, rows * cols, pixel) : value;
 }
 
 }  // namespace gpufm

@@ -18,6 +18,7 @@
 #include "gpufm/memory_ledger.hpp"
 #include "gpufm/philox.hpp"
 #include "gpufm/precision.hpp"
+#include "gpufm/step_numbers.hpp"
 #include "gpufm/train_settings.hpp"
 
 namespace gpufm {
@@ -38,10 +39,13 @@ GPUFM_HOST_DEVICE inline std::int32_t shuffled_id(std::uint64_t key) { return st
 
 // Copies a batch out of the dataset (u8, resident in backend memory) into the input buffer,
 // scaled to [0, 1] and augmented as asked (gpufm/augmentation.hpp), with the labels beside it.
+// The batch is the ids from the step's numbers' first_id on; a training batch is augmented by
+// the numbers' run_step.
 struct GatherArgs {
   const std::uint8_t* images = nullptr;  // count x rows x cols
   const std::uint8_t* labels = nullptr;  // count
-  const std::int32_t* indices = nullptr; // batch sample ids
+  const std::int32_t* indices = nullptr; // the pass's sample ids
+  const StepNumbers* numbers = nullptr;  // the step's
   std::int64_t batch = 0;
   std::int64_t rows = 0, cols = 0;       // of each image
   float* input = nullptr;                // batch x rows x cols
@@ -59,7 +63,7 @@ struct MetricSums {
   double correct = 0;  // classifiers: samples whose largest output is the label
   double samples = 0;
   double nonfinite_steps = 0;       // training steps whose loss was not finite
-  double first_nonfinite_step = 0;  // the first of them (LossArgs::step); 0 when none
+  double first_nonfinite_step = 0;  // the first of them (its epoch_step); 0 when none
   double last_nonfinite_step = 0;   // the latest of them; 0 when none
   double overflow_steps = 0;        // fp16: training steps skipped because their scaled gradients overflowed
 };
@@ -70,8 +74,9 @@ GPUFM_HOST_DEVICE inline void record_nonfinite_step(MetricSums& sums, std::int64
   sums.last_nonfinite_step = static_cast<double>(step);
 }
 
-// Whether `step`'s optimizer step is skipped: its loss was not finite.
-GPUFM_HOST_DEVICE inline bool skips_step(const MetricSums* sums, std::int64_t step) {
+// Whether the optimizer step of a training step is skipped: its loss was not finite.
+GPUFM_HOST_DEVICE inline bool skips_step(const MetricSums* sums, const StepNumbers* numbers) {
+  const std::int64_t step = epoch_step_of(numbers);
   return sums != nullptr && step > 0 && sums->last_nonfinite_step == static_cast<double>(step);
 }
 
@@ -87,22 +92,23 @@ struct LossArgs {
   bool fold_activation = false;            // softmax+crossentropy, sigmoid+bce: gradient w.r.t. the pre-activation
   MetricSums* sums = nullptr;              // added to
   std::int64_t* confusion = nullptr;       // classes x classes counts (row: label, column: prediction); or nullptr
-  std::int64_t step = 0;                   // a training step's number (from 1), whose loss may be non-finite; 0 to measure
+  // A training step's (epoch_step from 1), whose loss may be non-finite; nullptr (or epoch_step 0)
+  // for a batch only measured.
+  const StepNumbers* numbers = nullptr;
   const LossScale* loss_scale = nullptr;   // fp16: the gradient is multiplied by its scale; nullptr: by 1
 };
 
+// The step's numbers hold its optimizer scalars: the learning rate (a schedule may change it) and
+// the bias corrections of its optimizer step count.
 struct OptimizerStepArgs {
-  OptimizerSettings settings;
-  double lr = 0;           // this step's learning rate (a schedule may change it)
-  std::int64_t t = 0;      // 1-based count of optimizer steps, for bias corrections
+  const StepNumbers* numbers = nullptr;
   float* params = nullptr;
   const float* gradients = nullptr;
   float* state = nullptr;  // optimizer_state_slots(settings) x count
   std::int64_t count = 0;  // trainable elements
   std::int64_t first = 0;  // the elements before it are frozen (a frozen block's, until fine-tuning): left as they are
-  // Skipped, leaving params and state as they were, when the sums record `step` as non-finite.
+  // Skipped, leaving params and state as they were, when the sums record the step as non-finite.
   MetricSums* sums = nullptr;
-  std::int64_t step = 0;
   // fp16: the gradients are the scaled loss's, divided by the scale here; skipped when they
   // overflowed (find_overflow), which sums count. The scale is then updated (update_loss_scale).
   LossScale* loss_scale = nullptr;
@@ -132,7 +138,7 @@ GPUFM_HOST_DEVICE inline float gradient_unscale(const LossScale* loss_scale) {
 
 // Whether the optimizer step is skipped: its loss was not finite, or its scaled gradients overflowed.
 GPUFM_HOST_DEVICE inline bool skips_optimizer_step(const OptimizerStepArgs& args) {
-  return skips_step(args.sums, args.step) || (args.loss_scale != nullptr && args.loss_scale->overflow != 0);
+  return skips_step(args.sums, args.numbers) || (args.loss_scale != nullptr && args.loss_scale->overflow != 0);
 }
 
 // For each query, the k references nearest to it by squared Euclidean distance among those of the
@@ -161,6 +167,15 @@ class Timeline {
   // Milliseconds from the timeline's making to each mark, once the work before them is done;
   // every mark has been recorded.
   virtual std::vector<double> read_milliseconds() = 0;
+};
+
+// A step's work recorded once (StepGraph's capture) and run again as a whole.
+class StepGraph {
+ public:
+  virtual ~StepGraph() = default;
+  virtual void replay() = 0;
+  // The kernels one replay launches (a CUDA graph's kernel nodes); none on the CPU, which has no kernels.
+  virtual std::optional<std::int64_t> kernel_count() const = 0;
 };
 
 class Backend {
@@ -196,7 +211,20 @@ class Backend {
   virtual void loss(const LossArgs& args) = 0;
   virtual void find_overflow(const OverflowCheckArgs& args) = 0;
   virtual void optimizer_step(const OptimizerStepArgs& args) = 0;
+  virtual void select_step(const StepSelectArgs& args) = 0;
+
+  // The backend's calls that `work` makes, recorded without running them, to run as a whole on
+  // each replay() with the arguments they were given here (a CUDA graph: the kernels, their
+  // launch shapes and pointers are fixed; what changes per step is read from backend memory,
+  // StepNumbers). The CPU records `work` itself and runs it again. nullptr when the backend
+  // was told to run every step's calls one by one (set_step_graphs(false)).
+  virtual std::unique_ptr<StepGraph> capture(const std::function<void()>& work) = 0;
+  void set_step_graphs(bool on) { step_graphs_ = on; }
+  bool step_graphs() const { return step_graphs_; }
   virtual void nearest_neighbours(const NeighbourArgs& args) = 0;
+
+ private:
+  bool step_graphs_ = true;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct BenchResult {
   double step_milliseconds = 0;
   std::size_t peak_memory_bytes = 0;  // the backend's buffers at most (the dataset's included)
   double flops_per_step = 0, bytes_per_step = 0;  // estimated (gpufm/step_cost.hpp), for a full batch
+  bool step_graphs = true;  // steps replayed as captured (Backend::capture), not launched call by call
+  std::optional<std::string> capture_failure;  // why steps ran call by call though asked to replay
+  std::optional<std::int64_t> kernels_per_step;  // a captured full training step's kernels; none on the CPU or --eager
   PassMetrics test;
 };
 

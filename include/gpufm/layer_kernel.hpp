@@ -12,6 +12,8 @@
 #include <memory>
 #include <span>
 
+#include "gpufm/step_numbers.hpp"
+
 namespace gpufm {
 
 // What changes from step to step, for the kernels that need it.
@@ -21,7 +23,9 @@ struct StepContext {
   // normalises with its moving statistics and leaves them as they are, while dropout still drops.
   bool frozen = false;
   std::uint64_t seed = 0;           // the run's seed
-  std::uint64_t step = 0;           // the global training step, so random masks differ per step
+  // In backend memory: run_step makes random masks differ per step (read by the kernels, as it
+  // changes from one replay of a captured step to the next).
+  const StepNumbers* numbers = nullptr;
   std::uint32_t layer_index = 0;    // so random masks differ per layer
   std::span<std::byte> workspace;   // scratch shared by all layers, at least workspace_bytes(batch)
 };

@@ -28,6 +28,7 @@ class ProfilerCapture final : public StepObserver {
     if (step == steps_.first) capture_(true);
   }
   void phase_end(StepPhase) override {}
+  bool observes_phases() const override { return false; }  // a profiler sees the steps as they run, replayed
   void step_end() override {
     if (step_ == steps_.last) capture_(false);
   }

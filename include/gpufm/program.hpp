@@ -6,8 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <optional>
+#include <set>
 #include <span>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "gpufm/backend.hpp"
@@ -102,17 +106,49 @@ class Program {
 
   std::int64_t num_classes() const;  // outputs of a classifier; 0 for a model whose target is its input
 
-  // Told of every training step's phases from here on (the profiler); nullptr for none. Every
-  // batch's phases are NVTX ranges as well, observed or not.
+  // Told of every training step (and its phases, if it observes them: the profiler) from here
+  // on; nullptr for none. A step whose phases are observed runs call by call, each phase an NVTX
+  // range; any other is captured once (Backend::capture) and replayed, and its phases' ranges
+  // show at the capture only.
   void set_observer(StepObserver* observer) { observer_ = observer; }
+
+  // The kernels a full training batch's step launches, once one was captured as a CUDA graph.
+  std::optional<std::int64_t> training_step_kernels() const;
+  // Why a step could not be captured (the backend's error), after which every step runs call by
+  // call; none while capturing works.
+  const std::optional<std::string>& capture_failure() const { return capture_failure_; }
 
  private:
   struct Bound;
+  // A batch's calls, the same for every batch of a pass but its numbers (StepNumbers): a training
+  // batch, or one measured (into sums, and confusion when given); or, given forward_through,
+  // only the forward pass up to that layer.
+  using StepGraphKey = std::tuple<const void*, const void*, const void*, std::int64_t, bool, bool, const void*, const void*>;
+  struct BatchCall {
+    const std::uint8_t* images = nullptr;
+    const std::uint8_t* labels = nullptr;
+    std::int64_t rows = 0, cols = 0;
+    const std::int32_t* ids = nullptr;  // the pass's
+    std::int64_t batch = 0;
+    bool training = false;
+    MetricSums* sums = nullptr;
+    std::int64_t* confusion = nullptr;
+    std::optional<std::size_t> forward_through{};
+    // What a captured step of it fixes (fine-tuning changes the schedule).
+    StepGraphKey key(bool fine_tuning) const;
+  };
   float* activation(std::size_t buffer) const;
-  // A training batch when epoch_step > 0 (its number in the epoch, from 1), else one measured;
-  // or, given `forward_through`, only the forward pass up to that layer.
-  void run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, std::int64_t epoch_step, MetricSums* sums,
-                 std::int64_t* confusion, double lr, std::optional<std::size_t> forward_through = std::nullopt);
+  BatchCall batch_call(const DeviceImages& data, const DeviceIds& ids);
+  // The step table holds `rows` rows or more; a larger one replaces it (and the captured steps).
+  void reserve_step_rows(std::int64_t rows);
+  // Writes the table of a pass's numbers (Bound::host_table), whose first step is row first_row.
+  void start_pass(std::int64_t first_row);
+  void start_measured_pass(std::int64_t count);  // evaluation's and prediction's, in batches of max_batch
+  // The batch's step, told to the observer: call by call when it observes phases, else replay_step.
+  void run_step(const BatchCall& call);
+  // Replayed when captured, captured on its second call, else run as it is.
+  void replay_step(const BatchCall& call);
+  void record_step(const BatchCall& call, StepObserver* observer);  // the calls themselves
   PassMetrics read_metrics(bool confusion);
   const char* label(StepPhase phase) const;  // the phase's NVTX range
 
@@ -128,6 +164,9 @@ class Program {
   std::int64_t optimizer_steps_before_ = 0;  // steps taken before the current optimizer (fine-tuning's) started
   StepObserver* observer_ = nullptr;
   std::vector<std::string> forward_labels_, backward_labels_;  // per layer: "forward conv2d_1"
+  std::map<StepGraphKey, std::unique_ptr<StepGraph>> step_graphs_;
+  std::set<StepGraphKey> steps_seen_;
+  std::optional<std::string> capture_failure_;
 };
 
 }  // namespace gpufm

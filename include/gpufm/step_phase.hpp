@@ -30,6 +30,10 @@ class StepObserver {
   virtual void step_begin(std::int64_t step) = 0;  // the run's step count, from 1
   virtual void phase_end(StepPhase phase) = 0;
   virtual void step_end() = 0;
+  // Whether it needs each phase's end: the step then runs call by call, never replayed as a
+  // whole (Backend::capture), which has no phases to tell of. One that needs only the steps'
+  // bounds leaves steps replayed, and phase_end is not called.
+  virtual bool observes_phases() const { return true; }
 };
 
 }  // namespace gpufm

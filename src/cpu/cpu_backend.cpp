@@ -39,6 +39,19 @@ class HostTimeline final : public Timeline {
   std::vector<Clock::time_point> marks_;
 };
 
+// The CPU has no graphs: a captured step is its work, run again on each replay. What a replay
+// may not change (its calls' arguments) the Program keeps fixed by the same rules on every
+// backend, so the CPU's tests run the same code path as a GPU's graphs.
+class RecordedWork final : public StepGraph {
+ public:
+  explicit RecordedWork(std::function<void()> work) : work_(std::move(work)) {}
+  void replay() override { work_(); }
+  std::optional<std::int64_t> kernel_count() const override { return std::nullopt; }
+
+ private:
+  std::function<void()> work_;
+};
+
 class CpuBackend final : public Backend {
  public:
   std::string describe() const override { return "CPU (" + std::to_string(omp_get_max_threads()) + " threads, OpenBLAS)"; }
@@ -87,17 +100,21 @@ class CpuBackend final : public Backend {
   void gather_batch(const GatherArgs& args) override {
     const std::int64_t pixels = args.pixels();
     const Augmentation& augmentation = args.augmentation;
+    const std::int32_t* ids = args.indices + args.numbers->first_id;
+    const std::uint64_t step = args.numbers->run_step;
 #pragma omp parallel for schedule(static)
     for (std::int64_t b = 0; b < args.batch; ++b) {
-      const std::uint8_t* image = args.images + static_cast<std::int64_t>(args.indices[b]) * pixels;
+      const std::uint8_t* image = args.images + static_cast<std::int64_t>(ids[b]) * pixels;
       float* input = args.input + b * pixels;
       if (augmentation.active()) {
-        const SampleTransform transform = sample_transform(augmentation, b);
-        for (std::int64_t p = 0; p < pixels; ++p) input[p] = augmented_pixel(augmentation, transform, image, args.rows, args.cols, b, p);
+        const SampleTransform transform = sample_transform(augmentation, step, b);
+        for (std::int64_t p = 0; p < pixels; ++p) {
+          input[p] = augmented_pixel(augmentation, step, transform, image, args.rows, args.cols, b, p);
+        }
       } else {
         for (std::int64_t p = 0; p < pixels; ++p) input[p] = unit_pixel(image[p]);
       }
-      args.batch_labels[b] = args.labels[args.indices[b]];
+      args.batch_labels[b] = args.labels[ids[b]];
     }
   }
 
@@ -105,6 +122,10 @@ class CpuBackend final : public Backend {
   void find_overflow(const OverflowCheckArgs& args) override { cpu::cpu_find_overflow(args); }
   void optimizer_step(const OptimizerStepArgs& args) override { cpu::cpu_optimizer_step(args); }
   void nearest_neighbours(const NeighbourArgs& args) override { cpu::cpu_nearest_neighbours(args); }
+  void select_step(const StepSelectArgs& args) override { gpufm::select_step(args); }
+  std::unique_ptr<StepGraph> capture(const std::function<void()>& work) override {
+    return step_graphs() ? std::make_unique<RecordedWork>(work) : nullptr;
+  }
 
  private:
   MemoryLedger ledger_;

@@ -64,8 +64,8 @@ void cpu_loss(const LossArgs& args) {
       loss += sample_loss(args, n);
       if (classifier && prediction(args, n) == args.labels[n]) ++correct;
     }
-    if (args.step > 0 && !std::isfinite(loss)) {
-      record_nonfinite_step(*args.sums, args.step);
+    if (const std::int64_t step = epoch_step_of(args.numbers); step > 0 && !std::isfinite(loss)) {
+      record_nonfinite_step(*args.sums, step);
     } else {
       args.sums->loss += loss;
       args.sums->samples += static_cast<double>(args.batch);

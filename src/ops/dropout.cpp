@@ -37,7 +37,7 @@ class DropoutKernel final : public LayerKernel {
       return;
     }
     const float scale = 1.0f / (1.0f - rate_);
-    const auto step = static_cast<std::uint32_t>(context.step);
+    const auto step = static_cast<std::uint32_t>(context.numbers->run_step);
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < count; ++i) {
       const bool kept = uniform_from_word(philox_word(context.seed, context.layer_index, step, static_cast<std::uint64_t>(i))) >= rate_;

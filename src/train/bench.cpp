@@ -79,6 +79,9 @@ BenchResult bench_training(const Graph& graph, const Dataset& data, Backend& bac
   const StepTotals step = totals(training_step_cost(graph, trainer.program().plan(), graph.train.batch));
   result.flops_per_step = step.flops;
   result.bytes_per_step = step.bytes;
+  result.capture_failure = trainer.program().capture_failure();
+  result.step_graphs = backend.step_graphs() && !result.capture_failure;
+  result.kernels_per_step = trainer.program().training_step_kernels();
   result.test = trainer.evaluate_test(false);
   result.peak_memory_bytes = backend.memory_use().peak_bytes;
   return result;
@@ -103,6 +106,9 @@ std::string bench_json(const BenchResult& result) {
       {"peak_memory_bytes", result.peak_memory_bytes},
       {"flops_per_step", result.flops_per_step},
       {"bytes_per_step", result.bytes_per_step},
+      {"step_graphs", result.step_graphs},
+      {"kernels_per_step", result.kernels_per_step ? nlohmann::json(*result.kernels_per_step) : nlohmann::json(nullptr)},
+      {"capture_failure", result.capture_failure ? nlohmann::json(*result.capture_failure) : nlohmann::json(nullptr)},
       {"test_loss", result.test.loss},
       {"test_acc", result.test.accuracy},
   };

@@ -5,6 +5,7 @@
 #include "gpufm/activation.hpp"
 #include "gpufm/augmentation.hpp"
 #include "gpufm/checkpoint.hpp"
+#include "gpufm/error.hpp"
 #include "gpufm/init.hpp"
 #include "gpufm/nvtx.hpp"
 #include "gpufm/optimizer_math.hpp"
@@ -31,6 +32,9 @@ bool folds_last_activation(const Graph& graph) {
 struct Program::Bound {
   DeviceBuffer params, gradients, optimizer_state, arena, workspace, batch_labels, sums, confusion;
   DeviceBuffer loss_scale;  // fp16's LossScale; empty in the other precisions
+  // A pass's StepNumbers, a row a step; the next row's index; the current step's numbers.
+  DeviceBuffer step_table, step_cursor, step_numbers;
+  std::vector<StepNumbers> host_table;
   std::vector<std::unique_ptr<LayerKernel>> kernels;
   std::vector<std::vector<float*>> param_values, param_gradients;  // per layer, in ParamSpec order
   std::int64_t state_slots = 0;
@@ -51,6 +55,8 @@ Program::Program(const Graph& graph, Backend& backend, std::int64_t max_batch)
   b.confusion = backend.allocate(static_cast<std::size_t>(std::max<std::int64_t>(classes * classes, 1)) * sizeof(std::int64_t));
   b.fold_activation = folds_last_activation(graph);
   if (graph.train.precision == Precision::fp16) b.loss_scale = backend.allocate(sizeof(LossScale));
+  b.step_cursor = backend.allocate(sizeof(std::int64_t));
+  b.step_numbers = backend.allocate(sizeof(StepNumbers));
 
   b.param_values.resize(graph.layers.size());
   b.param_gradients.resize(graph.layers.size());
@@ -111,10 +117,16 @@ DeviceImages Program::upload(const ImageSplit& split) {
 DeviceIds Program::upload_ids(std::span<const std::int32_t> ids) {
   DeviceIds device{backend_.allocate(ids.size_bytes()), static_cast<std::int64_t>(ids.size())};
   backend_.copy_to_device(device.ids.as(), ids.data(), ids.size_bytes());
+  // The step table of a pass over them is made now, so that no pass allocates.
+  const std::int64_t smallest_batch = std::min(graph_.train.batch, max_batch_);
+  reserve_step_rows((device.count + smallest_batch - 1) / smallest_batch);
   return device;
 }
 
 void Program::initialize(std::uint64_t seed) {
+  // Captured steps hold the seed.
+  step_graphs_.clear();
+  steps_seen_.clear();
   seed_ = seed;
   steps_taken_ = 0;
   epoch_progress_ = {};
@@ -157,10 +169,73 @@ float* Program::activation(std::size_t buffer) const {
   return reinterpret_cast<float*>(bound_->arena.as<std::byte>() + plan_.training.buffers[buffer].offset_per_sample * max_batch_);
 }
 
-void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::int64_t batch, std::int64_t epoch_step, MetricSums* sums,
-                        std::int64_t* confusion, double lr, std::optional<std::size_t> forward_through) {
-  const bool training = epoch_step > 0;
-  StepObserver* const observer = training ? observer_ : nullptr;
+void Program::reserve_step_rows(std::int64_t rows) {
+  Bound& b = *bound_;
+  const auto bytes = static_cast<std::size_t>(rows) * sizeof(StepNumbers);
+  if (b.step_table.as() != nullptr && b.step_table.bytes() >= bytes) return;
+  // Captured steps read the table where it was: they go with it.
+  step_graphs_.clear();
+  b.step_table = backend_.allocate(bytes);
+}
+
+void Program::start_pass(std::int64_t first_row) {
+  Bound& b = *bound_;
+  reserve_step_rows(static_cast<std::int64_t>(b.host_table.size()));
+  backend_.copy_to_device(b.step_table.as(), b.host_table.data(), b.host_table.size() * sizeof(StepNumbers));
+  backend_.copy_to_device(b.step_cursor.as(), &first_row, sizeof first_row);
+}
+
+Program::StepGraphKey Program::BatchCall::key(bool fine_tuning) const {
+  return {images, labels, ids, batch, training, fine_tuning, sums, confusion};
+}
+
+void Program::run_step(const BatchCall& call) {
+  StepObserver* const observer = call.training ? observer_ : nullptr;
+  // A profiled step times its phases one by one, and a partial forward pass is for predict alone.
+  if ((observer != nullptr && observer->observes_phases()) || call.forward_through) {
+    record_step(call, observer);
+    return;
+  }
+  if (observer != nullptr) observer->step_begin(steps_taken_ + 1);
+  replay_step(call);
+  if (observer != nullptr) observer->step_end();
+}
+
+void Program::replay_step(const BatchCall& call) {
+  const StepGraphKey key = call.key(fine_tuning_);
+  if (const auto found = step_graphs_.find(key); found != step_graphs_.end()) {
+    found->second->replay();
+    return;
+  }
+  // A call's first time runs as it is, which also warms the libraries up (their lazy set-up must
+  // not happen in a capture); its second is captured.
+  if (!steps_seen_.insert(key).second && !capture_failure_) {
+    std::unique_ptr<StepGraph> captured;
+    try {
+      captured = backend_.capture([this, call] { record_step(call, nullptr); });
+    } catch (const DeviceError& error) {
+      // A capture runs nothing, so the step runs call by call below, as every later one: slower,
+      // the same results. Why is kept for the record (capture_failure()).
+      capture_failure_ = error.what();
+    }
+    if (captured) {
+      captured->replay();
+      step_graphs_.emplace(key, std::move(captured));
+      return;
+    }
+  }
+  record_step(call, nullptr);
+}
+
+std::optional<std::int64_t> Program::training_step_kernels() const {
+  for (const auto& [key, captured] : step_graphs_) {
+    const auto& [images, labels, ids, batch, training, fine_tuning, sums, confusion] = key;
+    if (training && batch == graph_.train.batch && fine_tuning == fine_tuning_) return captured->kernel_count();
+  }
+  return std::nullopt;
+}
+
+void Program::record_step(const BatchCall& call, StepObserver* observer) {
   const auto run_phase = [&](StepPhase phase, const auto& work) {
     const nvtx::Range range(label(phase));
     work();
@@ -169,7 +244,10 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
   if (observer != nullptr) observer->step_begin(steps_taken_ + 1);
   Bound& b = *bound_;
   const ArenaPlan& arena = plan_.training;
+  const std::int64_t batch = call.batch;
+  const bool training = call.training;
   float* input = activation(arena.input_buffer);
+  const StepNumbers* numbers = b.step_numbers.as<StepNumbers>();
   // bf16 and fp16 round each activation and activation gradient where it is stored.
   const Precision precision = graph_.train.precision;
   // A gradient buffer is absent (nullptr) where nothing before needs it: a model with nothing to train.
@@ -178,15 +256,15 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
   };
   LossScale* const loss_scale = training ? b.loss_scale.as<LossScale>() : nullptr;
   auto* labels = b.batch_labels.as<std::int32_t>();
-  // A training batch is augmented by (seed, step), as dropout's masks are drawn.
-  const Augmentation augmentation = training ? training_augmentation(graph_.train.augment, seed_, steps_taken_) : Augmentation{};
+  backend_.select_step(StepSelectArgs{.table = b.step_table.as<StepNumbers>(), .cursor = b.step_cursor.as<std::int64_t>(),
+                                      .current = b.step_numbers.as<StepNumbers>()});
   run_phase({PhaseKind::gather, 0}, [&] {
-    backend_.gather_batch(GatherArgs{.images = data.images.as<std::uint8_t>(), .labels = data.labels.as<std::uint8_t>(), .indices = ids,
-                                     .batch = batch, .rows = data.rows, .cols = data.cols, .input = input, .batch_labels = labels,
-                                     .augmentation = augmentation});
+    backend_.gather_batch(GatherArgs{.images = call.images, .labels = call.labels, .indices = call.ids, .numbers = numbers, .batch = batch,
+                                     .rows = call.rows, .cols = call.cols, .input = input, .batch_labels = labels,
+                                     .augmentation = training ? training_augmentation(graph_.train.augment, seed_) : Augmentation{}});
     store(input, graph_.input.elements());
   });
-  StepContext context{.training = training, .seed = seed_, .step = static_cast<std::uint64_t>(steps_taken_), .layer_index = 0,
+  StepContext context{.training = training, .seed = seed_, .numbers = numbers, .layer_index = 0,
                       .workspace = std::span<std::byte>(b.workspace.as<std::byte>(), b.workspace.bytes())};
   const auto layer_input = [&](std::size_t l) { return l == 0 ? input : activation(arena.output_buffer[l - 1]); };
   const auto gradient = [&](long buffer) { return buffer < 0 ? nullptr : activation(static_cast<std::size_t>(buffer)); };
@@ -205,14 +283,14 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
                                           .context = &context});
         if (!graph_.layers[l].op->output_aliases_input) store(output, graph_.layers[l].output.elements());  // a view's is stored
       });
-      if (forward_through == l) return;
+      if (call.forward_through == l) return;
     } else if (step.kind == Step::Kind::loss) {
       run_phase({PhaseKind::loss, 0}, [&] {
         backend_.loss(LossArgs{.loss = graph_.train.loss, .target = graph_.train.target, .output = activation(arena.output_buffer[last]),
                                .batch = batch, .elements = graph_.output().elements(), .labels = labels, .target_input = input,
                                .output_gradient = training ? gradient(arena.output_gradient_buffer[last]) : nullptr,
-                               .fold_activation = b.fold_activation, .sums = sums, .confusion = confusion, .step = epoch_step,
-                               .loss_scale = loss_scale});
+                               .fold_activation = b.fold_activation, .sums = call.sums, .confusion = call.confusion,
+                               .numbers = numbers, .loss_scale = loss_scale});
         if (training) store(gradient(arena.output_gradient_buffer[last]), graph_.output().elements());
       });
       if (!training) return;
@@ -227,17 +305,15 @@ void Program::run_batch(const DeviceImages& data, const std::int32_t* ids, std::
       });
     }
   }
-  ++steps_taken_;
   run_phase({PhaseKind::optimizer, 0}, [&] {
     const std::int64_t first = fine_tuning_ ? 0 : plan_.frozen_elements;
     if (loss_scale != nullptr) {
       backend_.find_overflow(OverflowCheckArgs{.gradients = b.gradients.as<float>(), .first = first, .count = plan_.trainable_elements,
                                                .loss_scale = loss_scale});
     }
-    backend_.optimizer_step(OptimizerStepArgs{.settings = graph_.train.optimizer, .lr = lr, .t = steps_taken_ - optimizer_steps_before_,
-                                              .params = b.params.as<float>(), .gradients = b.gradients.as<float>(),
+    backend_.optimizer_step(OptimizerStepArgs{.numbers = numbers, .params = b.params.as<float>(), .gradients = b.gradients.as<float>(),
                                               .state = b.optimizer_state.as<float>(), .count = plan_.trainable_elements,
-                                              .first = first, .sums = sums, .step = epoch_step, .loss_scale = loss_scale,
+                                              .first = first, .sums = call.sums, .loss_scale = loss_scale,
                                               .growth_steps = graph_.train.loss_scale.growth_steps});
   });
   if (observer != nullptr) observer->step_end();
@@ -266,6 +342,11 @@ std::int64_t Program::steps_per_epoch(const DeviceIds& ids) const {
   return (ids.count + batch - 1) / batch;
 }
 
+Program::BatchCall Program::batch_call(const DeviceImages& data, const DeviceIds& ids) {
+  return BatchCall{.images = data.images.as<std::uint8_t>(), .labels = data.labels.as<std::uint8_t>(), .rows = data.rows, .cols = data.cols,
+                   .ids = ids.ids.as<std::int32_t>(), .sums = bound_->sums.as<MetricSums>()};
+}
+
 std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
                                                 const std::function<void(std::int64_t, std::int64_t)>& on_step,
                                                 const std::function<bool()>& stop_requested) {
@@ -273,19 +354,37 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
   backend_.copy_to_device(b.sums.as(), &epoch_progress_.sums, sizeof(MetricSums));
   backend_.shuffle(ids.ids.as<std::int32_t>(), ids.count, seed_, static_cast<std::uint64_t>(epoch));
   const std::int64_t batch = graph_.train.batch, steps = steps_per_epoch(ids);
-  // Counting in epoch_progress_ leaves it where a stop comes.
-  for (std::int64_t& s = epoch_progress_.steps_done; s < steps; ++s) {
+  std::int64_t& done = epoch_progress_.steps_done;  // counting in epoch_progress_ leaves it where a stop comes
+  b.host_table.assign(static_cast<std::size_t>(steps), StepNumbers{});
+  for (std::int64_t s = done; s < steps; ++s) {
+    const auto run_step_number = static_cast<std::uint64_t>(steps_taken_ + s - done);
+    b.host_table[s] = StepNumbers{
+        .epoch_step = s + 1, .run_step = run_step_number, .first_id = s * batch,
+        .optimizer = optimizer_scalars(graph_.train.optimizer, lr, static_cast<std::int64_t>(run_step_number) + 1 - optimizer_steps_before_)};
+  }
+  start_pass(done);
+  BatchCall call = batch_call(data, ids);
+  call.training = true;
+  for (; done < steps; ++done) {
     if (stop_requested && stop_requested()) {
       backend_.copy_to_host(&epoch_progress_.sums, b.sums.as(), sizeof(MetricSums));
       return std::nullopt;
     }
-    const std::int64_t size = std::min(batch, ids.count - s * batch);
+    call.batch = std::min(batch, ids.count - done * batch);
     const nvtx::Range range("step", steps_taken_ + 1);
-    run_batch(data, ids.ids.as<std::int32_t>() + s * batch, size, s + 1, b.sums.as<MetricSums>(), nullptr, lr);
-    if (on_step) on_step(s + 1, steps);
+    run_step(call);
+    ++steps_taken_;
+    if (on_step) on_step(done + 1, steps);
   }
   epoch_progress_ = {};
   return read_metrics(false);
+}
+
+void Program::start_measured_pass(std::int64_t count) {
+  Bound& b = *bound_;
+  b.host_table.assign(static_cast<std::size_t>((count + max_batch_ - 1) / max_batch_), StepNumbers{});
+  for (std::size_t k = 0; k < b.host_table.size(); ++k) b.host_table[k].first_id = static_cast<std::int64_t>(k) * max_batch_;
+  start_pass(0);
 }
 
 PassMetrics Program::evaluate(const DeviceImages& data, const DeviceIds& ids, bool confusion) {
@@ -293,10 +392,12 @@ PassMetrics Program::evaluate(const DeviceImages& data, const DeviceIds& ids, bo
   Bound& b = *bound_;
   backend_.zero(b.sums.as(), b.sums.bytes());
   if (confusion) backend_.zero(b.confusion.as(), b.confusion.bytes());
+  start_measured_pass(ids.count);
+  BatchCall call = batch_call(data, ids);
+  call.confusion = confusion ? b.confusion.as<std::int64_t>() : nullptr;
   for (std::int64_t start = 0; start < ids.count; start += max_batch_) {
-    const std::int64_t size = std::min(max_batch_, ids.count - start);
-    run_batch(data, ids.ids.as<std::int32_t>() + start, size, 0, b.sums.as<MetricSums>(),
-              confusion ? b.confusion.as<std::int64_t>() : nullptr, 0.0);
+    call.batch = std::min(max_batch_, ids.count - start);
+    run_step(call);
   }
   return read_metrics(confusion);
 }
@@ -307,10 +408,14 @@ std::vector<float> Program::predict(const DeviceImages& data, std::span<const st
   const std::int64_t elements = graph_.layers.at(layer).output.elements();
   std::vector<float> outputs(ids.size() * static_cast<std::size_t>(elements));
   const float* output = activation(plan_.training.output_buffer[layer]);
+  start_measured_pass(device_ids.count);
+  BatchCall call = batch_call(data, device_ids);
+  call.sums = nullptr;
+  call.forward_through = layer;
   for (std::int64_t start = 0; start < device_ids.count; start += max_batch_) {
-    const std::int64_t size = std::min(max_batch_, device_ids.count - start);
-    run_batch(data, device_ids.ids.as<std::int32_t>() + start, size, 0, nullptr, nullptr, 0.0, layer);
-    backend_.copy_to_host(outputs.data() + start * elements, output, static_cast<std::size_t>(size * elements) * sizeof(float));
+    call.batch = std::min(max_batch_, device_ids.count - start);
+    run_step(call);
+    backend_.copy_to_host(outputs.data() + start * elements, output, static_cast<std::size_t>(call.batch * elements) * sizeof(float));
   }
   return outputs;
 }

@@ -64,7 +64,27 @@ TEST(BenchCli, PrintsOneJsonLineOnStdout) {
   EXPECT_EQ(json.at("epoch_s").size(), 2u);
   EXPECT_GT(json.at("images_per_s_steady").get<double>(), 0);
   EXPECT_GT(json.at("test_acc").get<double>(), 0);
+  EXPECT_EQ(json.at("step_graphs"), true);
+  EXPECT_TRUE(json.at("kernels_per_step").is_null()) << "the CPU has no kernels to count";
   expect_one_line_error(run_gpufm({"bench", model, "--data", dir.path().string(), "--epochs", "0"}), 2, {"--epochs"});
+}
+
+// --eager runs every step call by call, and trains to the very same figures.
+TEST(BenchCli, EagerStepsTrainAsReplayedOnes) {
+  TempDir dir;
+  write_learnable_set(dir.path(), 128, 32);
+  const std::string model = dir.write("small.dsl", learnable_classifier).string();
+  const auto bench = [&](std::vector<std::string> flags) {
+    std::vector<std::string> args = {"bench", model, "--data", dir.path().string(), "--epochs", "2", "--device", "cpu"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const CommandResult result = run_gpufm(args);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return nlohmann::json::parse(result.out);
+  };
+  const nlohmann::json replayed = bench({}), eager = bench({"--eager"});
+  EXPECT_EQ(eager.at("step_graphs"), false);
+  EXPECT_EQ(eager.at("test_loss"), replayed.at("test_loss"));
+  EXPECT_EQ(eager.at("test_acc"), replayed.at("test_acc"));
 }
 
 TEST(TrainProfileStepsCli, BracketTrainingSteps) {

@@ -94,7 +94,8 @@ TEST(Loss, ATrainingStepWithANonFiniteLossIsRecordedApartFromTheSums) {
   MetricSums sums{.loss = 1, .correct = 2, .samples = 3};
   for (const std::int64_t step : {4, 7}) {
     LossArgs args = c.args(&sums);
-    args.step = step;
+    const StepNumbers numbers{.epoch_step = step};
+    args.numbers = &numbers;
     cpu::cpu_loss(args);
   }
   EXPECT_EQ(sums.loss, 1);
@@ -103,8 +104,9 @@ TEST(Loss, ATrainingStepWithANonFiniteLossIsRecordedApartFromTheSums) {
   EXPECT_EQ(sums.nonfinite_steps, 2);
   EXPECT_EQ(sums.first_nonfinite_step, 4);
   EXPECT_EQ(sums.last_nonfinite_step, 7);
-  EXPECT_TRUE(skips_step(&sums, 7));
-  EXPECT_FALSE(skips_step(&sums, 8));
+  const StepNumbers seventh{.epoch_step = 7}, eighth{.epoch_step = 8};
+  EXPECT_TRUE(skips_step(&sums, &seventh));
+  EXPECT_FALSE(skips_step(&sums, &eighth));
   cpu::cpu_loss(c.args(&sums));  // measuring (step 0) reports the NaN
   EXPECT_TRUE(std::isnan(sums.loss));
   EXPECT_EQ(sums.nonfinite_steps, 2);

@@ -42,20 +42,24 @@ struct GatheredBatch {
 };
 
 // A batch of 17 of 50 images of 28 rows by 20 columns (not square, so rows and columns cannot be
-// mixed up unseen), gathered by `backend` with `augmentation`.
+// mixed up unseen), gathered by `backend` with `augmentation` as training step 1234's batch: the
+// pass's ids from the fifth on.
 GatheredBatch gathered(Backend& backend, const Augmentation& augmentation) {
   const std::int64_t count = 50, rows = 28, cols = 20, batch = 17;
   std::vector<std::uint8_t> images(static_cast<std::size_t>(count * rows * cols)), labels(static_cast<std::size_t>(count));
   for (std::size_t i = 0; i < images.size(); ++i) images[i] = static_cast<std::uint8_t>((i * 7919) % 256);
   for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
   // Out of order, with a repeat, ending at the last image.
-  const std::vector<std::int32_t> indices = {3, 49, 0, 17, 17, 8, 22, 31, 5, 44, 12, 1, 38, 26, 9, 40, 49};
-  EXPECT_EQ(static_cast<std::int64_t>(indices.size()), batch);
+  const std::vector<std::int32_t> indices = {2, 4, 6, 7, 3, 49, 0, 17, 17, 8, 22, 31, 5, 44, 12, 1, 38, 26, 9, 40, 49};
+  const StepNumbers step{.run_step = 1234, .first_id = 4};
+  EXPECT_EQ(static_cast<std::int64_t>(indices.size()) - step.first_id, batch);
   DeviceBuffer device_images = upload(backend, images), device_labels = upload(backend, labels), device_indices = upload(backend, indices);
+  DeviceBuffer numbers = upload(backend, &step, sizeof step);
   DeviceBuffer input = backend.allocate(static_cast<std::size_t>(batch * rows * cols) * sizeof(float));
   DeviceBuffer batch_labels = backend.allocate(static_cast<std::size_t>(batch) * sizeof(std::int32_t));
   backend.gather_batch(GatherArgs{.images = device_images.as<std::uint8_t>(), .labels = device_labels.as<std::uint8_t>(),
-                                  .indices = device_indices.as<std::int32_t>(), .batch = batch, .rows = rows, .cols = cols,
+                                  .indices = device_indices.as<std::int32_t>(), .numbers = numbers.as<StepNumbers>(), .batch = batch,
+                                  .rows = rows, .cols = cols,
                                   .input = input.as<float>(), .batch_labels = batch_labels.as<std::int32_t>(),
                                   .augmentation = augmentation});
   return {download<float>(backend, input, static_cast<std::size_t>(batch * rows * cols)),
@@ -86,7 +90,7 @@ TEST_F(CudaBackendParity, GatherBatchAugmentsAsTheCpuDoes) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
-    const Augmentation augmentation = training_augmentation(c.settings, 42, 1234);
+    const Augmentation augmentation = training_augmentation(c.settings, 42);
     const GatheredBatch on_cpu = gathered(cpu(), augmentation), on_gpu = gathered(gpu(), augmentation);
     EXPECT_TRUE(elementwise_close(on_gpu.input, on_cpu.input, c.tolerance));
     EXPECT_EQ(on_gpu.labels, on_cpu.labels);
@@ -206,9 +210,11 @@ TEST_F(CudaBackendParity, OptimizerStepsMatchForEveryOptimizer) {
       const std::vector<float> gradient = uniform_values(static_cast<std::size_t>(count), -1, 1, 5, 1 + static_cast<std::uint32_t>(t));
       DeviceBuffer cpu_gradient = upload(cpu(), gradient), gpu_gradient = upload(gpu(), gradient);
       const double lr = settings.lr * (1.0 - 0.1 * static_cast<double>(t));  // a schedule changes lr between steps
-      cpu().optimizer_step({.settings = settings, .lr = lr, .t = t, .params = cpu_params.as<float>(), .gradients = cpu_gradient.as<float>(),
+      const StepNumbers numbers{.optimizer = optimizer_scalars(settings, lr, t)};
+      DeviceBuffer cpu_numbers = upload(cpu(), &numbers, sizeof numbers), gpu_numbers = upload(gpu(), &numbers, sizeof numbers);
+      cpu().optimizer_step({.numbers = cpu_numbers.as<StepNumbers>(), .params = cpu_params.as<float>(), .gradients = cpu_gradient.as<float>(),
                             .state = cpu_state.as<float>(), .count = count});
-      gpu().optimizer_step({.settings = settings, .lr = lr, .t = t, .params = gpu_params.as<float>(), .gradients = gpu_gradient.as<float>(),
+      gpu().optimizer_step({.numbers = gpu_numbers.as<StepNumbers>(), .params = gpu_params.as<float>(), .gradients = gpu_gradient.as<float>(),
                             .state = gpu_state.as<float>(), .count = count});
       EXPECT_TRUE(elementwise_close(download<float>(gpu(), gpu_params, initial.size()), download<float>(cpu(), cpu_params, initial.size()), 1e-6))
           << "parameters after step " << t;
@@ -233,10 +239,12 @@ TEST_F(CudaBackendParity, ANonFiniteTrainingStepIsRecordedAndSkippedAsOnTheCpu) 
     std::vector<std::vector<float>> params_after;
     for (const std::int64_t step : {5, 6}) {
       if (step == 6) backend.copy_to_device(out.as(), std::vector<float>{0.25f, 0.75f, 0.5f, 0.5f}.data(), output.size() * sizeof(float));
+      const StepNumbers step_numbers{.epoch_step = step, .optimizer = optimizer_scalars(settings, settings.lr, step)};
+      DeviceBuffer numbers = upload(backend, &step_numbers, sizeof step_numbers);
       backend.loss(LossArgs{.loss = Loss::crossentropy, .target = Target::labels, .output = out.as<float>(), .batch = 2, .elements = 2,
-                            .labels = label_buffer.as<std::int32_t>(), .sums = sums.as<MetricSums>(), .step = step});
-      backend.optimizer_step({.settings = settings, .lr = settings.lr, .t = step, .params = params.as<float>(),
-                              .gradients = gradients.as<float>(), .count = 3, .sums = sums.as<MetricSums>(), .step = step});
+                            .labels = label_buffer.as<std::int32_t>(), .sums = sums.as<MetricSums>(), .numbers = numbers.as<StepNumbers>()});
+      backend.optimizer_step({.numbers = numbers.as<StepNumbers>(), .params = params.as<float>(), .gradients = gradients.as<float>(),
+                              .count = 3, .sums = sums.as<MetricSums>()});
       params_after.push_back(download<float>(backend, params, initial.size()));
     }
     MetricSums result;

@@ -117,7 +117,10 @@ LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& 
     gradient_pointers.push_back(trainable ? gradients.back().as<float>() : nullptr);
   }
   DeviceBuffer workspace = backend.allocate(kernel->workspace_bytes(sizes.capacity));
-  const StepContext context{.training = mode.training, .frozen = mode.frozen, .seed = seed, .step = 3, .layer_index = 1,
+  const StepNumbers step_numbers{.run_step = 3};
+  DeviceBuffer numbers = backend.allocate(sizeof step_numbers);
+  backend.copy_to_device(numbers.as(), &step_numbers, sizeof step_numbers);
+  const StepContext context{.training = mode.training, .frozen = mode.frozen, .seed = seed, .numbers = numbers.as<StepNumbers>(), .layer_index = 1,
                             .workspace = std::span<std::byte>(workspace.as<std::byte>(), workspace.bytes())};
 
   float* output_pointer = view ? input.as<float>() : output.as<float>();

@@ -3,6 +3,7 @@
 // Philox generator dropout draws from.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <vector>
@@ -51,11 +52,21 @@ class KernelOnHost {
   std::vector<std::vector<float>> params_, gradients_;
 };
 
+// The numbers of run_step 0 to 7, for contexts to point at.
+const StepNumbers* numbers_of_step(std::uint64_t step) {
+  static const std::array<StepNumbers, 8> numbers = [] {
+    std::array<StepNumbers, 8> steps{};
+    for (std::size_t s = 0; s < steps.size(); ++s) steps[s].run_step = s;
+    return steps;
+  }();
+  return &numbers.at(step);
+}
+
 StepContext step_context(bool training, std::uint64_t seed = 0, std::uint64_t step = 0, std::uint32_t layer_index = 0) {
   StepContext context;
   context.training = training;
   context.seed = seed;
-  context.step = step;
+  context.numbers = numbers_of_step(step);
   context.layer_index = layer_index;
   return context;
 }
@@ -216,7 +227,7 @@ TEST(PoolNormDropout, DropoutMaskFollowsSeedLayerAndStep) {
   const std::vector<bool> mask = kept_mask(dropout.forward(x, context));
   EXPECT_EQ(kept_mask(dropout.forward(x, context)), mask);
   StepContext next_step = context, other_layer = context;
-  ++next_step.step;
+  next_step.numbers = numbers_of_step(2);
   ++other_layer.layer_index;
   EXPECT_NE(kept_mask(dropout.forward(x, next_step)), mask);
   EXPECT_NE(kept_mask(dropout.forward(x, other_layer)), mask);

@@ -27,6 +27,8 @@ std::vector<float> random_values(std::int64_t count, std::uint64_t seed, std::ui
 
 class LayerUnderTest {
  public:
+  LayerUnderTest(const LayerUnderTest&) = delete;
+  LayerUnderTest& operator=(const LayerUnderTest&) = delete;
   LayerUnderTest(const std::string& statement, const Shape& input, const GradcheckOptions& options)
       : layer_(compile_layer_text(statement, input)), options_(options) {
     if (layer_.op->make_cpu_kernel == nullptr) throw std::logic_error("op '" + std::string(layer_.op->keyword) + "' has no CPU kernel");
@@ -44,7 +46,7 @@ class LayerUnderTest {
       gradients_.emplace_back(static_cast<std::size_t>(spec.elements()), std::numeric_limits<float>::quiet_NaN());
     }
     workspace_.resize(kernel_->workspace_bytes(batch));
-    context_ = StepContext{.training = options.training, .seed = options.seed, .step = 3, .layer_index = 1,
+    context_ = StepContext{.training = options.training, .seed = options.seed, .numbers = &numbers_, .layer_index = 1,
                            .workspace = workspace_};
   }
 
@@ -98,6 +100,7 @@ class LayerUnderTest {
   std::vector<float> x_, y_, r_, dx_;
   std::vector<std::vector<float>> params_, gradients_;
   std::vector<std::byte> workspace_;
+  StepNumbers numbers_{.run_step = 3};  // context_ points here: the class is neither copied nor moved
   StepContext context_;
 };
 

@@ -62,8 +62,9 @@ std::vector<float> rearranged(const Image& image, Source source) {
 
 using Point = std::array<std::int64_t, 2>;
 
-// `batch` copies of `image` as the CPU backend gathers them for a batch augmented as asked.
-std::vector<float> gathered(const Image& image, std::int64_t batch, const Augmentation& augmentation) {
+// `batch` copies of `image` as the CPU backend gathers them for training step `step`'s batch,
+// augmented as asked.
+std::vector<float> gathered(const Image& image, std::int64_t batch, const Augmentation& augmentation, std::uint64_t step) {
   auto backend = make_cpu_backend();
   const auto copy = [&](const auto& values) {
     const std::size_t bytes = values.size() * sizeof(values[0]);
@@ -76,8 +77,9 @@ std::vector<float> gathered(const Image& image, std::int64_t batch, const Augmen
   DeviceBuffer indices = copy(std::vector<std::int32_t>(static_cast<std::size_t>(batch), 0));
   DeviceBuffer input = backend->allocate(static_cast<std::size_t>(batch * image.rows * image.cols) * sizeof(float));
   DeviceBuffer batch_labels = backend->allocate(static_cast<std::size_t>(batch) * sizeof(std::int32_t));
+  const StepNumbers numbers{.run_step = step};
   backend->gather_batch(GatherArgs{.images = images.as<std::uint8_t>(), .labels = label_buffer.as<std::uint8_t>(),
-                                   .indices = indices.as<std::int32_t>(), .batch = batch, .rows = image.rows, .cols = image.cols,
+                                   .indices = indices.as<std::int32_t>(), .numbers = &numbers, .batch = batch, .rows = image.rows, .cols = image.cols,
                                    .input = input.as<float>(), .batch_labels = batch_labels.as<std::int32_t>(),
                                    .augmentation = augmentation});
   std::vector<float> values(static_cast<std::size_t>(batch * image.rows * image.cols));
@@ -159,13 +161,13 @@ TEST(Augmentation, AnEighthTurnKeepsTheMiddleAndCutsTheCorners) {
 
 // Over 4000 samples: every shift in range, angles up to the most either way, flips only when on.
 TEST(Augmentation, EachSampleDrawsWithinTheSettings) {
-  const Augmentation augmentation = training_augmentation({.shift = 2, .rotate = 10, .flip_horizontal = true}, 7, 3);
+  const Augmentation augmentation = training_augmentation({.shift = 2, .rotate = 10, .flip_horizontal = true}, 7);
   std::set<std::int32_t> shifts_x, shifts_y;
   double most_degrees = 0;
   int mirrored = 0;
   const int samples = 4000;
   for (std::int64_t position = 0; position < samples; ++position) {
-    const SampleTransform t = sample_transform(augmentation, position);
+    const SampleTransform t = sample_transform(augmentation, 3, position);
     shifts_x.insert(t.shift_x);
     shifts_y.insert(t.shift_y);
     const double degrees = std::atan2(t.sin_angle, t.cos_angle) * 180 / std::numbers::pi;
@@ -185,7 +187,7 @@ TEST(Augmentation, EachSampleDrawsWithinTheSettings) {
 TEST(Augmentation, GatheredSamplesAreFlippedHalfTheTimeEach) {
   const Image image = numbered_image(4, 5);
   const std::int64_t batch = 400;
-  const std::vector<float> flipped = gathered(image, batch, training_augmentation({.flip_horizontal = true, .flip_vertical = true}, 5, 0));
+  const std::vector<float> flipped = gathered(image, batch, training_augmentation({.flip_horizontal = true, .flip_vertical = true}, 5), 0);
   const std::vector<std::vector<float>> variants = {
       transformed(image, {}), transformed(image, {.mirror_x = -1}), transformed(image, {.mirror_y = -1}),
       transformed(image, {.mirror_x = -1, .mirror_y = -1})};
@@ -203,7 +205,7 @@ TEST(Augmentation, GatheredSamplesAreFlippedHalfTheTimeEach) {
 // of the 0.01 asked for.
 TEST(Augmentation, NoiseHasTheVarianceAskedForAndMeanZero) {
   const Image gray = uniform_image(28, 28, 128);
-  const std::vector<float> noisy = gathered(gray, 64, training_augmentation({.noise = 0.01}, 11, 2));
+  const std::vector<float> noisy = gathered(gray, 64, training_augmentation({.noise = 0.01}, 11), 2);
   double sum = 0, sum_of_squares = 0;
   for (const float value : noisy) {
     const double noise = value - unit_pixel(128);
@@ -218,7 +220,7 @@ TEST(Augmentation, NoiseHasTheVarianceAskedForAndMeanZero) {
 
 // As Keras' GaussianNoise: noise on black pixels goes below zero as often as above.
 TEST(Augmentation, NoiseIsNotClipped) {
-  const std::vector<float> noisy = gathered(uniform_image(28, 28, 0), 8, training_augmentation({.noise = 0.01}, 11, 2));
+  const std::vector<float> noisy = gathered(uniform_image(28, 28, 0), 8, training_augmentation({.noise = 0.01}, 11), 2);
   const auto below_zero = std::count_if(noisy.begin(), noisy.end(), [](float value) { return value < 0; });
   EXPECT_NEAR(static_cast<double>(below_zero) / static_cast<double>(noisy.size()), 0.5, 0.05);
 }
@@ -226,10 +228,10 @@ TEST(Augmentation, NoiseIsNotClipped) {
 TEST(Augmentation, TheSameSeedAndStepGiveTheSameBatchAnotherStepAnother) {
   const Image image = numbered_image(28, 28);
   const AugmentSettings all{.shift = 2, .rotate = 10, .flip_horizontal = true, .flip_vertical = true, .noise = 0.01};
-  const std::vector<float> batch = gathered(image, 8, training_augmentation(all, 1, 100));
-  EXPECT_EQ(gathered(image, 8, training_augmentation(all, 1, 100)), batch);
-  EXPECT_NE(gathered(image, 8, training_augmentation(all, 1, 101)), batch);
-  EXPECT_NE(gathered(image, 8, training_augmentation(all, 2, 100)), batch);
+  const std::vector<float> batch = gathered(image, 8, training_augmentation(all, 1), 100);
+  EXPECT_EQ(gathered(image, 8, training_augmentation(all, 1), 100), batch);
+  EXPECT_NE(gathered(image, 8, training_augmentation(all, 1), 101), batch);
+  EXPECT_NE(gathered(image, 8, training_augmentation(all, 2), 100), batch);
   for (std::int64_t b = 1; b < 8; ++b) EXPECT_NE(sample(batch, image, b), sample(batch, image, 0)) << "sample " << b << " of copies";
 }
 

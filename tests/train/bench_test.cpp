@@ -59,6 +59,9 @@ TEST(Bench, JsonNamesItsFiguresAsTheYardstickDoes) {
   for (const char* key : {"train_s", "train_s_after_first_epoch", "peak_memory_bytes", "flops_per_step", "bytes_per_step", "test_loss"}) {
     EXPECT_TRUE(json.contains(key)) << key;
   }
+  EXPECT_TRUE(json.at("kernels_per_step").is_null()) << "none counted";
+  result.kernels_per_step = 31;
+  EXPECT_EQ(nlohmann::json::parse(bench_json(result)).at("kernels_per_step"), 31);
 }
 
 }  // namespace

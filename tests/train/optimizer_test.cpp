@@ -23,9 +23,8 @@ void expect_close(float actual, double expected) { EXPECT_NEAR(actual, expected,
 // Runs one step over params with their state on the CPU.
 void step(const OptimizerSettings& settings, std::int64_t t, std::vector<float>& params, const std::vector<float>& gradients,
           std::vector<float>& state) {
-  cpu::cpu_optimizer_step(OptimizerStepArgs{.settings = settings,
-                                            .lr = settings.lr,
-                                            .t = t,
+  const StepNumbers numbers{.optimizer = optimizer_scalars(settings, settings.lr, t)};
+  cpu::cpu_optimizer_step(OptimizerStepArgs{.numbers = &numbers,
                                             .params = params.data(),
                                             .gradients = gradients.data(),
                                             .state = state.data(),
@@ -209,8 +208,9 @@ TEST(OptimizerStep, AStepWhoseLossWasNotFiniteLeavesParametersAndStateAsTheyWere
   MetricSums sums;
   sums.last_nonfinite_step = 3;
   const auto step_with = [&](std::int64_t t) {
-    cpu::cpu_optimizer_step(OptimizerStepArgs{.settings = settings, .lr = settings.lr, .t = t, .params = params.data(),
-                                              .gradients = gradients.data(), .state = state.data(), .count = 3, .sums = &sums, .step = t});
+    const StepNumbers numbers{.epoch_step = t, .optimizer = optimizer_scalars(settings, settings.lr, t)};
+    cpu::cpu_optimizer_step(OptimizerStepArgs{.numbers = &numbers, .params = params.data(), .gradients = gradients.data(),
+                                              .state = state.data(), .count = 3, .sums = &sums});
   };
   step_with(3);
   EXPECT_EQ(params, initial);

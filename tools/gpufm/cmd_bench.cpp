@@ -17,7 +17,7 @@ void add_bench_command(CLI::App& root) {
   add_model_run_options(*command, *options, "Seed of initial weights, shuffling and dropout");
   add_epochs_option(*command, *options);
   command->callback([options, command] {
-    const SelectedBackend selected = select_backend(options->device);
+    const SelectedBackend selected = select_device(options->device);
     const std::filesystem::path model = model_file(*options);
     std::cerr << sources_line(*command, *options, model) << "\n";
     std::cerr << "Device: " << selected.backend->describe() << " (" << selected.why << ")\n";

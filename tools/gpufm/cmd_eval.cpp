@@ -18,7 +18,7 @@ struct EvalOptions {
   bool best = false;
   std::string model;
   DataOptions data;
-  std::string device = "auto";
+  DeviceOptions device;
   bool json = false;
 };
 
@@ -41,7 +41,7 @@ void add_eval_command(CLI::App& root) {
   command->callback([options, command] {
     EvalRequest request{options->target, options->best, options->model, std::nullopt};
     if (command->count("--data") > 0 || command->count("--train-images") > 0) request.data = resolve_data_paths(options->data);
-    SelectedBackend selected = select_backend(options->device);
+    SelectedBackend selected = select_device(options->device);
     const EvalResult result = evaluate_checkpoint(request, *selected.backend);
     if (options->json) {
       std::cout << eval_json(result) << "\n";

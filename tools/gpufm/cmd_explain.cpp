@@ -23,7 +23,7 @@ struct ExplainCommandOptions {
   ExplainOptions explain;
   bool best = false;
   std::string out;
-  std::string device = "auto";
+  DeviceOptions device;
 };
 
 std::string confused_pairs_table(const Explanation& explanation) {
@@ -53,7 +53,7 @@ void add_explain_command(CLI::App& root) {
   command->add_option("--out", options->out, "Write OUT.svg, OUT.png and OUT.json (default: RUN/explain, shown in RUN/report.html)");
   add_device_option(*command, options->device);
   command->callback([options] {
-    SelectedBackend selected = select_backend(options->device);
+    SelectedBackend selected = select_device(options->device);
     const Explanation explanation = explain_run(ExplainRequest{options->run, options->explain, options->best}, *selected.backend);
     const std::filesystem::path run = options->run, own_stem = run / "explain";
     const std::filesystem::path out = options->out.empty() ? own_stem : std::filesystem::path(options->out);

@@ -87,8 +87,8 @@ void add_kfold_command(CLI::App& root) {
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     const bool resuming = !options->resume.empty();
-    if (resuming) refuse_flags_when_resuming(*command, {"--resume", "--device", "--parallel"}, "--resume finishes the k-fold study as it was planned");
-    SelectedBackend selected = select_backend(training.device);
+    if (resuming) refuse_flags_when_resuming(*command, {"--resume", "--device", "--eager", "--parallel"}, "--resume finishes the k-fold study as it was planned");
+    SelectedBackend selected = select_device(training.device);
     Progress progress(std::cout, isatty(STDOUT_FILENO) != 0);
     std::int64_t train_count = 0;
     std::size_t folds = 0;

@@ -86,7 +86,7 @@ void add_profile_command(CLI::App& root) {
   tflops->needs(gbps);
   gbps->needs(tflops);
   command->callback([options, command] {
-    const SelectedBackend selected = select_backend(options->run.device);
+    const SelectedBackend selected = select_device(options->run.device);
     const std::filesystem::path model = model_file(options->run);
     std::cout << sources_line(*command, options->run, model) << "\n";
     std::cout << "Device: " << selected.backend->describe() << " (" << selected.why << ")\n" << std::flush;

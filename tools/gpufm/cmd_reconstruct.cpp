@@ -21,7 +21,7 @@ struct ReconstructOptions {
   std::string split = "test";
   bool best = false;
   std::string out;
-  std::string device = "auto";
+  DeviceOptions device;
 };
 
 }  // namespace
@@ -38,7 +38,7 @@ void add_reconstruct_command(CLI::App& root) {
   command->add_option("--out", options->out, "Write OUT.svg and OUT.png (default: RUN/reconstructions-SPLIT)");
   add_device_option(*command, options->device);
   command->callback([options] {
-    SelectedBackend selected = select_backend(options->device);
+    SelectedBackend selected = select_device(options->device);
     const bool validation = options->split == "val";
     const Reconstructions reconstructions =
         reconstruct_run(ReconstructRequest{options->run, options->count, validation, options->best}, *selected.backend);

@@ -80,10 +80,10 @@ void add_train_command(CLI::App& root) {
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     if (!options->resume.empty()) {
-      refuse_flags_when_resuming(*command, {"--resume", "--epochs", "--device", "--json", "--profile-steps"},
+      refuse_flags_when_resuming(*command, {"--resume", "--epochs", "--device", "--eager", "--json", "--profile-steps"},
                                  "--resume continues the run with its own model, settings, data and seed");
     }
-    SelectedBackend selected = select_backend(training.device);
+    SelectedBackend selected = select_device(training.device);
     std::ostream& log = options->json ? std::cerr : std::cout;
     Progress progress(log, isatty(options->json ? STDERR_FILENO : STDOUT_FILENO) != 0);
     RunEvents events{.started =

@@ -1,5 +1,5 @@
 // The flags of the commands that train a model file (train, kfold, sweep): FILE and --set,
-// --precision, --epochs, --on-nan, the data, --device, --seed and --out; bench and profile take some of them.
+// --precision, --epochs, --on-nan, the data, --device and --eager, --seed and --out; bench and profile take some of them.
 // Also the model file they fall back to, and the line they print first, saying which model and
 // data they took.
 #pragma once
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "data_options.hpp"
+#include "device_option.hpp"
 #include "model_options.hpp"
 
 namespace gpufm::cli {
@@ -24,7 +25,7 @@ struct TrainingOptions {
   std::optional<std::int64_t> epochs;
   std::string on_nan;  // "stop" or "skip-step"; empty: the model file's
   std::string precision;  // fp32, tf32, bf16 or fp16; empty: the model file's
-  std::string device = "auto";
+  DeviceOptions device;
   std::uint64_t seed = 42;
   std::string out;
 

@@ -1,0 +1,58 @@
+// Captured steps on the GPU: the training run of tests/support/step_graph_runs.hpp, its steps
+// replayed as CUDA graphs, ends as the same run launched kernel by kernel (--eager), and each
+// captured training step counts its kernels.
+#include <gtest/gtest.h>
+
+#include "cuda/cuda_test_support.hpp"
+#include "support/step_graph_runs.hpp"
+
+namespace gpufm::test {
+namespace {
+
+class CudaStepGraphs : public CudaBackendTest {
+ protected:
+  // The backend is shared by the suite: it leaves as it came, replaying.
+  void TearDown() override {
+    if (!IsSkipped()) gpu().set_step_graphs(true);
+  }
+};
+
+// The same kernels with the same arguments, in the same order: the values agree but for the
+// order of floating-point atomics some cuDNN algorithms sum in (1e-5 after twelve steps). A value
+// frozen at capture that should change per step (a dropout mask, an augmentation, a bias
+// correction) would differ by far more.
+TEST_F(CudaStepGraphs, ReplayedGraphsTrainAsKernelsLaunchedOneByOne) {
+  gpu().set_step_graphs(true);
+  const ThreeEpochs replayed = train_three_epochs(gpu(), drawing_model);
+  EXPECT_EQ(replayed.capture_failure, std::nullopt);
+  gpu().set_step_graphs(false);
+  const ThreeEpochs launched = train_three_epochs(gpu(), drawing_model);
+  EXPECT_TRUE(elementwise_close(replayed.params, launched.params, 1e-5));
+  EXPECT_TRUE(elementwise_close(replayed.optimizer_state, launched.optimizer_state, 1e-5));
+  for (std::size_t e = 0; e < launched.epochs.size(); ++e) {
+    EXPECT_NEAR(replayed.epochs[e].loss, launched.epochs[e].loss, 1e-5) << "epoch " << e + 1;
+    EXPECT_EQ(replayed.evaluations[e].confusion, launched.evaluations[e].confusion) << "epoch " << e + 1;
+  }
+  // select_step, gather, a kernel or more per layer forward and backward, the loss's two, the optimizer's.
+  ASSERT_TRUE(replayed.training_step_kernels.has_value());
+  EXPECT_GE(*replayed.training_step_kernels, 12);
+  EXPECT_EQ(launched.training_step_kernels, std::nullopt) << "nothing is captured with step graphs off";
+}
+
+TEST_F(CudaStepGraphs, ReplayedFp16GraphsSkipAndRescaleAsKernelsLaunchedOneByOne) {
+  const std::string model = std::string(drawing_model) + "  precision fp16 initial_scale=131072 growth_steps=2\n";
+  gpu().set_step_graphs(true);
+  const ThreeEpochs replayed = train_three_epochs(gpu(), model);
+  EXPECT_EQ(replayed.capture_failure, std::nullopt);
+  gpu().set_step_graphs(false);
+  const ThreeEpochs launched = train_three_epochs(gpu(), model);
+  EXPECT_TRUE(elementwise_close(replayed.params, launched.params, 1e-5));
+  ASSERT_TRUE(replayed.loss_scale && launched.loss_scale);
+  EXPECT_EQ(replayed.loss_scale->scale, launched.loss_scale->scale);
+  for (std::size_t e = 0; e < launched.epochs.size(); ++e) {
+    EXPECT_EQ(replayed.epochs[e].overflow_steps, launched.epochs[e].overflow_steps) << "epoch " << e + 1;
+  }
+}
+
+}  // namespace
+}  // namespace gpufm::test
