@@ -153,9 +153,9 @@ GPUFM_HOST_DEVICE inline float pixel_noise(const Augmentation& augmentation, std
 }
 
 // Pixel `pixel` of the sample at `position` in training step `step`'s batch, as the model sees
-// it; the sample's transform is sample_transform(augmentation, step, position). Noise is not clipped to
-// [0, 1], as Keras' GaussianNoise does not clip: clipping would make it brighten dark pixels
-// only, and most pixels are dark.
+// it; the sample's transform is sample_transform(augmentation, step, position). Noise is not
+// clipped to [0, 1], as Keras' GaussianNoise does not clip: clipping would make it brighten dark
+// pixels only, and most pixels are dark.
 GPUFM_HOST_DEVICE inline float augmented_pixel(const Augmentation& augmentation, std::uint64_t step, const SampleTransform& transform,
                                                const std::uint8_t* image, std::int64_t rows, std::int64_t cols,
                                                std::int64_t position, std::int64_t pixel) {
