@@ -3,6 +3,9 @@
 // captured training step counts its kernels.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "cuda/cuda_test_support.hpp"
 #include "support/step_graph_runs.hpp"
 
@@ -11,6 +14,14 @@ namespace {
 
 class CudaStepGraphs : public CudaBackendTest {
  protected:
+  // The run with its steps replayed (which must all have been captured), then launched one by one.
+  static std::pair<ThreeEpochs, ThreeEpochs> replayed_and_launched(const std::string& model) {
+    gpu().set_step_graphs(true);
+    ThreeEpochs replayed = train_three_epochs(gpu(), model);
+    EXPECT_EQ(replayed.capture_failure, std::nullopt);
+    gpu().set_step_graphs(false);
+    return {std::move(replayed), train_three_epochs(gpu(), model)};
+  }
   // The backend is shared by the suite: it leaves as it came, replaying.
   void TearDown() override {
     if (!IsSkipped()) gpu().set_step_graphs(true);
@@ -22,11 +33,7 @@ class CudaStepGraphs : public CudaBackendTest {
 // frozen at capture that should change per step (a dropout mask, an augmentation, a bias
 // correction) would differ by far more.
 TEST_F(CudaStepGraphs, ReplayedGraphsTrainAsKernelsLaunchedOneByOne) {
-  gpu().set_step_graphs(true);
-  const ThreeEpochs replayed = train_three_epochs(gpu(), drawing_model);
-  EXPECT_EQ(replayed.capture_failure, std::nullopt);
-  gpu().set_step_graphs(false);
-  const ThreeEpochs launched = train_three_epochs(gpu(), drawing_model);
+  const auto [replayed, launched] = replayed_and_launched(drawing_model);
   EXPECT_TRUE(elementwise_close(replayed.params, launched.params, 1e-5));
   EXPECT_TRUE(elementwise_close(replayed.optimizer_state, launched.optimizer_state, 1e-5));
   for (std::size_t e = 0; e < launched.epochs.size(); ++e) {
@@ -41,11 +48,7 @@ TEST_F(CudaStepGraphs, ReplayedGraphsTrainAsKernelsLaunchedOneByOne) {
 
 TEST_F(CudaStepGraphs, ReplayedFp16GraphsSkipAndRescaleAsKernelsLaunchedOneByOne) {
   const std::string model = std::string(drawing_model) + "  precision fp16 initial_scale=131072 growth_steps=2\n";
-  gpu().set_step_graphs(true);
-  const ThreeEpochs replayed = train_three_epochs(gpu(), model);
-  EXPECT_EQ(replayed.capture_failure, std::nullopt);
-  gpu().set_step_graphs(false);
-  const ThreeEpochs launched = train_three_epochs(gpu(), model);
+  const auto [replayed, launched] = replayed_and_launched(model);
   EXPECT_TRUE(elementwise_close(replayed.params, launched.params, 1e-5));
   ASSERT_TRUE(replayed.loss_scale && launched.loss_scale);
   EXPECT_EQ(replayed.loss_scale->scale, launched.loss_scale->scale);
