@@ -71,14 +71,19 @@ unsigned row_blocks(std::int64_t rows) {
 }
 
 // A block sums 32 columns over one chunk of the rows (blockIdx.y), each thread one column over an
-// eighth of the chunk, row by row in double; the eighths are then added in order.
-constexpr int column_tile = 32, row_ranges = 8;
+// eighth of the chunk, row by row in double; the eighths are then added in order. The last block
+// of a column tile to finish adds the tile's chunk sums in chunk order, so the result is the same
+// whichever block that is, and leaves the tile's count at zero for the next launch.
+constexpr int column_tile = sum_rows_tile_columns, row_ranges = 8;
 
-__global__ void sum_row_chunks(const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums) {
+__global__ void sum_rows_in_chunks(const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums,
+                                   unsigned* chunks_done, float* row_sum) {
   __shared__ double partial[row_ranges][column_tile];
+  __shared__ bool last_chunk;
   const std::int64_t column = static_cast<std::int64_t>(blockIdx.x) * column_tile + threadIdx.x;
   const std::int64_t range = static_cast<std::int64_t>(blockIdx.y) * row_ranges + threadIdx.y;
   constexpr std::int64_t ranges = std::int64_t{sum_rows_chunks} * row_ranges;
+  const bool first_thread = threadIdx.x == 0 && threadIdx.y == 0;
   double sum = 0;
   if (column < columns) {
     const std::int64_t first = rows * range / ranges, last = rows * (range + 1) / ranges;
@@ -86,19 +91,26 @@ __global__ void sum_row_chunks(const float* matrix, std::int64_t rows, std::int6
   }
   partial[threadIdx.y][threadIdx.x] = sum;
   __syncthreads();
-  if (threadIdx.y != 0 || column >= columns) return;
-  double total = 0;
-  for (int k = 0; k < row_ranges; ++k) total += partial[k][threadIdx.x];
-  chunk_sums[static_cast<std::int64_t>(blockIdx.y) * columns + column] = total;
-}
-
-// Each column's chunks, added in chunk order.
-__global__ void add_chunk_sums(const double* chunk_sums, std::int64_t columns, float* row_sum) {
-  GPUFM_GRID_STRIDE_LOOP(column, columns) {
+  if (threadIdx.y == 0 && column < columns) {
     double total = 0;
-    for (int chunk = 0; chunk < sum_rows_chunks; ++chunk) total += chunk_sums[chunk * columns + column];
+    for (int k = 0; k < row_ranges; ++k) total += partial[k][threadIdx.x];
+    chunk_sums[static_cast<std::int64_t>(blockIdx.y) * columns + column] = total;
+    __threadfence();  // visible to every block before the count below says it is there
+  }
+  __syncthreads();
+  if (first_thread) {
+    last_chunk = atomicAdd(&chunks_done[blockIdx.x], 1u) == sum_rows_chunks - 1;
+    __threadfence();  // and the other blocks' sums are read after their count
+  }
+  __syncthreads();
+  if (!last_chunk) return;
+  if (threadIdx.y == 0 && column < columns) {
+    double total = 0;
+    // Read past the SM's own cache: other blocks wrote these.
+    for (int chunk = 0; chunk < sum_rows_chunks; ++chunk) total += __ldcg(&chunk_sums[chunk * columns + column]);
     row_sum[column] = static_cast<float>(total);
   }
+  if (first_thread) chunks_done[blockIdx.x] = 0;
 }
 
 }  // namespace
@@ -141,13 +153,12 @@ void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, c
   GPUFM_CHECK_LAUNCH(bias_activate_elements);
 }
 
-void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums, float* row_sum) {
+void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums,
+              unsigned* chunks_done, float* row_sum) {
   const dim3 block(column_tile, row_ranges);
-  const dim3 grid(static_cast<unsigned>((columns + column_tile - 1) / column_tile), sum_rows_chunks);
-  sum_row_chunks<<<grid, block, 0, stream>>>(matrix, rows, columns, chunk_sums);
-  GPUFM_CHECK_LAUNCH(sum_row_chunks);
-  add_chunk_sums<<<blocks_for(columns), threads_per_block, 0, stream>>>(chunk_sums, columns, row_sum);
-  GPUFM_CHECK_LAUNCH(add_chunk_sums);
+  const dim3 grid(static_cast<unsigned>(sum_rows_column_tiles(columns)), sum_rows_chunks);
+  sum_rows_in_chunks<<<grid, block, 0, stream>>>(matrix, rows, columns, chunk_sums, chunks_done, row_sum);
+  GPUFM_CHECK_LAUNCH(sum_rows_in_chunks);
 }
 
 }  // namespace gpufm::cuda

@@ -1,13 +1,15 @@
 // The epilogue dense and both convolutions share on the GPU, as on the CPU
 // (src/cpu/bias_activation.hpp): bias and activation on the output (rows of `columns` values),
 // and in backward the activation's derivative folded into the output gradient, then the bias
-// gradient, through chunk sums it keeps from binding on.
+// gradient, through chunk sums and counts it keeps from binding on. Each pass also comes in
+// halves, for dense, whose cuBLASLt products can take one half of each in their epilogues.
 #pragma once
 
 #include <cstdint>
 
 #include "cuda/activation.hpp"
 #include "cuda/context.hpp"
+#include "cuda/epilogue_matmul.hpp"
 #include "gpufm/attrs.hpp"
 #include "gpufm/layer_kernel.hpp"
 
@@ -18,25 +20,46 @@ class BiasActivation {
   BiasActivation(const Attrs& attrs, std::int64_t columns, CudaContext& context)
       : activation_(activation_of(attrs.choice("activation"))),
         alpha_(static_cast<float>(attrs.real("alpha"))),
-        chunk_sums_(context.allocate(static_cast<std::size_t>(sum_rows_chunks * columns) * sizeof(double))) {}
+        chunk_sums_(context.allocate(static_cast<std::size_t>(sum_rows_chunks * columns) * sizeof(double))),
+        chunks_done_(context.allocate(static_cast<std::size_t>(sum_rows_column_tiles(columns)) * sizeof(unsigned))) {}
 
   void forward(cudaStream_t stream, float* output, std::int64_t rows, std::int64_t columns, const float* bias) const {
     bias_activation_forward(stream, activation_, output, bias, rows, columns, alpha_);
   }
 
+  // forward in two halves, for a product that can take the first in its epilogue: the bias, and
+  // relu when that is the activation (cuBLASLt's BIAS or RELU_BIAS); then any other activation.
+  Epilogue product_epilogue() const { return activation_ == Activation::relu ? Epilogue::bias_relu : Epilogue::bias; }
+  void finish_forward(cudaStream_t stream, float* output, std::int64_t rows, std::int64_t columns) const {
+    if (activation_ == Activation::linear || activation_ == Activation::relu) return;
+    activation_forward(stream, activation_, output, output, rows, columns, alpha_);
+  }
+
   // Leaves the pre-activation gradient in args.output_gradient and writes the bias gradient
   // (the layer's second parameter).
   void backward(cudaStream_t stream, const BackwardArgs& args, std::int64_t rows, std::int64_t columns) const {
+    fold_activation_derivative(stream, args, rows, columns);
+    bias_gradient(stream, args, rows, columns);
+  }
+
+  // backward's two halves, for a layer whose matrix product can sum the bias gradient itself.
+  // args.output_gradient *= the activation's derivative (nothing for linear, or when the loss
+  // folded it in).
+  void fold_activation_derivative(cudaStream_t stream, const BackwardArgs& args, std::int64_t rows, std::int64_t columns) const {
     if (activation_ != Activation::linear && !args.activation_folded_into_loss) {
       activation_backward(stream, activation_, args.output, args.output_gradient, args.output_gradient, rows, columns, alpha_);
     }
-    sum_rows(stream, args.output_gradient, rows, columns, chunk_sums_.as<double>(), args.param_gradients[1]);
+  }
+  // The bias gradient = the sum of the rows of the pre-activation gradient.
+  void bias_gradient(cudaStream_t stream, const BackwardArgs& args, std::int64_t rows, std::int64_t columns) const {
+    sum_rows(stream, args.output_gradient, rows, columns, chunk_sums_.as<double>(), chunks_done_.as<unsigned>(), args.param_gradients[1]);
   }
 
  private:
   Activation activation_;
   float alpha_;
-  DeviceBuffer chunk_sums_;  // sum_rows_chunks x columns
+  DeviceBuffer chunk_sums_;   // sum_rows_chunks x columns
+  DeviceBuffer chunks_done_;  // sum_rows_column_tiles(columns), zeroed by allocate
 };
 
 }  // namespace gpufm::cuda

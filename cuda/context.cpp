@@ -15,12 +15,13 @@ CudaContext::CudaContext(int device) : device_(device) {
   GPUFM_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
   cudnn_ = make_cudnn_handle();
   GPUFM_CHECK(cudnnSetStream(cudnn_, stream_));
+  cublas_lt_ = make_cublas_lt_handle();
   // cuBLAS's own workspace, set after its stream (setting a stream resets it): a captured step
   // (a CUDA graph) then uses this fixed buffer rather than memory cuBLAS finds during capture.
   // The sizes NVIDIA's cuBLAS guide recommends: 32 MiB on Hopper, 4 MiB before.
   const std::size_t workspace_bytes = properties_.major >= 9 ? std::size_t{32} << 20 : std::size_t{4} << 20;
-  cublas_workspace_ = allocate(workspace_bytes);
-  GPUFM_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_.as(), workspace_bytes));
+  matmul_workspace_ = allocate(workspace_bytes);
+  GPUFM_CHECK(cublasSetWorkspace(cublas_, matmul_workspace_.as(), workspace_bytes));
 }
 
 std::string gibibytes(std::size_t bytes) {

@@ -1,9 +1,11 @@
 // What every CUDA kernel of a backend shares: the device, one stream that all work is queued
-// on in order, the cuBLAS and cuDNN handles bound to that stream, and device memory that is
-// zeroed and counted (a test checks that a training step allocates nothing).
+// on in order, the cuBLAS and cuDNN handles bound to that stream, a cuBLASLt handle, the
+// workspace of the matrix products, and device memory that is zeroed and counted (a test checks
+// that a training step allocates nothing).
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 
 #include "cuda/resources.hpp"
@@ -20,6 +22,10 @@ class CudaContext {
   cudaStream_t stream() const { return stream_; }
   cublasHandle_t cublas() const { return cublas_; }
   cudnnHandle_t cudnn() const { return cudnn_; }
+  cublasLtHandle_t cublas_lt() const { return cublas_lt_; }
+  // cuBLAS's workspace, which cuBLASLt's products use too: all of them are queued on the one
+  // stream, so no two use it at once.
+  std::span<std::byte> matmul_workspace() const { return {matmul_workspace_.as<std::byte>(), matmul_workspace_.bytes()}; }
 
   // Zeroed device memory, freed when the buffer goes. Out of memory is a DeviceError saying how
   // much was asked for, how much is free, and that a smaller batch needs less.
@@ -32,8 +38,9 @@ class CudaContext {
   Stream stream_;
   CublasHandle cublas_;
   CudnnHandle cudnn_;
+  CublasLtHandle cublas_lt_;
   MemoryLedger ledger_;
-  DeviceBuffer cublas_workspace_;
+  DeviceBuffer matmul_workspace_;
 };
 
 // "1.5 GiB" for messages.

@@ -161,7 +161,7 @@ class CudaBackend final : public Backend {
   void bind_to_calling_thread() override { GPUFM_CHECK(cudaSetDevice(context_.device())); }
 
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer, Precision precision) override {
-    return make_cuda_kernel(layer, context_, precision);
+    return make_cuda_kernel(layer, context_, KernelSettings{.precision = precision, .fused_epilogues = fused_epilogues()});
   }
   void round_activations(float* values, std::int64_t count, Precision precision) override {
     if (count == 0) return;

@@ -60,10 +60,11 @@ __device__ std::int64_t prediction(const LossProblem& p, std::int64_t n) {
   return best;
 }
 
-constexpr int sum_threads = 256, sum_warps = sum_threads / 32;
+constexpr int sum_warps = threads_per_block / 32;
 
-// One block: warp w takes samples w, w + 8, ...; the warps' totals are added in warp order.
-__global__ void add_loss_sums(LossProblem p, MetricSums* sums, long long* confusion, const StepNumbers* numbers) {
+// Called by every thread of one block: warp w takes samples w, w + 8, ...; the warps' totals are
+// added in warp order.
+__device__ void add_loss_sums(const LossProblem& p, MetricSums* sums, long long* confusion, const StepNumbers* numbers) {
   __shared__ double warp_loss[sum_warps], warp_correct[sum_warps];
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
   double loss = 0, correct = 0;
@@ -96,9 +97,9 @@ __global__ void add_loss_sums(LossProblem p, MetricSums* sums, long long* confus
 }
 
 // d(batch-mean loss) / d output, or / d pre-activation when the activation is folded in
-// (softmax with crossentropy and sigmoid with bce both give p - t there). A clipped probability
-// has no gradient. fp16 multiplies it by the loss scale.
-__global__ void write_loss_gradient(LossProblem p, float* gradient, const LossScale* loss_scale) {
+// (softmax with crossentropy and sigmoid with bce both give p - t there), for this thread's share
+// of the outputs. A clipped probability has no gradient. fp16 multiplies it by the loss scale.
+__device__ void write_loss_gradient(const LossProblem& p, float* gradient, const LossScale* loss_scale) {
   const double scale = loss_scale != nullptr ? loss_scale->scale : 1.0;
   const double batch = static_cast<double>(p.batch), elements = static_cast<double>(p.elements);
   GPUFM_GRID_STRIDE_LOOP(i, p.batch * p.elements) {
@@ -121,6 +122,15 @@ __global__ void write_loss_gradient(LossProblem p, float* gradient, const LossSc
   }
 }
 
+// One launch for the step's loss: every block writes its share of the gradient (when asked for
+// one), and block 0 also adds the batch to the sums (when asked). Both only read the outputs, so
+// the sums' block works beside the others rather than in a launch of its own before them.
+__global__ void loss_sums_and_gradient(LossProblem p, MetricSums* sums, long long* confusion, const StepNumbers* numbers,
+                                       float* gradient, const LossScale* loss_scale) {
+  if (gradient != nullptr) write_loss_gradient(p, gradient, loss_scale);
+  if (blockIdx.x == 0 && (sums != nullptr || confusion != nullptr)) add_loss_sums(p, sums, confusion, numbers);
+}
+
 }  // namespace
 
 void cuda_loss(cudaStream_t stream, const LossArgs& args) {
@@ -128,15 +138,11 @@ void cuda_loss(cudaStream_t stream, const LossArgs& args) {
   const LossProblem problem{args.loss, args.target, args.output, args.batch, args.elements, args.labels, args.target_input,
                             args.fold_activation};
   auto* confusion = args.target == Target::labels ? reinterpret_cast<long long*>(args.confusion) : nullptr;
-  if (args.sums != nullptr || confusion != nullptr) {
-    add_loss_sums<<<1, sum_threads, 0, stream>>>(problem, args.sums, confusion, args.numbers);
-    GPUFM_CHECK_LAUNCH(add_loss_sums);
-  }
-  if (args.output_gradient != nullptr) {
-    write_loss_gradient<<<blocks_for(args.batch * args.elements), threads_per_block, 0, stream>>>(problem, args.output_gradient,
-                                                                                                 args.loss_scale);
-    GPUFM_CHECK_LAUNCH(write_loss_gradient);
-  }
+  if (args.sums == nullptr && confusion == nullptr && args.output_gradient == nullptr) return;
+  const unsigned blocks = args.output_gradient != nullptr ? blocks_for(args.batch * args.elements) : 1;
+  loss_sums_and_gradient<<<blocks, threads_per_block, 0, stream>>>(problem, args.sums, confusion, args.numbers, args.output_gradient,
+                                                                   args.loss_scale);
+  GPUFM_CHECK_LAUNCH(loss_sums_and_gradient);
 }
 
 }  // namespace gpufm::cuda

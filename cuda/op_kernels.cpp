@@ -12,7 +12,7 @@ namespace gpufm::cuda {
 namespace {
 
 // Views compute nothing on any backend.
-std::unique_ptr<LayerKernel> make_cuda_view_kernel(const Layer& layer, CudaContext&, Precision) { return make_view_kernel(layer); }
+std::unique_ptr<LayerKernel> make_cuda_view_kernel(const Layer& layer, CudaContext&, const KernelSettings&) { return make_view_kernel(layer); }
 
 constexpr std::pair<std::string_view, CudaKernelFactory> cuda_kernels[] = {
     {"dense", make_dense_kernel},
@@ -41,10 +41,10 @@ CudaKernelFactory find_cuda_kernel(std::string_view keyword) {
   return nullptr;
 }
 
-std::unique_ptr<LayerKernel> make_cuda_kernel(const Layer& layer, CudaContext& context, Precision precision) {
+std::unique_ptr<LayerKernel> make_cuda_kernel(const Layer& layer, CudaContext& context, const KernelSettings& settings) {
   const CudaKernelFactory factory = find_cuda_kernel(layer.op->keyword);
   if (factory == nullptr) throw std::logic_error("op '" + std::string(layer.op->keyword) + "' has no CUDA kernel");
-  return factory(layer, context, precision);
+  return factory(layer, context, settings);
 }
 
 }  // namespace gpufm::cuda

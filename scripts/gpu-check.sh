@@ -26,8 +26,9 @@
 #               (H100: 66.9 TFLOP/s, 3.35 TB/s; H200: 4.8 TB/s) and a Chrome trace
 #   ncu_cnn     Nsight Compute over one training step of the CNN (gpufm train --profile-steps):
 #               each kernel's time and its share of the GPU's compute and memory peaks
-#   graphs_vs_eager  `gpufm bench` of the CNN (2 epochs) with its steps replayed as CUDA graphs,
-#               then with --eager: ms a step each, and the kernels a captured step launches
+#   variants_*  `gpufm bench` of the MLP and the CNN (2 epochs) as it runs by default (steps
+#               replayed as CUDA graphs, bias and activation in cuBLASLt's epilogues), then with
+#               --unfused, then with --eager: ms a step each, and the kernels a captured step launches
 #   kfold_side_by_side  a 5-fold study of the CNN (3 epochs, or --epochs) with the folds one after
 #               another, then all five side by side: the two wall times
 #
@@ -455,22 +456,26 @@ ncu_cnn() {
   ((dry_run)) || note "$(grep -c 'gpu__time_duration' "$out/profile/ncu_cnn.csv") kernels in step 30"
 }
 
-# What CUDA graphs pay: the CNN's step with its steps replayed, then launched kernel by kernel.
-graphs_vs_eager() {
-  local mode
+# What CUDA graphs and fused epilogues pay: the model's step as it runs by default, then with each
+# left out.
+step_variants() {
+  local model=$1 variant
   mkdir -p "$out/bench"
-  for mode in graphs eager; do
+  for variant in default unfused eager; do
     local flags=()
-    [[ $mode == eager ]] && flags=(--eager)
-    bounded_gpufm "$work/bin/gpufm" bench "$work/models/cnn.dsl" --device cuda --data "$from/data" --epochs 2 "${flags[@]}" |
-      tee "$out/bench/cnn_$mode.jsonl"
+    [[ $variant != default ]] && flags=("--$variant")
+    bounded_gpufm "$work/bin/gpufm" bench "$work/models/$model.dsl" --device cuda --data "$from/data" --epochs 2 "${flags[@]}" |
+      tee "$out/bench/${model}_$variant.jsonl"
   done
   ((dry_run)) && return 0
-  note "$("$PYTHON" - "$out/bench" <<'PYTHON'
+  note "$("$PYTHON" - "$out/bench" "$model" <<'PYTHON'
 import json, sys
-figures = {m: json.loads(open(f"{sys.argv[1]}/cnn_{m}.jsonl").read().strip().splitlines()[-1]) for m in ("graphs", "eager")}
-print(f"cnn: {figures['graphs']['ms_per_step']:.3f} ms a step replayed ({figures['graphs']['kernels_per_step']} kernels), "
-      f"{figures['eager']['ms_per_step']:.3f} ms launched one by one")
+folder, model = sys.argv[1:]
+figures = {v: json.loads(open(f"{folder}/{model}_{v}.jsonl").read().strip().splitlines()[-1])
+           for v in ("default", "unfused", "eager")}
+print(f"{model}: {figures['default']['ms_per_step']:.3f} ms a step ({figures['default']['kernels_per_step']} kernels), "
+      f"--unfused {figures['unfused']['ms_per_step']:.3f} ms ({figures['unfused']['kernels_per_step']} kernels), "
+      f"--eager {figures['eager']['ms_per_step']:.3f} ms")
 PYTHON
 )"
 }
@@ -602,9 +607,13 @@ main() {
       done
       run_step "profile_$model" profile_model "$model"
     done
+    for model in mlp cnn; do
+      if [[ ,$models, == *,$model,* ]]; then
+        run_step "variants_$model" step_variants "$model"
+      fi
+    done
     if [[ ,$models, == *,cnn,* ]]; then
       run_step ncu_cnn ncu_cnn
-      run_step graphs_vs_eager graphs_vs_eager
       run_step kfold_side_by_side kfold_side_by_side
     fi
     finish

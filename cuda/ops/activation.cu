@@ -44,7 +44,7 @@ class ActivationKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_activation_kernel(const Layer& layer, CudaContext& context, Precision) {
+std::unique_ptr<LayerKernel> make_activation_kernel(const Layer& layer, CudaContext& context, const KernelSettings&) {
   return std::make_unique<ActivationKernel>(layer, context);
 }
 

@@ -35,7 +35,7 @@ __global__ void gather_window_means(PoolWindows windows, const float*, const flo
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_avgpool_kernel(const Layer& layer, CudaContext& context, Precision) {
+std::unique_ptr<LayerKernel> make_avgpool_kernel(const Layer& layer, CudaContext& context, const KernelSettings&) {
   return std::make_unique<PoolKernel<mean_of_windows, gather_window_means>>(layer, context);
 }
 

@@ -211,7 +211,7 @@ class BatchNormKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_batchnorm_kernel(const Layer& layer, CudaContext& context, Precision) {
+std::unique_ptr<LayerKernel> make_batchnorm_kernel(const Layer& layer, CudaContext& context, const KernelSettings&) {
   return std::make_unique<BatchNormKernel>(layer, context);
 }
 

@@ -46,8 +46,8 @@ class Conv2dKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_conv2d_kernel(const Layer& layer, CudaContext& context, Precision precision) {
-  return std::make_unique<Conv2dKernel>(layer, context, precision);
+std::unique_ptr<LayerKernel> make_conv2d_kernel(const Layer& layer, CudaContext& context, const KernelSettings& settings) {
+  return std::make_unique<Conv2dKernel>(layer, context, settings.precision);
 }
 
 }  // namespace gpufm::cuda

@@ -52,8 +52,8 @@ class Conv2dTransposeKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_conv2d_transpose_kernel(const Layer& layer, CudaContext& context, Precision precision) {
-  return std::make_unique<Conv2dTransposeKernel>(layer, context, precision);
+std::unique_ptr<LayerKernel> make_conv2d_transpose_kernel(const Layer& layer, CudaContext& context, const KernelSettings& settings) {
+  return std::make_unique<Conv2dTransposeKernel>(layer, context, settings.precision);
 }
 
 }  // namespace gpufm::cuda

@@ -53,7 +53,7 @@ class DropoutKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_dropout_kernel(const Layer& layer, CudaContext& context, Precision) {
+std::unique_ptr<LayerKernel> make_dropout_kernel(const Layer& layer, CudaContext& context, const KernelSettings&) {
   return std::make_unique<DropoutKernel>(layer, context);
 }
 

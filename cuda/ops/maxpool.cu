@@ -54,7 +54,7 @@ __global__ void gather_from_maxima(PoolWindows windows, const float* input, cons
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_maxpool_kernel(const Layer& layer, CudaContext& context, Precision) {
+std::unique_ptr<LayerKernel> make_maxpool_kernel(const Layer& layer, CudaContext& context, const KernelSettings&) {
   return std::make_unique<PoolKernel<max_of_windows, gather_from_maxima>>(layer, context);
 }
 

@@ -77,7 +77,7 @@ class UpsampleKernel final : public LayerKernel {
 
 }  // namespace
 
-std::unique_ptr<LayerKernel> make_upsample_kernel(const Layer& layer, CudaContext& context, Precision) {
+std::unique_ptr<LayerKernel> make_upsample_kernel(const Layer& layer, CudaContext& context, const KernelSettings&) {
   return std::make_unique<UpsampleKernel>(layer, context);
 }
 

@@ -221,10 +221,16 @@ class Backend {
   virtual std::unique_ptr<StepGraph> capture(const std::function<void()>& work) = 0;
   void set_step_graphs(bool on) { step_graphs_ = on; }
   bool step_graphs() const { return step_graphs_; }
+  // Whether layer kernels made from now on may apply their bias and activation inside the
+  // library's matrix product (cuBLASLt's epilogues) rather than in kernels of their own: on by
+  // default, off to measure what fusion saves. The CPU's epilogue is one loop either way.
+  void set_fused_epilogues(bool on) { fused_epilogues_ = on; }
+  bool fused_epilogues() const { return fused_epilogues_; }
   virtual void nearest_neighbours(const NeighbourArgs& args) = 0;
 
  private:
   bool step_graphs_ = true;
+  bool fused_epilogues_ = true;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

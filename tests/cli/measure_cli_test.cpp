@@ -69,8 +69,10 @@ TEST(BenchCli, PrintsOneJsonLineOnStdout) {
   expect_one_line_error(run_gpufm({"bench", model, "--data", dir.path().string(), "--epochs", "0"}), 2, {"--epochs"});
 }
 
-// --eager runs every step call by call, and trains to the very same figures.
-TEST(BenchCli, EagerStepsTrainAsReplayedOnes) {
+// --eager runs every step call by call, --unfused keeps bias and activation out of the library's
+// products, and on the CPU (whose epilogue is one loop either way) both train to the very same
+// figures; the JSON says how each ran.
+TEST(BenchCli, EagerAndUnfusedStepsTrainAsDefaultOnes) {
   TempDir dir;
   write_learnable_set(dir.path(), 128, 32);
   const std::string model = dir.write("small.dsl", learnable_classifier).string();
@@ -81,10 +83,15 @@ TEST(BenchCli, EagerStepsTrainAsReplayedOnes) {
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return nlohmann::json::parse(result.out);
   };
-  const nlohmann::json replayed = bench({}), eager = bench({"--eager"});
+  const nlohmann::json replayed = bench({}), eager = bench({"--eager"}), unfused = bench({"--unfused"});
+  EXPECT_EQ(replayed.at("step_graphs"), true);
+  EXPECT_EQ(replayed.at("fused_epilogues"), true);
   EXPECT_EQ(eager.at("step_graphs"), false);
-  EXPECT_EQ(eager.at("test_loss"), replayed.at("test_loss"));
-  EXPECT_EQ(eager.at("test_acc"), replayed.at("test_acc"));
+  EXPECT_EQ(unfused.at("fused_epilogues"), false);
+  for (const nlohmann::json& other : {eager, unfused}) {
+    EXPECT_EQ(other.at("test_loss"), replayed.at("test_loss"));
+    EXPECT_EQ(other.at("test_acc"), replayed.at("test_acc"));
+  }
 }
 
 TEST(TrainProfileStepsCli, BracketTrainingSteps) {

@@ -2,8 +2,8 @@
 // check (tests/ops) and on larger ones, the same input, parameters and output gradient go to both
 // backends, and the forward output, the parameters after forward (batch-norm's running
 // statistics), the input gradient and every parameter gradient are compared, in training and in
-// inference, for a full batch and for a partial last batch, and with the last activation folded
-// into the loss where it can be.
+// inference, for a full batch and for a partial last batch, with the last activation folded into
+// the loss where it can be, and with dense's epilogues fused into cuBLASLt's products and not.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -234,7 +234,20 @@ std::vector<bool> folding_choices(const Layer& layer) {
   return {false};
 }
 
-class CudaOpParity : public CudaBackendTestWithParam<ParityCase> {};
+// dense runs its bias, relu and bias gradient in cuBLASLt's products by default: it is also run
+// with them in kernels of their own (--unfused).
+std::vector<bool> fusion_choices(const Layer& layer) {
+  if (layer.op->keyword == "dense") return {true, false};
+  return {true};
+}
+
+class CudaOpParity : public CudaBackendTestWithParam<ParityCase> {
+ protected:
+  // The backend is shared by the suite: it leaves as it came, fusing.
+  void TearDown() override {
+    if (!IsSkipped()) gpu().set_fused_epilogues(true);
+  }
+};
 
 // Training and inference; batch-norm also training in a frozen block (its moving statistics used
 // and kept).
@@ -250,13 +263,16 @@ TEST_P(CudaOpParity, ForwardAndBackwardMatchTheCpuKernel) {
   for (const Mode mode : modes_for(layer)) {
     for (const Sizes sizes : {Sizes{c.batch, c.batch}, Sizes{c.batch, c.batch + 3}}) {
       for (const bool folded : folding_choices(layer)) {
-        SCOPED_TRACE(testing::Message() << c.statement << " on " << c.input.str() << ", " << (mode.training ? "training" : "inference")
-                                        << (mode.frozen ? " frozen" : "") << ", batch " << sizes.batch << " of " << sizes.capacity
-                                        << (folded ? ", activation folded" : ""));
-        const LayerValues values = random_values(layer, sizes, c.ties);
-        const LayerResults on_cpu = run_layer(cpu(), layer, values, sizes, mode, folded);
-        const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, mode, folded, &on_cpu.output);
-        expect_same_results(on_gpu, on_cpu, layer, tolerance_for(layer));
+        for (const bool fused : fusion_choices(layer)) {
+          SCOPED_TRACE(testing::Message() << c.statement << " on " << c.input.str() << ", " << (mode.training ? "training" : "inference")
+                                          << (mode.frozen ? " frozen" : "") << ", batch " << sizes.batch << " of " << sizes.capacity
+                                          << (folded ? ", activation folded" : "") << (fused ? "" : ", unfused"));
+          const LayerValues values = random_values(layer, sizes, c.ties);
+          const LayerResults on_cpu = run_layer(cpu(), layer, values, sizes, mode, folded);
+          gpu().set_fused_epilogues(fused);
+          const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, mode, folded, &on_cpu.output);
+          expect_same_results(on_gpu, on_cpu, layer, tolerance_for(layer));
+        }
       }
     }
   }

@@ -40,7 +40,7 @@ TEST_F(CudaStepGraphs, ReplayedGraphsTrainAsKernelsLaunchedOneByOne) {
     EXPECT_NEAR(replayed.epochs[e].loss, launched.epochs[e].loss, 1e-5) << "epoch " << e + 1;
     EXPECT_EQ(replayed.evaluations[e].confusion, launched.evaluations[e].confusion) << "epoch " << e + 1;
   }
-  // select_step, gather, a kernel or more per layer forward and backward, the loss's two, the optimizer's.
+  // select_step, gather, a kernel or more per layer forward and backward, the loss's, the optimizer's.
   ASSERT_TRUE(replayed.training_step_kernels.has_value());
   EXPECT_GE(*replayed.training_step_kernels, 12);
   EXPECT_EQ(launched.training_step_kernels, std::nullopt) << "nothing is captured with step graphs off";

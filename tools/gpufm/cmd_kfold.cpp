@@ -87,7 +87,7 @@ void add_kfold_command(CLI::App& root) {
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     const bool resuming = !options->resume.empty();
-    if (resuming) refuse_flags_when_resuming(*command, {"--resume", "--device", "--eager", "--parallel"}, "--resume finishes the k-fold study as it was planned");
+    if (resuming) refuse_flags_when_resuming(*command, {"--resume", "--device", "--eager", "--unfused", "--parallel"}, "--resume finishes the k-fold study as it was planned");
     SelectedBackend selected = select_device(training.device);
     Progress progress(std::cout, isatty(STDOUT_FILENO) != 0);
     std::int64_t train_count = 0;

@@ -91,7 +91,7 @@ void add_sweep_command(CLI::App& root) {
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     const bool resuming = !options->resume.empty();
-    if (resuming) refuse_flags_when_resuming(*command, {"--resume", "--device", "--eager", "--parallel"}, "--resume finishes the sweep as it was planned");
+    if (resuming) refuse_flags_when_resuming(*command, {"--resume", "--device", "--eager", "--unfused", "--parallel"}, "--resume finishes the sweep as it was planned");
     SelectedBackend selected = select_device(training.device);
     Progress progress(std::cout, isatty(STDOUT_FILENO) != 0);
     std::size_t trials = 0;

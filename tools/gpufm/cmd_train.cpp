@@ -80,7 +80,7 @@ void add_train_command(CLI::App& root) {
   command->callback([options, command] {
     const TrainingOptions& training = options->training;
     if (!options->resume.empty()) {
-      refuse_flags_when_resuming(*command, {"--resume", "--epochs", "--device", "--eager", "--json", "--profile-steps"},
+      refuse_flags_when_resuming(*command, {"--resume", "--epochs", "--device", "--eager", "--unfused", "--json", "--profile-steps"},
                                  "--resume continues the run with its own model, settings, data and seed");
     }
     SelectedBackend selected = select_device(training.device);

@@ -8,15 +8,20 @@ void add_device_option(CLI::App& command, DeviceOptions& options) {
       ->capture_default_str();
   command.add_flag("--eager", options.eager,
                    "Launch every step's kernels one by one instead of replaying the step captured as a CUDA graph (slower; for comparison)");
+  command.add_flag("--unfused", options.unfused,
+                   "Run bias and activation as kernels of their own instead of in cuBLASLt's matrix products (slower; for comparison)");
 }
 
 SelectedBackend select_device(const DeviceOptions& options) {
   SelectedBackend selected = select_backend(options.device);
-  const bool step_graphs = !options.eager;
-  selected.backend->set_step_graphs(step_graphs);
-  selected.make_another = [make = std::move(selected.make_another), step_graphs] {
+  const auto configure = [options](Backend& backend) {
+    backend.set_step_graphs(!options.eager);
+    backend.set_fused_epilogues(!options.unfused);
+  };
+  configure(*selected.backend);
+  selected.make_another = [make = std::move(selected.make_another), configure] {
     std::unique_ptr<Backend> backend = make();
-    backend->set_step_graphs(step_graphs);
+    configure(*backend);
     return backend;
   };
   return selected;

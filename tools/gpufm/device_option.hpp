@@ -1,4 +1,4 @@
-// --device auto|cpu|cuda and --eager, shared by the commands that run a model.
+// --device auto|cpu|cuda, --eager and --unfused, shared by the commands that run a model.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,12 +10,14 @@ namespace gpufm::cli {
 
 struct DeviceOptions {
   std::string device = "auto";
-  bool eager = false;  // every step's calls one by one, none captured as a CUDA graph
+  bool eager = false;    // every step's calls one by one, none captured as a CUDA graph
+  bool unfused = false;  // bias and activation in kernels of their own, not in cuBLASLt's epilogues
 };
 
 void add_device_option(CLI::App& command, DeviceOptions& options);
 
-// The backend --device asks for, as --eager asks it to run steps (and the others it makes).
+// The backend --device asks for, running steps (its own and the others it makes) as --eager and
+// --unfused ask.
 SelectedBackend select_device(const DeviceOptions& options);
 
 }  // namespace gpufm::cli
