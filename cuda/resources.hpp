@@ -20,6 +20,7 @@ namespace gpufm::cuda {
 template <class Handle, auto destroy>
 class Owned {
  public:
+  using handle_type = Handle;
   Owned() = default;
   explicit Owned(Handle handle) : handle_(handle) {}
   Handle get() const { return handle_.get(); }
@@ -46,61 +47,33 @@ using ConvolutionDescriptor = Owned<cudnnConvolutionDescriptor_t, cudnnDestroyCo
 using CudaGraph = Owned<cudaGraph_t, cudaGraphDestroy>;
 using CudaGraphExec = Owned<cudaGraphExec_t, cudaGraphExecDestroy>;
 
-inline Stream make_stream() {
-  cudaStream_t stream = nullptr;
-  GPUFM_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  return Stream(stream);
-}
-inline Event make_event() {
-  cudaEvent_t event = nullptr;
-  GPUFM_CHECK(cudaEventCreate(&event));
-  return Event(event);
-}
-inline CublasHandle make_cublas_handle() {
-  cublasHandle_t handle = nullptr;
-  GPUFM_CHECK(cublasCreate(&handle));
-  return CublasHandle(handle);
-}
-inline CudnnHandle make_cudnn_handle() {
-  cudnnHandle_t handle = nullptr;
-  GPUFM_CHECK(cudnnCreate(&handle));
-  return CudnnHandle(handle);
-}
-inline CublasLtHandle make_cublas_lt_handle() {
-  cublasLtHandle_t handle = nullptr;
-  GPUFM_CHECK(cublasLtCreate(&handle));
-  return CublasLtHandle(handle);
-}
+// An OwnedType holding what create(&handle, arguments...) makes, the call checked as GPUFM_CHECK
+// checks it (its message names the create call and the line that asked for it).
+#define GPUFM_CREATE(OwnedType, create, ...)                        \
+  [&] {                                                              \
+    typename OwnedType::handle_type handle = nullptr;                \
+    GPUFM_CHECK(create(&handle __VA_OPT__(, ) __VA_ARGS__));         \
+    return OwnedType(handle);                                        \
+  }()
+
+inline Stream make_stream() { return GPUFM_CREATE(Stream, cudaStreamCreateWithFlags, cudaStreamNonBlocking); }
+inline Event make_event() { return GPUFM_CREATE(Event, cudaEventCreate); }
+inline CublasHandle make_cublas_handle() { return GPUFM_CREATE(CublasHandle, cublasCreate); }
+inline CudnnHandle make_cudnn_handle() { return GPUFM_CREATE(CudnnHandle, cudnnCreate); }
+inline CublasLtHandle make_cublas_lt_handle() { return GPUFM_CREATE(CublasLtHandle, cublasLtCreate); }
 inline MatmulDescriptor make_matmul_descriptor(cublasComputeType_t math) {
-  cublasLtMatmulDesc_t descriptor = nullptr;
-  GPUFM_CHECK(cublasLtMatmulDescCreate(&descriptor, math, CUDA_R_32F));
-  return MatmulDescriptor(descriptor);
+  return GPUFM_CREATE(MatmulDescriptor, cublasLtMatmulDescCreate, math, CUDA_R_32F);
 }
 // A float32 column-major matrix of rows x columns, `leading` floats from one column to the next.
 inline MatrixLayout make_matrix_layout(std::int64_t rows, std::int64_t columns, std::int64_t leading) {
-  cublasLtMatrixLayout_t layout = nullptr;
-  GPUFM_CHECK(cublasLtMatrixLayoutCreate(&layout, CUDA_R_32F, static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(columns), leading));
-  return MatrixLayout(layout);
+  return GPUFM_CREATE(MatrixLayout, cublasLtMatrixLayoutCreate, CUDA_R_32F, static_cast<std::uint64_t>(rows),
+                      static_cast<std::uint64_t>(columns), leading);
 }
-inline MatmulPreference make_matmul_preference() {
-  cublasLtMatmulPreference_t preference = nullptr;
-  GPUFM_CHECK(cublasLtMatmulPreferenceCreate(&preference));
-  return MatmulPreference(preference);
-}
-inline TensorDescriptor make_tensor_descriptor() {
-  cudnnTensorDescriptor_t descriptor = nullptr;
-  GPUFM_CHECK(cudnnCreateTensorDescriptor(&descriptor));
-  return TensorDescriptor(descriptor);
-}
-inline FilterDescriptor make_filter_descriptor() {
-  cudnnFilterDescriptor_t descriptor = nullptr;
-  GPUFM_CHECK(cudnnCreateFilterDescriptor(&descriptor));
-  return FilterDescriptor(descriptor);
-}
+inline MatmulPreference make_matmul_preference() { return GPUFM_CREATE(MatmulPreference, cublasLtMatmulPreferenceCreate); }
+inline TensorDescriptor make_tensor_descriptor() { return GPUFM_CREATE(TensorDescriptor, cudnnCreateTensorDescriptor); }
+inline FilterDescriptor make_filter_descriptor() { return GPUFM_CREATE(FilterDescriptor, cudnnCreateFilterDescriptor); }
 inline ConvolutionDescriptor make_convolution_descriptor() {
-  cudnnConvolutionDescriptor_t descriptor = nullptr;
-  GPUFM_CHECK(cudnnCreateConvolutionDescriptor(&descriptor));
-  return ConvolutionDescriptor(descriptor);
+  return GPUFM_CREATE(ConvolutionDescriptor, cudnnCreateConvolutionDescriptor);
 }
 
 }  // namespace gpufm::cuda
