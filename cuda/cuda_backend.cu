@@ -89,6 +89,27 @@ class StreamTimeline final : public Timeline {
   std::vector<Event> marks_;
 };
 
+// The kernels a graph launches: its kernel nodes, and those of the graphs it holds (a library may
+// capture its work as a child graph).
+std::int64_t kernel_nodes(cudaGraph_t graph) {
+  std::size_t count = 0;
+  GPUFM_CHECK(cudaGraphGetNodes(graph, nullptr, &count));
+  std::vector<cudaGraphNode_t> nodes(count);
+  GPUFM_CHECK(cudaGraphGetNodes(graph, nodes.data(), &count));
+  std::int64_t kernels = 0;
+  for (cudaGraphNode_t node : nodes) {
+    cudaGraphNodeType type{};
+    GPUFM_CHECK(cudaGraphNodeGetType(node, &type));
+    if (type == cudaGraphNodeTypeKernel) ++kernels;
+    if (type == cudaGraphNodeTypeGraph) {
+      cudaGraph_t child = nullptr;
+      GPUFM_CHECK(cudaGraphChildGraphNodeGetGraph(node, &child));
+      kernels += kernel_nodes(child);
+    }
+  }
+  return kernels;
+}
+
 // A step captured from the stream as a CUDA graph, and instantiated once.
 class CapturedStep final : public StepGraph {
  public:
@@ -109,15 +130,7 @@ class CapturedStep final : public StepGraph {
     cudaGraphExec_t exec = nullptr;
     GPUFM_CHECK(cudaGraphInstantiate(&exec, graph_, 0));
     exec_ = CudaGraphExec(exec);
-    std::size_t nodes = 0;
-    GPUFM_CHECK(cudaGraphGetNodes(graph_, nullptr, &nodes));
-    std::vector<cudaGraphNode_t> node_list(nodes);
-    GPUFM_CHECK(cudaGraphGetNodes(graph_, node_list.data(), &nodes));
-    for (cudaGraphNode_t node : node_list) {
-      cudaGraphNodeType type{};
-      GPUFM_CHECK(cudaGraphNodeGetType(node, &type));
-      if (type == cudaGraphNodeTypeKernel) ++kernels_;
-    }
+    kernels_ = kernel_nodes(graph_);
   }
   void replay() override { GPUFM_CHECK(cudaGraphLaunch(exec_, stream_)); }
   std::optional<std::int64_t> kernel_count() const override { return kernels_; }

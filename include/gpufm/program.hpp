@@ -11,7 +11,7 @@
 #include <set>
 #include <span>
 #include <string>
-#include <tuple>
+#include <compare>
 #include <vector>
 
 #include "gpufm/backend.hpp"
@@ -123,7 +123,15 @@ class Program {
   // A batch's calls, the same for every batch of a pass but its numbers (StepNumbers): a training
   // batch, or one measured (into sums, and confusion when given); or, given forward_through,
   // only the forward pass up to that layer.
-  using StepGraphKey = std::tuple<const void*, const void*, const void*, std::int64_t, bool, bool, const void*, const void*>;
+  // What a captured step fixes: its data and their geometry (augmentation's), its size and kind,
+  // where its figures go, and the schedule (fine-tuning changes it).
+  struct StepGraphKey {
+    const void *images, *labels, *ids;
+    std::int64_t rows, cols, batch;
+    bool training, fine_tuning;
+    const void *sums, *confusion;
+    auto operator<=>(const StepGraphKey&) const = default;
+  };
   struct BatchCall {
     const std::uint8_t* images = nullptr;
     const std::uint8_t* labels = nullptr;
@@ -134,7 +142,6 @@ class Program {
     MetricSums* sums = nullptr;
     std::int64_t* confusion = nullptr;
     std::optional<std::size_t> forward_through{};
-    // What a captured step of it fixes (fine-tuning changes the schedule).
     StepGraphKey key(bool fine_tuning) const;
   };
   float* activation(std::size_t buffer) const;

@@ -186,7 +186,8 @@ void Program::start_pass(std::int64_t first_row) {
 }
 
 Program::StepGraphKey Program::BatchCall::key(bool fine_tuning) const {
-  return {images, labels, ids, batch, training, fine_tuning, sums, confusion};
+  return {.images = images, .labels = labels, .ids = ids, .rows = rows, .cols = cols, .batch = batch, .training = training,
+          .fine_tuning = fine_tuning, .sums = sums, .confusion = confusion};
 }
 
 void Program::run_step(const BatchCall& call) {
@@ -229,8 +230,7 @@ void Program::replay_step(const BatchCall& call) {
 
 std::optional<std::int64_t> Program::training_step_kernels() const {
   for (const auto& [key, captured] : step_graphs_) {
-    const auto& [images, labels, ids, batch, training, fine_tuning, sums, confusion] = key;
-    if (training && batch == graph_.train.batch && fine_tuning == fine_tuning_) return captured->kernel_count();
+    if (key.training && key.batch == graph_.train.batch && key.fine_tuning == fine_tuning_) return captured->kernel_count();
   }
   return std::nullopt;
 }
