@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <mutex>
 #include <span>
 #include <string>
 
@@ -13,9 +14,19 @@
 
 namespace gpufm::cuda {
 
+// Held while a stream is captured as a CUDA graph, and around the calls that may synchronise the
+// whole device (creating and destroying a context, cudaMalloc, cudaFree): a study's members train
+// side by side on one GPU from several threads, and such a call in one thread during another's
+// capture could invalidate that capture or fail itself. Recursive, so that a call made inside a
+// capture fails as CUDA says rather than waiting forever.
+std::recursive_mutex& device_wide_lock();
+
 class CudaContext {
  public:
   explicit CudaContext(int device);
+  ~CudaContext();
+  CudaContext(const CudaContext&) = delete;
+  CudaContext& operator=(const CudaContext&) = delete;
 
   int device() const { return device_; }
   const cudaDeviceProp& properties() const { return properties_; }

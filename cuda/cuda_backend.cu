@@ -110,10 +110,12 @@ std::int64_t kernel_nodes(cudaGraph_t graph) {
   return kernels;
 }
 
-// A step captured from the stream as a CUDA graph, and instantiated once.
+// A step captured from the stream as a CUDA graph, and instantiated once; made and destroyed under
+// device_wide_lock, which keeps the other threads' device-wide calls out of the capture.
 class CapturedStep final : public StepGraph {
  public:
   CapturedStep(cudaStream_t stream, const std::function<void()>& work) : stream_(stream) {
+    const std::lock_guard lock(device_wide_lock());
     GPUFM_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));
     cudaGraph_t graph = nullptr;
     try {
@@ -132,6 +134,13 @@ class CapturedStep final : public StepGraph {
     exec_ = CudaGraphExec(exec);
     kernels_ = kernel_nodes(graph_);
   }
+  ~CapturedStep() override {
+    const std::lock_guard lock(device_wide_lock());
+    exec_ = CudaGraphExec();
+    graph_ = CudaGraph();
+  }
+  CapturedStep(const CapturedStep&) = delete;
+  CapturedStep& operator=(const CapturedStep&) = delete;
   void replay() override { GPUFM_CHECK(cudaGraphLaunch(exec_, stream_)); }
   std::optional<std::int64_t> kernel_count() const override { return kernels_; }
 
