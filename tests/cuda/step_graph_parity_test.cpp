@@ -1,10 +1,14 @@
 // Captured steps on the GPU: the training run of tests/support/step_graph_runs.hpp, its steps
-// replayed as CUDA graphs, ends as the same run launched kernel by kernel (--eager), and each
-// captured training step counts its kernels.
+// replayed as CUDA graphs, ends as the same run launched kernel by kernel (--eager), each
+// captured training step counts its kernels, and backends side by side in threads capture theirs.
 #include <gtest/gtest.h>
 
+#include <exception>
+#include <memory>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "cuda/cuda_test_support.hpp"
 #include "support/step_graph_runs.hpp"
@@ -54,6 +58,36 @@ TEST_F(CudaStepGraphs, ReplayedFp16GraphsSkipAndRescaleAsKernelsLaunchedOneByOne
   EXPECT_EQ(replayed.loss_scale->scale, launched.loss_scale->scale);
   for (std::size_t e = 0; e < launched.epochs.size(); ++e) {
     EXPECT_EQ(replayed.epochs[e].overflow_steps, launched.epochs[e].overflow_steps) << "epoch " << e + 1;
+  }
+}
+
+// A study's members side by side: backends of their own on one GPU, each training in a thread of
+// its own, capture their steps while the others allocate, train and free, and end as one alone.
+TEST_F(CudaStepGraphs, BackendsSideBySideCaptureAndTrainAsOneAlone) {
+  gpu().set_step_graphs(true);
+  const ThreeEpochs alone = train_three_epochs(gpu(), drawing_model);
+  constexpr int members = 3;
+  std::vector<std::unique_ptr<Backend>> backends;
+  for (int m = 0; m < members; ++m) backends.push_back(make_cuda_backend(gpu_info()));
+  std::vector<ThreeEpochs> side_by_side(members);
+  std::vector<std::string> failures(members);
+  {
+    std::vector<std::jthread> threads;
+    for (int m = 0; m < members; ++m) {
+      threads.emplace_back([&, m] {
+        try {
+          backends[m]->bind_to_calling_thread();
+          side_by_side[m] = train_three_epochs(*backends[m], drawing_model);
+        } catch (const std::exception& error) {
+          failures[m] = error.what();
+        }
+      });
+    }
+  }
+  for (int m = 0; m < members; ++m) {
+    ASSERT_EQ(failures[m], "") << "member " << m;
+    EXPECT_EQ(side_by_side[m].capture_failure, std::nullopt) << "member " << m;
+    EXPECT_TRUE(elementwise_close(side_by_side[m].params, alone.params, 1e-5)) << "member " << m;
   }
 }
 
