@@ -85,7 +85,10 @@ __global__ void finish_batch_statistics(const double2* partials, int channels, s
   GPUFM_GRID_STRIDE_LOOP(c, channels) {
     const double2 sum = channel_sum(partials, channels, c);
     const double batch_mean = sum.x / static_cast<double>(rows);
-    const double batch_variance = fmax(sum.y / static_cast<double>(rows) - batch_mean * batch_mean, 0.0);
+    const double variance = sum.y / static_cast<double>(rows) - batch_mean * batch_mean;
+    // std::max(variance, 0.0) as the CPU has it: NaN (a non-finite batch) stays NaN, where fmax
+    // would make it 0.
+    const double batch_variance = variance < 0.0 ? 0.0 : variance;
     mean[c] = static_cast<float>(batch_mean);
     inverse_std[c] = static_cast<float>(1 / sqrt(batch_variance + epsilon));
     running_mean[c] = static_cast<float>(running_mean[c] * momentum + batch_mean * (1 - momentum));
