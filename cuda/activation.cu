@@ -1,5 +1,8 @@
 #include "cuda/activation.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "cuda/check.hpp"
 #include "cuda/launch.cuh"
 
@@ -70,47 +73,73 @@ unsigned row_blocks(std::int64_t rows) {
   return static_cast<unsigned>(std::max<std::int64_t>((rows + rows_per_block - 1) / rows_per_block, 1));
 }
 
-// A block sums 32 columns over one chunk of the rows (blockIdx.y), each thread one column over an
-// eighth of the chunk, row by row in double; the eighths are then added in order. The last block
-// of a column tile to finish adds the tile's chunk sums in chunk order, so the result is the same
-// whichever block that is, and leaves the tile's count at zero for the next launch.
-constexpr int column_tile = sum_rows_tile_columns, row_ranges = 8;
+// A block sums 32 columns over one chunk of the rows (blockIdx.y): its 8 warps take the chunk's
+// rows in turn, each lane one column, so that a warp reads whole rows of 32 floats, several rows
+// in flight at once (unrolled; the pointers do not overlap); each element first times the
+// activation's slope, unless linear. Each lane adds in double, and the 8 warps' sums are added in
+// order. The last block of a column tile to finish adds the tile's chunk sums (warp w chunks w,
+// w + 8, ..., then the 8 in order), so the result is the same whichever block that is, and
+// leaves the tile's count at zero for the next launch.
+constexpr int column_tile = sum_rows_tile_columns, row_lanes = 8;
 
-__global__ void sum_rows_in_chunks(const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums,
-                                   unsigned* chunks_done, float* row_sum) {
-  __shared__ double partial[row_ranges][column_tile];
+// The calling thread's column of `lanes` (each warp's sum, in shared memory), added in warp order.
+__device__ double add_lanes(const double (&lanes)[row_lanes][column_tile]) {
+  double total = 0;
+  for (int lane = 0; lane < row_lanes; ++lane) total += lanes[lane][threadIdx.x];
+  return total;
+}
+
+__global__ void slope_and_sum_rows_in_chunks(Activation a, const float* __restrict__ output, float* __restrict__ gradient,
+                                             std::int64_t rows, std::int64_t columns, float alpha, double* __restrict__ chunk_sums,
+                                             unsigned* chunks_done, float* __restrict__ row_sum) {
+  __shared__ double lanes[row_lanes][column_tile];
   __shared__ bool last_chunk;
+  const unsigned chunks = gridDim.y;
   const std::int64_t column = static_cast<std::int64_t>(blockIdx.x) * column_tile + threadIdx.x;
-  const std::int64_t range = static_cast<std::int64_t>(blockIdx.y) * row_ranges + threadIdx.y;
-  constexpr std::int64_t ranges = std::int64_t{sum_rows_chunks} * row_ranges;
   const bool first_thread = threadIdx.x == 0 && threadIdx.y == 0;
   double sum = 0;
   if (column < columns) {
-    const std::int64_t first = rows * range / ranges, last = rows * (range + 1) / ranges;
-    for (std::int64_t r = first; r < last; ++r) sum += matrix[r * columns + column];
+    const std::int64_t first = rows * blockIdx.y / chunks, last = rows * (blockIdx.y + 1) / chunks;
+#pragma unroll 4
+    for (std::int64_t r = first + threadIdx.y; r < last; r += row_lanes) {
+      const std::int64_t at = r * columns + column;
+      float value = gradient[at];
+      if (a != Activation::linear) {
+        value *= activation_slope(a, output[at], alpha);
+        gradient[at] = value;
+      }
+      sum += value;
+    }
   }
-  partial[threadIdx.y][threadIdx.x] = sum;
+  lanes[threadIdx.y][threadIdx.x] = sum;
   __syncthreads();
   if (threadIdx.y == 0 && column < columns) {
-    double total = 0;
-    for (int k = 0; k < row_ranges; ++k) total += partial[k][threadIdx.x];
-    chunk_sums[static_cast<std::int64_t>(blockIdx.y) * columns + column] = total;
+    chunk_sums[static_cast<std::int64_t>(blockIdx.y) * columns + column] = add_lanes(lanes);
     __threadfence();  // visible to every block before the count below says it is there
   }
   __syncthreads();
   if (first_thread) {
-    last_chunk = atomicAdd(&chunks_done[blockIdx.x], 1u) == sum_rows_chunks - 1;
+    last_chunk = atomicAdd(&chunks_done[blockIdx.x], 1u) == chunks - 1;
     __threadfence();  // and the other blocks' sums are read after their count
   }
   __syncthreads();
   if (!last_chunk) return;
-  if (threadIdx.y == 0 && column < columns) {
-    double total = 0;
+  double total = 0;
+  if (column < columns) {
     // Read past the SM's own cache: other blocks wrote these.
-    for (int chunk = 0; chunk < sum_rows_chunks; ++chunk) total += __ldcg(&chunk_sums[chunk * columns + column]);
-    row_sum[column] = static_cast<float>(total);
+    for (unsigned chunk = threadIdx.y; chunk < chunks; chunk += row_lanes) total += __ldcg(&chunk_sums[chunk * columns + column]);
   }
+  lanes[threadIdx.y][threadIdx.x] = total;
+  __syncthreads();
+  if (threadIdx.y == 0 && column < columns) row_sum[column] = static_cast<float>(add_lanes(lanes));
   if (first_thread) chunks_done[blockIdx.x] = 0;
+}
+
+// Enough chunks to keep the GPU's memory busy for a convolution's hundred thousand rows, but each
+// at least 64 rows (8 a lane) long, so that a dense layer's batch takes a few blocks, not hundreds.
+unsigned sum_rows_chunk_count(std::int64_t rows) {
+  constexpr std::int64_t shortest_chunk = 8 * row_lanes;
+  return static_cast<unsigned>(std::clamp<std::int64_t>((rows + shortest_chunk - 1) / shortest_chunk, 1, sum_rows_chunks));
 }
 
 }  // namespace
@@ -153,12 +182,13 @@ void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, c
   GPUFM_CHECK_LAUNCH(bias_activate_elements);
 }
 
-void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums,
-              unsigned* chunks_done, float* row_sum) {
-  const dim3 block(column_tile, row_ranges);
-  const dim3 grid(static_cast<unsigned>(sum_rows_column_tiles(columns)), sum_rows_chunks);
-  sum_rows_in_chunks<<<grid, block, 0, stream>>>(matrix, rows, columns, chunk_sums, chunks_done, row_sum);
-  GPUFM_CHECK_LAUNCH(sum_rows_in_chunks);
+void activation_backward_and_sum_rows(cudaStream_t stream, Activation a, const float* output, float* gradient, std::int64_t rows,
+                                      std::int64_t columns, float alpha, double* chunk_sums, unsigned* chunks_done, float* row_sum) {
+  if (a == Activation::softmax) throw std::logic_error("softmax's slope is not element-wise: activation_backward takes it");
+  const dim3 block(column_tile, row_lanes);
+  const dim3 grid(static_cast<unsigned>(sum_rows_column_tiles(columns)), sum_rows_chunk_count(rows));
+  slope_and_sum_rows_in_chunks<<<grid, block, 0, stream>>>(a, output, gradient, rows, columns, alpha, chunk_sums, chunks_done, row_sum);
+  GPUFM_CHECK_LAUNCH(slope_and_sum_rows_in_chunks);
 }
 
 }  // namespace gpufm::cuda

@@ -23,16 +23,19 @@ void activation_backward(cudaStream_t stream, Activation a, const float* output,
 void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, const float* bias, std::int64_t rows,
                              std::int64_t columns, float alpha);
 
-// row_sum (columns) = the sum of the rows of matrix (rows x columns): a bias gradient, where rows
-// are a batch's pixels (a hundred thousand for a convolution over 28x28 images). The rows are
-// split into sum_rows_chunks chunks summed side by side into chunk_sums (sum_rows_chunks x
-// columns doubles, the caller's), then each column's chunks are added in chunk order: a fixed
-// order, so the result is the same from run to run. One launch: chunks_done (the caller's,
-// sum_rows_column_tiles(columns) counts, zeroed before the first call) counts the chunks finished
-// per tile of columns, so the last one adds them up; it is left at zero again.
-inline constexpr int sum_rows_chunks = 64, sum_rows_tile_columns = 32;
+// row_sum (columns) = the sum of the rows of gradient (rows x columns): a bias gradient, where
+// rows are a batch's pixels (a hundred thousand for a convolution over 28x28 images). Unless `a`
+// is linear, each element is first multiplied by f'(x), read from the output, and written back,
+// as activation_backward does in place (`a` element-wise, not softmax): a bias-and-activation
+// layer's backward in one pass. The rows are split into at most sum_rows_chunks chunks summed
+// side by side into chunk_sums (sum_rows_chunks x columns doubles, the caller's), then each
+// column's chunk sums are added: all in a fixed order for a given number of rows, so the result
+// is the same from run to run. One launch: chunks_done (the caller's,
+// sum_rows_column_tiles(columns) counts, zeroed before the first call) counts the chunks
+// finished per tile of columns, so the last one adds them up; it is left at zero again.
+inline constexpr int sum_rows_chunks = 256, sum_rows_tile_columns = 32;
 constexpr std::int64_t sum_rows_column_tiles(std::int64_t columns) { return (columns + sum_rows_tile_columns - 1) / sum_rows_tile_columns; }
-void sum_rows(cudaStream_t stream, const float* matrix, std::int64_t rows, std::int64_t columns, double* chunk_sums,
-              unsigned* chunks_done, float* row_sum);
+void activation_backward_and_sum_rows(cudaStream_t stream, Activation a, const float* output, float* gradient, std::int64_t rows,
+                                      std::int64_t columns, float alpha, double* chunk_sums, unsigned* chunks_done, float* row_sum);
 
 }  // namespace gpufm::cuda

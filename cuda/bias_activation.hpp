@@ -1,8 +1,9 @@
 // The epilogue dense and both convolutions share on the GPU, as on the CPU
 // (src/cpu/bias_activation.hpp): bias and activation on the output (rows of `columns` values),
 // and in backward the activation's derivative folded into the output gradient, then the bias
-// gradient, through chunk sums and counts it keeps from binding on. Each pass also comes in
-// halves, for dense, whose cuBLASLt products can take one half of each in their epilogues.
+// gradient, through chunk sums and counts it keeps from binding on. With fusion on, backward
+// takes one pass over the gradient for both (an element-wise activation). Each pass also comes
+// in halves, for dense, whose cuBLASLt products can take one half of each in their epilogues.
 #pragma once
 
 #include <cstdint>
@@ -17,11 +18,14 @@ namespace gpufm::cuda {
 
 class BiasActivation {
  public:
-  BiasActivation(const Attrs& attrs, std::int64_t columns, CudaContext& context)
+  BiasActivation(const Attrs& attrs, std::int64_t columns, CudaContext& context, bool fused)
       : activation_(activation_of(attrs.choice("activation"))),
         alpha_(static_cast<float>(attrs.real("alpha"))),
+        fused_(fused),
         chunk_sums_(context.allocate(static_cast<std::size_t>(sum_rows_chunks * columns) * sizeof(double))),
         chunks_done_(context.allocate(static_cast<std::size_t>(sum_rows_column_tiles(columns)) * sizeof(unsigned))) {}
+
+  Activation activation() const { return activation_; }
 
   void forward(cudaStream_t stream, float* output, std::int64_t rows, std::int64_t columns, const float* bias) const {
     bias_activation_forward(stream, activation_, output, bias, rows, columns, alpha_);
@@ -38,6 +42,12 @@ class BiasActivation {
   // Leaves the pre-activation gradient in args.output_gradient and writes the bias gradient
   // (the layer's second parameter).
   void backward(cudaStream_t stream, const BackwardArgs& args, std::int64_t rows, std::int64_t columns) const {
+    const Activation slope = args.activation_folded_into_loss ? Activation::linear : activation_;
+    if (fused_ && slope != Activation::softmax) {
+      activation_backward_and_sum_rows(stream, slope, args.output, args.output_gradient, rows, columns, alpha_,
+                                       chunk_sums_.as<double>(), chunks_done_.as<unsigned>(), args.param_gradients[1]);
+      return;
+    }
     fold_activation_derivative(stream, args, rows, columns);
     bias_gradient(stream, args, rows, columns);
   }
@@ -52,12 +62,14 @@ class BiasActivation {
   }
   // The bias gradient = the sum of the rows of the pre-activation gradient.
   void bias_gradient(cudaStream_t stream, const BackwardArgs& args, std::int64_t rows, std::int64_t columns) const {
-    sum_rows(stream, args.output_gradient, rows, columns, chunk_sums_.as<double>(), chunks_done_.as<unsigned>(), args.param_gradients[1]);
+    activation_backward_and_sum_rows(stream, Activation::linear, args.output, args.output_gradient, rows, columns, alpha_,
+                                     chunk_sums_.as<double>(), chunks_done_.as<unsigned>(), args.param_gradients[1]);
   }
 
  private:
   Activation activation_;
   float alpha_;
+  bool fused_;  // backward in one pass
   DeviceBuffer chunk_sums_;   // sum_rows_chunks x columns
   DeviceBuffer chunks_done_;  // sum_rows_column_tiles(columns), zeroed by allocate
 };

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "cuda/resources.hpp"
 #include "gpufm/backend.hpp"
@@ -43,6 +44,11 @@ class CudaContext {
   DeviceBuffer allocate(std::size_t bytes);
   const MemoryUse& memory_use() const { return ledger_.use(); }
 
+  // A fusion cuBLASLt or cuDNN refused, so its layer runs the pass apart (what, for which shape,
+  // the library's status): Backend::refused_fusions.
+  void note_refused_fusion(std::string what) { refused_fusions_.push_back(std::move(what)); }
+  const std::vector<std::string>& refused_fusions() const { return refused_fusions_; }
+
  private:
   int device_;
   cudaDeviceProp properties_{};
@@ -52,6 +58,7 @@ class CudaContext {
   CublasLtHandle cublas_lt_;
   MemoryLedger ledger_;
   DeviceBuffer matmul_workspace_;
+  std::vector<std::string> refused_fusions_;
 };
 
 // "1.5 GiB" for messages.

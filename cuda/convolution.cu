@@ -81,6 +81,13 @@ std::optional<std::size_t> workspace_or_none(cudnnStatus_t status, std::size_t b
   return status == CUDNN_STATUS_SUCCESS ? std::optional<std::size_t>(bytes) : std::nullopt;
 }
 
+ActivationDescriptor activation_descriptor(cudnnActivationMode_t mode) {
+  ActivationDescriptor descriptor = make_activation_descriptor();
+  // Not propagating NaN is max(0, x)'s rule, as the CPU's relu has it.
+  GPUFM_CHECK(cudnnSetActivationDescriptor(descriptor, mode, CUDNN_NOT_PROPAGATE_NAN, 0.0));
+  return descriptor;
+}
+
 // padded (batch, padded_h, padded_w, in_c) = images with the geometry's zeros around them.
 __global__ void pad_images(const float* images, float* padded, std::int64_t count, ConvGeometry g,
                            std::int64_t padded_h, std::int64_t padded_w) {
@@ -114,11 +121,15 @@ float* Convolution::BatchPlan::padded_images(std::span<std::byte> workspace) con
 
 Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context, Precision precision)
     : geometry_(geometry),
+      context_(context),
       cudnn_(context.cudnn()),
       stream_(context.stream()),
       tensor_cores_(uses_tensor_cores(precision)),
       filter_(make_filter_descriptor()),
-      convolution_(make_convolution_descriptor()) {
+      convolution_(make_convolution_descriptor()),
+      bias_(make_tensor_descriptor()),
+      relu_(activation_descriptor(CUDNN_ACTIVATION_RELU)),
+      identity_(activation_descriptor(CUDNN_ACTIVATION_IDENTITY)) {
   const ConvGeometry& g = geometry_;
   const std::int64_t total_h = padding_total(g.in_h, g.kernel_h, g.stride_h, g.out_h);
   const std::int64_t total_w = padding_total(g.in_w, g.kernel_w, g.stride_w, g.out_w);
@@ -136,6 +147,7 @@ Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context, Pre
                                               CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
   // Tensor-op math on float32 tensors is TF32 (Ampere and later); it never converts them to half.
   GPUFM_CHECK(cudnnSetConvolutionMathType(convolution_, tensor_cores_ ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+  GPUFM_CHECK(cudnnSetTensor4dDescriptor(bias_, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, 1, static_cast<int>(g.out_c), 1, 1));
 }
 
 std::size_t Convolution::workspace_bytes(std::int64_t batch) const {
@@ -237,13 +249,41 @@ void Convolution::crop(const float* padded_gradient, float* image_gradient, std:
   GPUFM_CHECK_LAUNCH(crop_images);
 }
 
-void Convolution::forward(const float* images, const float* filter, float* outputs, std::int64_t batch,
-                          std::span<std::byte> workspace) const {
+bool Convolution::forward(const float* images, const float* filter, float* outputs, std::int64_t batch, std::span<std::byte> workspace,
+                          std::optional<BiasActivationToFuse> epilogue) const {
   const BatchPlan& plan = plan_for(batch);
   const float* convolved = pads_in_workspace_ ? pad(images, batch, plan.padded_images(workspace)) : images;
+  if (epilogue && forward_fused(plan, batch, convolved, filter, outputs, workspace, *epilogue)) return true;
   GPUFM_CHECK(cudnnConvolutionForward(cudnn_, &one, plan.images, convolved, filter_, filter, convolution_,
                                       plan.forward_algorithm, workspace.data(), plan.algorithm_bytes, &zero, plan.outputs,
                                       outputs));
+  return false;
+}
+
+bool Convolution::forward_fused(const BatchPlan& plan, std::int64_t batch, const float* convolved, const float* filter, float* outputs,
+                                std::span<std::byte> workspace, const BiasActivationToFuse& epilogue) const {
+  const bool takes_activation =
+      epilogue.activation == Activation::relu ||
+      (epilogue.activation == Activation::linear && plan.forward_algorithm == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM);
+  if (!takes_activation || plan.fused_forward_refused) return false;
+  // outputs = activation(1 * convolution + 0 * z + bias). The call wants a z; it gets the outputs
+  // with a scale of zero, which by cuDNN's rule for its scale factors (as for a zero beta) is not
+  // read. The parity tests would show NaN if it were.
+  const cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
+      cudnn_, &one, plan.images, convolved, filter_, filter, convolution_, plan.forward_algorithm, workspace.data(),
+      plan.algorithm_bytes, &zero, plan.outputs, outputs, bias_, epilogue.bias,
+      epilogue.activation == Activation::relu ? relu_ : identity_, plan.outputs, outputs);
+  // A combination of layout, type and algorithm the legacy fused call does not take is an answer
+  // (NOT_SUPPORTED, or BAD_PARAM), not a failure: this batch size's forward goes unfused from now on.
+  const cudnnStatus_t category = static_cast<cudnnStatus_t>(CUDNN_STATUS_CATEGORY(status));
+  if (category == CUDNN_STATUS_NOT_SUPPORTED || category == CUDNN_STATUS_BAD_PARAM) {
+    plan.fused_forward_refused = true;
+    context_.note_refused_fusion(std::string("cuDNN's bias and ") + (epilogue.activation == Activation::relu ? "relu" : "no activation") +
+                                 " in the " + description(batch) + ": " + cudnnGetErrorString(status));
+    return false;
+  }
+  GPUFM_CHECK(status);
+  return true;
 }
 
 void Convolution::backward_data(const float* output_gradient, const float* filter, float* image_gradient, std::int64_t batch,

@@ -181,6 +181,7 @@ class CudaBackend final : public Backend {
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<StreamTimeline>(context_.stream(), marks); }
   void set_profiler_capture(bool on) override { GPUFM_CHECK(on ? cudaProfilerStart() : cudaProfilerStop()); }
   void bind_to_calling_thread() override { GPUFM_CHECK(cudaSetDevice(context_.device())); }
+  std::vector<std::string> refused_fusions() const override { return context_.refused_fusions(); }
 
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer, Precision precision) override {
     return make_cuda_kernel(layer, context_, KernelSettings{.precision = precision, .fused_epilogues = fused_epilogues()});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <string>
 
 namespace gpufm::cuda {
 
@@ -17,6 +18,15 @@ std::int64_t alignment_of(const void* pointer) {
   return std::min<std::int64_t>(widest_alignment, std::int64_t{1} << std::countr_zero(address));
 }
 
+const char* epilogue_name(Epilogue epilogue) {
+  switch (epilogue) {
+    case Epilogue::bias: return "BIAS";
+    case Epilogue::bias_relu: return "RELU_BIAS";
+    case Epilogue::left_row_sums: return "BGRADB";
+  }
+  return "DEFAULT";
+}
+
 cublasLtEpilogue_t library_epilogue(Epilogue epilogue) {
   switch (epilogue) {
     case Epilogue::bias: return CUBLASLT_EPILOGUE_BIAS;
@@ -26,8 +36,10 @@ cublasLtEpilogue_t library_epilogue(Epilogue epilogue) {
   return CUBLASLT_EPILOGUE_DEFAULT;
 }
 
-// cuBLASLt's answers for an epilogue, type or alignment it has no kernel for.
-bool refuses(cublasStatus_t status) { return status == CUBLAS_STATUS_NOT_SUPPORTED || status == CUBLAS_STATUS_INVALID_VALUE; }
+// cuBLASLt's answers, when asked for an algorithm, for an epilogue, type, shape or alignment it
+// has none for (INVALID_VALUE for a product with one row or column, among others). When it runs
+// one it named, only NOT_SUPPORTED is an answer: INVALID_VALUE there is an argument of ours.
+bool refuses_plan(cublasStatus_t status) { return status == CUBLAS_STATUS_NOT_SUPPORTED || status == CUBLAS_STATUS_INVALID_VALUE; }
 
 template <class Value>
 void set_attribute(cublasLtMatmulDesc_t descriptor, cublasLtMatmulDescAttributes_t attribute, const Value& value) {
@@ -41,8 +53,9 @@ void set_preference(cublasLtMatmulPreference_t preference, cublasLtMatmulPrefere
 
 }  // namespace
 
-EpilogueMatmul::EpilogueMatmul(const CudaContext& context, Precision precision, Epilogue epilogue, Stored left, Stored right)
-    : cublas_lt_(context.cublas_lt()),
+EpilogueMatmul::EpilogueMatmul(CudaContext& context, Precision precision, Epilogue epilogue, Stored left, Stored right)
+    : context_(context),
+      cublas_lt_(context.cublas_lt()),
       stream_(context.stream()),
       workspace_(context.matmul_workspace()),
       // float32 throughout unless the precision lets operands round to TF32 (FAST_TF32); gemm's
@@ -52,12 +65,22 @@ EpilogueMatmul::EpilogueMatmul(const CudaContext& context, Precision precision, 
       left_(left),
       right_(right) {}
 
-bool EpilogueMatmul::run(const float* left, const float* right, float* product, MatmulShape shape, float* vector) {
+std::optional<EpilogueMatmul::Plan>& EpilogueMatmul::plan_for(const float* left, const float* right, const float* product,
+                                                              MatmulShape shape, const float* vector) {
   const PlanKey key{shape, alignment_of(left), alignment_of(right), alignment_of(product), alignment_of(vector)};
   auto found = plans_.find(key);
   if (found == plans_.end()) found = plans_.emplace(key, make_plan(key, vector)).first;
-  if (!found->second) return false;
-  Plan& plan = *found->second;
+  return found->second;
+}
+
+bool EpilogueMatmul::has_plan(const float* left, const float* right, const float* product, MatmulShape shape, const float* vector) {
+  return plan_for(left, right, product, shape, vector).has_value();
+}
+
+bool EpilogueMatmul::run(const float* left, const float* right, float* product, MatmulShape shape, float* vector) {
+  std::optional<Plan>& found = plan_for(left, right, product, shape, vector);
+  if (!found) return false;
+  Plan& plan = *found;
   set_attribute(plan.operation, CUBLASLT_MATMUL_DESC_BIAS_POINTER, vector);
   const float one = 1.0f, zero = 0.0f;
   const cublasStatus_t status = cublasLtMatmul(cublas_lt_, plan.operation, &one, right, plan.right, left, plan.left, &zero, product,
@@ -65,8 +88,9 @@ bool EpilogueMatmul::run(const float* left, const float* right, float* product, 
                                                plan.workspace_bytes, stream_);
   // The heuristics' algorithm can still be refused when it runs (a first, eager step finds out):
   // this key's products then go unfused from now on.
-  if (refuses(status)) {
-    found->second.reset();
+  if (status == CUBLAS_STATUS_NOT_SUPPORTED) {
+    note_refusal(shape, "running", status);
+    found.reset();
     return false;
   }
   GPUFM_CHECK(status);
@@ -77,7 +101,7 @@ bool EpilogueMatmul::run(const float* left, const float* right, float* product, 
 // transpose, so it computes product^T (columns x rows) = right^T * left^T. The bias of product's
 // columns is then the bias of product^T's rows (cuBLASLt's BIAS), and left's row sums are the
 // sums over the inner dimension of its B operand (BGRADB).
-std::optional<EpilogueMatmul::Plan> EpilogueMatmul::make_plan(const PlanKey& key, float* vector) const {
+std::optional<EpilogueMatmul::Plan> EpilogueMatmul::make_plan(const PlanKey& key, const float* vector) const {
   const auto [rows, columns, inner] = key.shape;
   const bool right_transposed = right_ == Stored::transposed, left_transposed = left_ == Stored::transposed;
   Plan plan{
@@ -105,12 +129,22 @@ std::optional<EpilogueMatmul::Plan> EpilogueMatmul::make_plan(const PlanKey& key
                                                                plan.product, preference, 1, &result, &found);
   // A configuration the library refuses is an answer, not a failure: the caller runs the product
   // and the pass apart (tests/cuda/fused_epilogue_parity_test.cpp fails if every product does).
-  if (refuses(status) || (status == CUBLAS_STATUS_SUCCESS && (found == 0 || refuses(result.state)))) return std::nullopt;
+  const cublasStatus_t answer = status == CUBLAS_STATUS_SUCCESS && found == 0 ? CUBLAS_STATUS_NOT_SUPPORTED : status;
+  if (refuses_plan(answer) || (answer == CUBLAS_STATUS_SUCCESS && refuses_plan(result.state))) {
+    note_refusal(key.shape, "asking for an algorithm", answer == CUBLAS_STATUS_SUCCESS ? result.state : answer);
+    return std::nullopt;
+  }
   GPUFM_CHECK(status);
   GPUFM_CHECK(result.state);
   plan.algorithm = result.algo;
   plan.workspace_bytes = result.workspaceSize;
   return plan;
+}
+
+void EpilogueMatmul::note_refusal(const MatmulShape& shape, const char* when, cublasStatus_t status) const {
+  context_.note_refused_fusion(std::string("cuBLASLt ") + epilogue_name(epilogue_) + " on a " + std::to_string(shape.rows) + "x" +
+                               std::to_string(shape.columns) + "x" + std::to_string(shape.inner) + " product (" + when +
+                               "): " + cublasGetStatusName(status));
 }
 
 }  // namespace gpufm::cuda

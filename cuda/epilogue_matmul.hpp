@@ -3,8 +3,9 @@
 // operand as it is read. One kernel where gemm (cuda/blas.hpp) and a pass of our own take two or
 // three; a step of a small network is mostly launches, so each one saved counts.
 //
-// cuBLASLt has no algorithm for every epilogue, shape and alignment: run() says when it has
-// none, and the caller computes the product and the pass apart, as with fusion off.
+// cuBLASLt has no algorithm for every epilogue, shape and alignment: has_plan() and run() say when
+// it has none (noted in the context's refused fusions), and the caller computes the product and
+// the pass apart, as with fusion off.
 #pragma once
 
 #include <compare>
@@ -37,11 +38,16 @@ struct MatmulShape {
 
 class EpilogueMatmul {
  public:
-  EpilogueMatmul(const CudaContext& context, Precision precision, Epilogue epilogue, Stored left, Stored right);
+  EpilogueMatmul(CudaContext& context, Precision precision, Epilogue epilogue, Stored left, Stored right);
+
+  // Whether cuBLASLt has an algorithm for this shape and these pointers' alignments: asked once
+  // (host-side only), so that a caller can choose its other passes before it queues any.
+  bool has_plan(const float* left, const float* right, const float* product, MatmulShape shape, const float* vector);
 
   // Queues product = left * right with the epilogue on the context's stream. `vector` is the bias
   // it adds (columns) or the sums it writes (rows). False, with nothing queued, when cuBLASLt has
-  // no algorithm for this shape and these pointers' alignments.
+  // no algorithm for this shape and these pointers' alignments, or refuses the one it named when
+  // it runs (then has_plan says so from now on).
   bool run(const float* left, const float* right, float* product, MatmulShape shape, float* vector);
 
  private:
@@ -59,8 +65,12 @@ class EpilogueMatmul {
     std::size_t workspace_bytes = 0;
   };
 
-  std::optional<Plan> make_plan(const PlanKey& key, float* vector) const;
+  // The key's plan, made on its first use; empty when cuBLASLt refuses it.
+  std::optional<Plan>& plan_for(const float* left, const float* right, const float* product, MatmulShape shape, const float* vector);
+  std::optional<Plan> make_plan(const PlanKey& key, const float* vector) const;
+  void note_refusal(const MatmulShape& shape, const char* when, cublasStatus_t status) const;
 
+  CudaContext& context_;
   cublasLtHandle_t cublas_lt_;
   cudaStream_t stream_;
   std::span<std::byte> workspace_;

@@ -44,6 +44,7 @@ using MatmulPreference = Owned<cublasLtMatmulPreference_t, cublasLtMatmulPrefere
 using TensorDescriptor = Owned<cudnnTensorDescriptor_t, cudnnDestroyTensorDescriptor>;
 using FilterDescriptor = Owned<cudnnFilterDescriptor_t, cudnnDestroyFilterDescriptor>;
 using ConvolutionDescriptor = Owned<cudnnConvolutionDescriptor_t, cudnnDestroyConvolutionDescriptor>;
+using ActivationDescriptor = Owned<cudnnActivationDescriptor_t, cudnnDestroyActivationDescriptor>;
 using CudaGraph = Owned<cudaGraph_t, cudaGraphDestroy>;
 using CudaGraphExec = Owned<cudaGraphExec_t, cudaGraphExecDestroy>;
 
@@ -74,6 +75,9 @@ inline TensorDescriptor make_tensor_descriptor() { return GPUFM_CREATE(TensorDes
 inline FilterDescriptor make_filter_descriptor() { return GPUFM_CREATE(FilterDescriptor, cudnnCreateFilterDescriptor); }
 inline ConvolutionDescriptor make_convolution_descriptor() {
   return GPUFM_CREATE(ConvolutionDescriptor, cudnnCreateConvolutionDescriptor);
+}
+inline ActivationDescriptor make_activation_descriptor() {
+  return GPUFM_CREATE(ActivationDescriptor, cudnnCreateActivationDescriptor);
 }
 
 }  // namespace gpufm::cuda

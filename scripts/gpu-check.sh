@@ -27,8 +27,9 @@
 #   ncu_cnn     Nsight Compute over one training step of the CNN (gpufm train --profile-steps):
 #               each kernel's time and its share of the GPU's compute and memory peaks
 #   variants_*  `gpufm bench` of the MLP and the CNN (2 epochs) as it runs by default (steps
-#               replayed as CUDA graphs, bias and activation in cuBLASLt's epilogues), then with
-#               --unfused, then with --eager: ms a step each, and the kernels a captured step launches
+#               replayed as CUDA graphs, bias and activation in cuBLASLt's epilogues and cuDNN's
+#               fused convolution), then with --unfused, then with --eager: ms a step each, the
+#               kernels a captured step launches, and the fusions the libraries refused
 #   kfold_side_by_side  a 5-fold study of the CNN (3 epochs, or --epochs) with the folds one after
 #               another, then all five side by side: the two wall times
 #
@@ -475,7 +476,8 @@ figures = {v: json.loads(open(f"{folder}/{model}_{v}.jsonl").read().strip().spli
            for v in ("default", "unfused", "eager")}
 print(f"{model}: {figures['default']['ms_per_step']:.3f} ms a step ({figures['default']['kernels_per_step']} kernels), "
       f"--unfused {figures['unfused']['ms_per_step']:.3f} ms ({figures['unfused']['kernels_per_step']} kernels), "
-      f"--eager {figures['eager']['ms_per_step']:.3f} ms")
+      f"--eager {figures['eager']['ms_per_step']:.3f} ms; fusions refused: "
+      f"{'; '.join(figures['default'].get('refused_fusions', [])) or 'none'}")
 PYTHON
 )"
 }

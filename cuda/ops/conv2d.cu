@@ -1,6 +1,10 @@
 // conv2d on the GPU: cuDNN's convolution (cuda/convolution.hpp), then the bias-and-activation
-// epilogue, as the CPU kernel (src/ops/conv2d.cpp) does with im2col and a GEMM. The weight is
-// stored (filters, kh, kw, in_c), cuDNN's NHWC filter layout.
+// epilogue, as the CPU kernel (src/ops/conv2d.cpp) does with im2col and a GEMM. With fused
+// epilogues, cuDNN adds the bias and relu in the convolution's call where it can, and backward
+// takes the activation's derivative and the bias gradient in one pass. The weight is stored
+// (filters, kh, kw, in_c), cuDNN's NHWC filter layout.
+#include <optional>
+
 #include "ops/window.hpp"
 #include "cuda/bias_activation.hpp"
 #include "cuda/convolution.hpp"
@@ -13,15 +17,18 @@ namespace {
 
 class Conv2dKernel final : public LayerKernel {
  public:
-  Conv2dKernel(const Layer& layer, CudaContext& context, Precision precision)
-      : convolution_(conv_geometry(layer.attrs, layer.input, layer.output.channels()), context, precision),
-        epilogue_(layer.attrs, layer.output.channels(), context),
+  Conv2dKernel(const Layer& layer, CudaContext& context, const KernelSettings& settings)
+      : convolution_(conv_geometry(layer.attrs, layer.input, layer.output.channels()), context, settings.precision),
+        epilogue_(layer.attrs, layer.output.channels(), context, settings.fused_epilogues),
+        fused_forward_(settings.fused_epilogues),
         stream_(context.stream()) {}
 
   std::size_t workspace_bytes(std::int64_t batch) const override { return convolution_.workspace_bytes(batch); }
 
   void forward(const ForwardArgs& args) override {
-    convolution_.forward(args.input, args.params[0], args.output, args.batch, args.context->workspace);
+    std::optional<Convolution::BiasActivationToFuse> fusable;
+    if (fused_forward_) fusable = Convolution::BiasActivationToFuse{.bias = args.params[1], .activation = epilogue_.activation()};
+    if (convolution_.forward(args.input, args.params[0], args.output, args.batch, args.context->workspace, fusable)) return;
     epilogue_.forward(stream_, args.output, pixels(args.batch), filters(), args.params[1]);
   }
 
@@ -41,13 +48,14 @@ class Conv2dKernel final : public LayerKernel {
 
   Convolution convolution_;
   BiasActivation epilogue_;
+  bool fused_forward_;  // bias and activation offered to cuDNN's convolution call
   cudaStream_t stream_;
 };
 
 }  // namespace
 
 std::unique_ptr<LayerKernel> make_conv2d_kernel(const Layer& layer, CudaContext& context, const KernelSettings& settings) {
-  return std::make_unique<Conv2dKernel>(layer, context, settings.precision);
+  return std::make_unique<Conv2dKernel>(layer, context, settings);
 }
 
 }  // namespace gpufm::cuda

@@ -16,9 +16,9 @@ namespace {
 
 class Conv2dTransposeKernel final : public LayerKernel {
  public:
-  Conv2dTransposeKernel(const Layer& layer, CudaContext& context, Precision precision)
-      : convolution_(conv_geometry(layer.attrs, layer.output, layer.input.channels()), context, precision),
-        epilogue_(layer.attrs, layer.output.channels(), context),
+  Conv2dTransposeKernel(const Layer& layer, CudaContext& context, const KernelSettings& settings)
+      : convolution_(conv_geometry(layer.attrs, layer.output, layer.input.channels()), context, settings.precision),
+        epilogue_(layer.attrs, layer.output.channels(), context, settings.fused_epilogues),
         stream_(context.stream()) {}
 
   std::size_t workspace_bytes(std::int64_t batch) const override { return convolution_.workspace_bytes(batch); }
@@ -53,7 +53,7 @@ class Conv2dTransposeKernel final : public LayerKernel {
 }  // namespace
 
 std::unique_ptr<LayerKernel> make_conv2d_transpose_kernel(const Layer& layer, CudaContext& context, const KernelSettings& settings) {
-  return std::make_unique<Conv2dTransposeKernel>(layer, context, settings.precision);
+  return std::make_unique<Conv2dTransposeKernel>(layer, context, settings);
 }
 
 }  // namespace gpufm::cuda

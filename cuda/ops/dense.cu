@@ -1,8 +1,9 @@
 // dense on the GPU: y = activation(x W^T + b), step for step as the CPU kernel (src/ops/dense.cpp).
 // The weight is stored (units, in). With fused epilogues, cuBLASLt adds the bias (and relu) as it
 // writes the product, any other activation following in a kernel of its own, and sums the bias
-// gradient as the weight gradient's product reads the output gradient. Without, or for a shape
-// cuBLASLt has no algorithm for, cuBLAS's product is followed by the shared epilogue's kernels.
+// gradient as the weight gradient's product reads the output gradient (or, where it cannot, in
+// the activation derivative's pass). Without, or for a shape cuBLASLt has no algorithm for,
+// cuBLAS's product is followed by the shared epilogue's kernels.
 #include <optional>
 
 #include "cuda/bias_activation.hpp"
@@ -21,7 +22,7 @@ class DenseKernel final : public LayerKernel {
   DenseKernel(const Layer& layer, CudaContext& context, const KernelSettings& settings)
       : in_(layer.input.elements()),
         units_(layer.attrs.integer("units")),
-        epilogue_(layer.attrs, units_, context),
+        epilogue_(layer.attrs, units_, context, settings.fused_epilogues),
         stream_(context.stream()),
         cublas_(context.cublas()),
         math_(matrix_math(settings.precision)) {
@@ -40,13 +41,22 @@ class DenseKernel final : public LayerKernel {
   }
 
   void backward(const BackwardArgs& args) override {
-    epilogue_.fold_activation_derivative(stream_, args, args.batch, units_);
     const float* dy = args.output_gradient;
-    // dW (units, in) = dy^T x, and db = the sums of dy's columns: the rows of dy^T.
-    if (!fused_weight_gradient_ ||
-        !fused_weight_gradient_->run(dy, args.input, args.param_gradients[0], {units_, in_, args.batch}, args.param_gradients[1])) {
-      gemm(cublas_, math_, dy, Stored::transposed, args.input, Stored::as_is, args.param_gradients[0], units_, in_, args.batch);
-      epilogue_.bias_gradient(stream_, args, args.batch, units_);
+    float* dw = args.param_gradients[0];
+    float* db = args.param_gradients[1];
+    // dW (units, in) = dy^T x, and db = the sums of dy's columns: the rows of dy^T. Summed in the
+    // product where cuBLASLt can; else in the same pass as the activation's derivative.
+    const MatmulShape weight_gradient{units_, in_, args.batch};
+    const bool sums_in_product = fused_weight_gradient_ && fused_weight_gradient_->has_plan(dy, args.input, dw, weight_gradient, db);
+    if (sums_in_product) {
+      epilogue_.fold_activation_derivative(stream_, args, args.batch, units_);
+    } else {
+      epilogue_.backward(stream_, args, args.batch, units_);
+    }
+    if (!sums_in_product || !fused_weight_gradient_->run(dy, args.input, dw, weight_gradient, db)) {
+      gemm(cublas_, math_, dy, Stored::transposed, args.input, Stored::as_is, dw, units_, in_, args.batch);
+      // cuBLASLt refused, when it ran, the algorithm it had named.
+      if (sums_in_product) epilogue_.bias_gradient(stream_, args, args.batch, units_);
     }
     if (args.input_gradient != nullptr) {
       gemm(cublas_, math_, dy, Stored::as_is, args.params[0], Stored::as_is, args.input_gradient, args.batch, in_, units_);

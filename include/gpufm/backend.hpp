@@ -222,10 +222,14 @@ class Backend {
   void set_step_graphs(bool on) { step_graphs_ = on; }
   bool step_graphs() const { return step_graphs_; }
   // Whether layer kernels made from now on may apply their bias and activation inside the
-  // library's matrix product (cuBLASLt's epilogues) rather than in kernels of their own: on by
-  // default, off to measure what fusion saves. The CPU's epilogue is one loop either way.
+  // library's matrix product or convolution (cuBLASLt's epilogues, cuDNN's fused call), and
+  // their backward in one pass, rather than in kernels of their own: on by default, off to
+  // measure what fusion saves. The CPU's epilogue is one loop either way.
   void set_fused_epilogues(bool on) { fused_epilogues_ = on; }
   bool fused_epilogues() const { return fused_epilogues_; }
+  // The fusions the libraries have refused so far, each once, as "what for which shape: status"
+  // (those layers run the pass apart): for a benchmark to say what ran fused. None on the CPU.
+  virtual std::vector<std::string> refused_fusions() const = 0;
   virtual void nearest_neighbours(const NeighbourArgs& args) = 0;
 
  private:

@@ -83,6 +83,7 @@ BenchResult bench_training(const Graph& graph, const Dataset& data, Backend& bac
   result.step_graphs = backend.step_graphs() && !result.capture_failure;
   result.kernels_per_step = trainer.program().training_step_kernels();
   result.fused_epilogues = backend.fused_epilogues();
+  result.refused_fusions = backend.refused_fusions();
   result.test = trainer.evaluate_test(false);
   result.peak_memory_bytes = backend.memory_use().peak_bytes;
   return result;
@@ -111,6 +112,7 @@ std::string bench_json(const BenchResult& result) {
       {"kernels_per_step", result.kernels_per_step ? nlohmann::json(*result.kernels_per_step) : nlohmann::json(nullptr)},
       {"capture_failure", result.capture_failure ? nlohmann::json(*result.capture_failure) : nlohmann::json(nullptr)},
       {"fused_epilogues", result.fused_epilogues},
+      {"refused_fusions", result.refused_fusions},
       {"test_loss", result.test.loss},
       {"test_acc", result.test.accuracy},
   };

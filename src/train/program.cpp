@@ -211,18 +211,17 @@ void Program::replay_step(const BatchCall& call) {
   // A call's first time runs as it is, which also warms the libraries up (their lazy set-up must
   // not happen in a capture); its second is captured.
   if (!steps_seen_.insert(key).second && !capture_failure_) {
-    std::unique_ptr<StepGraph> captured;
     try {
-      captured = backend_.capture([this, call] { record_step(call, nullptr); });
+      if (std::unique_ptr<StepGraph> captured = backend_.capture([this, call] { record_step(call, nullptr); })) {
+        captured->replay();
+        step_graphs_.emplace(key, std::move(captured));
+        return;
+      }
     } catch (const DeviceError& error) {
-      // A capture runs nothing, so the step runs call by call below, as every later one: slower,
-      // the same results. Why is kept for the record (capture_failure()).
+      // A capture runs nothing, and a replay that fails to launch queues nothing, so the step
+      // runs call by call below, as every later one: slower, the same results. Why is kept for
+      // the record (capture_failure()).
       capture_failure_ = error.what();
-    }
-    if (captured) {
-      captured->replay();
-      step_graphs_.emplace(key, std::move(captured));
-      return;
     }
   }
   record_step(call, nullptr);

@@ -86,6 +86,7 @@ TEST(BenchCli, EagerAndUnfusedStepsTrainAsDefaultOnes) {
   const nlohmann::json replayed = bench({}), eager = bench({"--eager"}), unfused = bench({"--unfused"});
   EXPECT_EQ(replayed.at("step_graphs"), true);
   EXPECT_EQ(replayed.at("fused_epilogues"), true);
+  EXPECT_EQ(replayed.at("refused_fusions"), nlohmann::json::array());
   EXPECT_EQ(eager.at("step_graphs"), false);
   EXPECT_EQ(unfused.at("fused_epilogues"), false);
   for (const nlohmann::json& other : {eager, unfused}) {

@@ -1,7 +1,11 @@
 // Fused epilogues on the GPU: a dense network trained with its bias, relu and bias gradients in
-// cuBLASLt's products ends as the same run with them in kernels of their own (--unfused), and
-// its captured training step launches fewer kernels.
+// cuBLASLt's products, and a convolutional one with its bias and relu in cuDNN's convolution call
+// and each backward's activation derivative and bias gradient in one pass, end as the same runs
+// with them in kernels of their own (--unfused), and their captured training steps launch fewer
+// kernels.
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "cuda/cuda_test_support.hpp"
 #include "support/step_graph_runs.hpp"
@@ -30,26 +34,54 @@ class CudaFusedEpilogues : public CudaBackendTest {
   }
 };
 
-// cuBLASLt and cuBLAS tile the products differently, so sums differ in their last bits; plain
-// SGD carries those differences forward without magnifying them (Adam's normalised steps would
-// turn the rounding noise of a near-zero gradient into a full step).
-TEST_F(CudaFusedEpilogues, TrainAsUnfusedKernelsInFewerLaunches) {
-  gpu().set_step_graphs(true);
-  gpu().set_fused_epilogues(true);
-  const ThreeEpochs fused = train_three_epochs(gpu(), dense_model);
-  gpu().set_fused_epilogues(false);
-  const ThreeEpochs unfused = train_three_epochs(gpu(), dense_model);
+// A relu convolution (cuDNN's fused call), a linear one (fused where cuDNN's algorithm is implicit
+// precomputed GEMM), a tanh one (never fused forward), a transposed one; every backward takes its
+// activation derivative and bias gradient in one pass.
+constexpr const char* conv_model = R"(input 8x8x1
+conv2d 4 3x3 same relu
+conv2d 4 3x3 same
+conv2d 6 3x3 same stride=2 tanh
+conv2d_transpose 2 3x3 same stride=2 relu
+flatten
+dense 4 softmax
+train:
+  optimizer sgd lr=0.01 momentum=0.9
+  batch 32
+)";
+
+// cuBLASLt and cuBLAS (and cuDNN's fused and plain convolutions) tile the products differently,
+// so sums differ in their last bits; plain SGD carries those differences forward without
+// magnifying them (Adam's normalised steps would turn the rounding noise of a near-zero gradient
+// into a full step).
+void expect_fused_trains_as_unfused_in_fewer_launches(Backend& gpu, const char* model) {
+  gpu.set_step_graphs(true);
+  gpu.set_fused_epilogues(true);
+  const ThreeEpochs fused = train_three_epochs(gpu, model);
+  gpu.set_fused_epilogues(false);
+  const ThreeEpochs unfused = train_three_epochs(gpu, model);
   EXPECT_TRUE(elementwise_close(fused.params, unfused.params, 1e-4));
   for (std::size_t e = 0; e < unfused.epochs.size(); ++e) {
     EXPECT_NEAR(fused.epochs[e].loss, unfused.epochs[e].loss, 1e-4) << "epoch " << e + 1;
     EXPECT_NEAR(fused.evaluations[e].loss, unfused.evaluations[e].loss, 1e-4) << "epoch " << e + 1;
   }
   ASSERT_TRUE(fused.training_step_kernels && unfused.training_step_kernels);
-  // Up to 6 fewer: a kernel forward (the bias, with relu) and one backward (the bias gradient)
-  // a layer; fewer where cuBLASLt had no algorithm for a product and it ran unfused.
   EXPECT_LT(*fused.training_step_kernels, *unfused.training_step_kernels);
-  RecordProperty("fused_kernels", static_cast<int>(*fused.training_step_kernels));
-  RecordProperty("unfused_kernels", static_cast<int>(*unfused.training_step_kernels));
+  testing::Test::RecordProperty("fused_kernels", static_cast<int>(*fused.training_step_kernels));
+  testing::Test::RecordProperty("unfused_kernels", static_cast<int>(*unfused.training_step_kernels));
+  std::string refused;
+  for (const std::string& fusion : gpu.refused_fusions()) refused += fusion + "; ";
+  testing::Test::RecordProperty("refused_fusions", refused.empty() ? "none" : refused);
+}
+
+// Up to 6 fewer: a kernel forward (the bias, with relu) and one backward (the bias gradient) a
+// layer; fewer where cuBLASLt had no algorithm for a product and it ran unfused.
+TEST_F(CudaFusedEpilogues, DenseTrainsAsUnfusedKernelsInFewerLaunches) {
+  expect_fused_trains_as_unfused_in_fewer_launches(gpu(), dense_model);
+}
+
+// At least one fewer a convolution (its backward pass), whatever cuDNN does with the forward.
+TEST_F(CudaFusedEpilogues, ConvolutionsTrainAsUnfusedKernelsInFewerLaunches) {
+  expect_fused_trains_as_unfused_in_fewer_launches(gpu(), conv_model);
 }
 
 }  // namespace

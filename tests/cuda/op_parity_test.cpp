@@ -3,7 +3,8 @@
 // backends, and the forward output, the parameters after forward (batch-norm's running
 // statistics), the input gradient and every parameter gradient are compared, in training and in
 // inference, for a full batch and for a partial last batch, with the last activation folded into
-// the loss where it can be, and with dense's epilogues fused into cuBLASLt's products and not.
+// the loss where it can be, and with the epilogues of dense and the convolutions fused (into
+// cuBLASLt's products, cuDNN's convolution call and one backward pass) and not.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -234,10 +235,12 @@ std::vector<bool> folding_choices(const Layer& layer) {
   return {false};
 }
 
-// dense runs its bias, relu and bias gradient in cuBLASLt's products by default: it is also run
-// with them in kernels of their own (--unfused).
+// dense and the convolutions fuse their bias, activation and bias gradient into their products
+// and into one backward pass by default: they are also run with them in kernels of their own
+// (--unfused).
 std::vector<bool> fusion_choices(const Layer& layer) {
-  if (layer.op->keyword == "dense") return {true, false};
+  const std::string_view op = layer.op->keyword;
+  if (op == "dense" || op == "conv2d" || op == "conv2d_transpose") return {true, false};
   return {true};
 }
 

@@ -35,9 +35,10 @@ class RecordingKernel final : public LayerKernel {
 
 class RecordedCalls final : public StepGraph {
  public:
-  RecordedCalls(std::vector<std::function<void()>> calls, std::shared_ptr<std::int64_t> replays)
-      : calls_(std::move(calls)), replays_(std::move(replays)) {}
+  RecordedCalls(std::vector<std::function<void()>> calls, std::shared_ptr<std::int64_t> replays, std::optional<std::string> failure)
+      : calls_(std::move(calls)), replays_(std::move(replays)), failure_(std::move(failure)) {}
   void replay() override {
+    if (failure_) throw DeviceError(*failure_);
     for (const auto& call : calls_) call();
     ++*replays_;
   }
@@ -46,6 +47,7 @@ class RecordedCalls final : public StepGraph {
  private:
   std::vector<std::function<void()>> calls_;
   std::shared_ptr<std::int64_t> replays_;
+  std::optional<std::string> failure_;  // thrown by every replay, with nothing run
 };
 
 }  // namespace
@@ -132,7 +134,7 @@ std::unique_ptr<StepGraph> RecordingBackend::capture(const std::function<void()>
   }
   recording_ = nullptr;
   ++captures_;
-  return std::make_unique<RecordedCalls>(std::move(calls), replays_);
+  return std::make_unique<RecordedCalls>(std::move(calls), replays_, replay_failure_);
 }
 
 }  // namespace gpufm::test

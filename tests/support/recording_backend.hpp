@@ -23,6 +23,9 @@ class RecordingBackend final : public Backend {
 
   // From here on capture() fails as a GPU's would (a DeviceError saying `why`).
   void fail_captures(std::string why) { capture_failure_ = std::move(why); }
+  // From here on the steps it captures fail to launch when replayed (a DeviceError saying `why`),
+  // having run nothing, as a graph's launch that runs out of memory.
+  void fail_replays(std::string why) { replay_failure_ = std::move(why); }
   std::int64_t captures() const { return captures_; }
   std::int64_t replays() const { return *replays_; }
 
@@ -37,6 +40,7 @@ class RecordingBackend final : public Backend {
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override;
   void set_profiler_capture(bool on) override { inner_->set_profiler_capture(on); }
   void bind_to_calling_thread() override {}
+  std::vector<std::string> refused_fusions() const override { return inner_->refused_fusions(); }
 
   std::unique_ptr<LayerKernel> make_layer_kernel(const Layer& layer, Precision precision) override;
   void round_activations(float* values, std::int64_t count, Precision precision) override;
@@ -57,7 +61,7 @@ class RecordingBackend final : public Backend {
  private:
   std::unique_ptr<Backend> inner_;
   std::vector<std::function<void()>>* recording_ = nullptr;
-  std::optional<std::string> capture_failure_;
+  std::optional<std::string> capture_failure_, replay_failure_;
   std::int64_t captures_ = 0;
   std::shared_ptr<std::int64_t> replays_ = std::make_shared<std::int64_t>(0);
 };

@@ -70,19 +70,30 @@ TEST(StepGraphs, ReplayedFp16StepsSkipAndRescaleAsStepsCalledOneByOne) {
   EXPECT_LT(overflows, 12) << "of 12 steps, some should be taken";
 }
 
-// A backend that cannot capture a step (a GPU whose library refuses) leaves every step called one
-// by one, with the same results, and the reason on record.
-TEST(StepGraphs, AFailedCaptureLeavesStepsCalledOneByOne) {
-  RecordingBackend recording;
-  recording.fail_captures("cudaStreamEndCapture: operation not permitted when stream is capturing");
-  const ThreeEpochs fallen_back = train_three_epochs(recording, drawing_model);
+// A backend that cannot capture a step (a GPU whose library refuses), or whose captured step fails
+// to launch (out of memory for the graph), leaves every step called one by one, with the same
+// results, and the reason on record.
+TEST(StepGraphs, AFailedCaptureOrReplayLeavesStepsCalledOneByOne) {
   const std::unique_ptr<Backend> cpu = make_cpu_backend();
   cpu->set_step_graphs(false);
   const ThreeEpochs called = train_three_epochs(*cpu, drawing_model);
-  EXPECT_EQ(recording.replays(), 0);
-  EXPECT_EQ(fallen_back.capture_failure, "cudaStreamEndCapture: operation not permitted when stream is capturing");
   EXPECT_EQ(called.capture_failure, std::nullopt);
-  EXPECT_EQ(fallen_back.params, called.params);
+  const std::string capture_failure = "cudaStreamEndCapture: operation not permitted when stream is capturing";
+  const std::string replay_failure = "cudaGraphLaunch: out of memory";
+  for (const bool at_replay : {false, true}) {
+    SCOPED_TRACE(at_replay ? "failing replays" : "failing captures");
+    RecordingBackend recording;
+    if (at_replay) {
+      recording.fail_replays(replay_failure);
+    } else {
+      recording.fail_captures(capture_failure);
+    }
+    const ThreeEpochs fallen_back = train_three_epochs(recording, drawing_model);
+    EXPECT_EQ(recording.replays(), 0);
+    EXPECT_EQ(recording.captures(), at_replay ? 1 : 0);
+    EXPECT_EQ(fallen_back.capture_failure, at_replay ? replay_failure : capture_failure);
+    EXPECT_EQ(fallen_back.params, called.params);
+  }
 }
 
 TEST(StepGraphs, ACapturedStepMayNotReadBack) {
