@@ -221,6 +221,10 @@ class CudaBackend final : public Backend {
   std::unique_ptr<StepGraph> capture(const std::function<void()>& work) override {
     return step_graphs() ? std::make_unique<CapturedStep>(context_.stream(), work) : nullptr;
   }
+  void run_exclusively(const std::function<void()>& work) override {
+    const std::lock_guard lock(device_wide_lock());
+    work();
+  }
 
  private:
   ShuffleBuffers& shuffle_buffers(std::int64_t count) {

@@ -80,6 +80,7 @@ class CpuBackend final : public Backend {
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<HostTimeline>(marks); }
   void set_profiler_capture(bool) override {}  // Nsight's capture range is CUDA's; the NVTX ranges still show
   void bind_to_calling_thread() override {}
+  void run_exclusively(const std::function<void()>& work) override { work(); }  // nothing is shared between CPU backends
   std::vector<std::string> refused_fusions() const override { return {}; }  // its epilogue is one loop
 
   // float32 arithmetic in every precision: the CPU has no TF32, and bf16/fp16 values are rounded

@@ -209,8 +209,12 @@ void Program::replay_step(const BatchCall& call) {
     return;
   }
   // A call's first time runs as it is, which also warms the libraries up (their lazy set-up must
-  // not happen in a capture); its second is captured.
-  if (!steps_seen_.insert(key).second && !capture_failure_) {
+  // not happen in a capture, this one's or another thread's); its second is captured.
+  if (steps_seen_.insert(key).second) {
+    backend_.run_exclusively([this, &call] { record_step(call, nullptr); });
+    return;
+  }
+  if (!capture_failure_) {
     try {
       if (std::unique_ptr<StepGraph> captured = backend_.capture([this, call] { record_step(call, nullptr); })) {
         captured->replay();

@@ -27,6 +27,7 @@ class RecordingBackend final : public Backend {
   // having run nothing, as a graph's launch that runs out of memory.
   void fail_replays(std::string why) { replay_failure_ = std::move(why); }
   std::int64_t captures() const { return captures_; }
+  std::int64_t exclusive_runs() const { return exclusive_runs_; }
   std::int64_t replays() const { return *replays_; }
 
   std::string describe() const override { return "CPU recording captured steps"; }
@@ -51,6 +52,10 @@ class RecordingBackend final : public Backend {
   void optimizer_step(const OptimizerStepArgs& args) override;
   void select_step(const StepSelectArgs& args) override;
   std::unique_ptr<StepGraph> capture(const std::function<void()>& work) override;
+  void run_exclusively(const std::function<void()>& work) override {
+    ++exclusive_runs_;
+    work();
+  }
   void nearest_neighbours(const NeighbourArgs& args) override;
 
   // Runs `call` now, or records it while a step is being captured.
@@ -62,7 +67,7 @@ class RecordingBackend final : public Backend {
   std::unique_ptr<Backend> inner_;
   std::vector<std::function<void()>>* recording_ = nullptr;
   std::optional<std::string> capture_failure_, replay_failure_;
-  std::int64_t captures_ = 0;
+  std::int64_t captures_ = 0, exclusive_runs_ = 0;
   std::shared_ptr<std::int64_t> replays_ = std::make_shared<std::int64_t>(0);
 };
 

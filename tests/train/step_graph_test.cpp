@@ -34,9 +34,10 @@ ThreeEpochs expect_replays_train_as_calls_do(const std::string& model) {
   cpu->set_step_graphs(false);
   const ThreeEpochs called = train_three_epochs(*cpu, model);
 
-  // Each of the four kinds of batch (training's 32 and 4, evaluation's 32 and 8) is captured on
-  // its second call. Replays: training 2 + 4 + 4 over the epochs (the stop and resume change
-  // nothing), evaluation 0 + 2 + 2.
+  // Each of the four kinds of batch (training's 32 and 4, evaluation's 32 and 8) runs alone on its
+  // first call and is captured on its second. Replays: training 2 + 4 + 4 over the epochs (the
+  // stop and resume change nothing), evaluation 0 + 2 + 2.
+  EXPECT_EQ(recording.exclusive_runs(), 4);
   EXPECT_EQ(recording.captures(), 4);
   EXPECT_EQ(recording.replays(), 14);
   EXPECT_EQ(replayed.params, called.params);
