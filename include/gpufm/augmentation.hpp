@@ -75,10 +75,8 @@ GPUFM_HOST_DEVICE inline std::int32_t shift_from_word(std::uint32_t word, std::i
 // from the four words of one Philox call (philox_word's words 4 * position to 4 * position + 3 of
 // the stream): the shifts, the angle, and the flips in the last word's two lowest bits.
 GPUFM_HOST_DEVICE inline SampleTransform sample_transform(const Augmentation& augmentation, std::uint64_t step, std::int64_t position) {
-  const auto block = static_cast<std::uint64_t>(position);
-  const Philox4x32 words = philox4x32(Philox4x32{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-                                                  augment_transform_philox_stream, static_cast<std::uint32_t>(step)}},
-                                      augmentation.seed);
+  const Philox4x32 words = philox_block(augmentation.seed, augment_transform_philox_stream, static_cast<std::uint32_t>(step),
+                                       static_cast<std::uint64_t>(position));
   SampleTransform transform = rotation(augmentation.max_radians * (2.0 * uniform_from_word(words.v[2]) - 1.0));
   transform.shift_x = shift_from_word(words.v[0], augmentation.shift);
   transform.shift_y = shift_from_word(words.v[1], augmentation.shift);
@@ -142,10 +140,8 @@ GPUFM_HOST_DEVICE inline float transformed_pixel(const std::uint8_t* image, std:
 // deviation.
 GPUFM_HOST_DEVICE inline float pixel_noise(const Augmentation& augmentation, std::uint64_t step, std::int64_t position,
                                            std::int64_t pixels, std::int64_t pixel) {
-  const auto block = static_cast<std::uint64_t>(position * pixels + pixel);
-  const Philox4x32 words = philox4x32(Philox4x32{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-                                                  augment_noise_philox_stream, static_cast<std::uint32_t>(step)}},
-                                      augmentation.seed);
+  const Philox4x32 words = philox_block(augmentation.seed, augment_noise_philox_stream, static_cast<std::uint32_t>(step),
+                                       static_cast<std::uint64_t>(position * pixels + pixel));
   constexpr double two_pi = 2.0 * std::numbers::pi;
   const double radius = sqrt(-2.0 * log(static_cast<double>(1.0f - uniform_from_word(words.v[0]))));  // log of (0, 1]
   const double standard_normal = radius * cos(two_pi * uniform_from_word(words.v[1]));

@@ -33,14 +33,18 @@ GPUFM_HOST_DEVICE inline Philox4x32 philox4x32(Philox4x32 counter, std::uint64_t
   return counter;
 }
 
-// The i-th random 32-bit word of a stream named by (key, stream, substream): four words per
-// Philox call, counter = (i / 4, high bits of i / 4, stream, substream).
+// Block `block` of the stream of random 32-bit words named by (key, stream, substream): one Philox
+// call, counter = (block, its high bits, stream, substream), four words.
+GPUFM_HOST_DEVICE inline Philox4x32 philox_block(std::uint64_t key, std::uint32_t stream, std::uint32_t substream,
+                                                 std::uint64_t block) {
+  return philox4x32(Philox4x32{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32), stream, substream}}, key);
+}
+
+// The i-th word of that stream: word i % 4 of block i / 4. Code that takes every word in turn
+// (the CPU's dropout) calls philox_block once for four of them.
 GPUFM_HOST_DEVICE inline std::uint32_t philox_word(std::uint64_t key, std::uint32_t stream, std::uint32_t substream,
                                                    std::uint64_t i) {
-  const std::uint64_t block = i / 4;
-  const Philox4x32 out = philox4x32(
-      Philox4x32{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32), stream, substream}}, key);
-  return out.v[i % 4];
+  return philox_block(key, stream, substream, i / 4).v[i % 4];
 }
 
 // A uniform float in [0, 1) with 24 random bits.

@@ -38,10 +38,15 @@ class DropoutKernel final : public LayerKernel {
     }
     const float scale = 1.0f / (1.0f - rate_);
     const auto step = static_cast<std::uint32_t>(context.numbers->run_step);
+    // Element i takes philox_word's word i: one Philox call serves four elements.
+    constexpr std::int64_t words = 4;
 #pragma omp parallel for schedule(static)
-    for (std::int64_t i = 0; i < count; ++i) {
-      const bool kept = uniform_from_word(philox_word(context.seed, context.layer_index, step, static_cast<std::uint64_t>(i))) >= rate_;
-      to[i] = kept ? from[i] * scale : 0.0f;
+    for (std::int64_t block = 0; block < (count + words - 1) / words; ++block) {
+      const Philox4x32 drawn = philox_block(context.seed, context.layer_index, step, static_cast<std::uint64_t>(block));
+      for (std::int64_t i = block * words; i < std::min(count, (block + 1) * words); ++i) {
+        const bool kept = uniform_from_word(drawn.v[i % words]) >= rate_;
+        to[i] = kept ? from[i] * scale : 0.0f;
+      }
     }
   }
 

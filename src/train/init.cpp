@@ -42,8 +42,7 @@ void fill_uniform(std::span<float> values, double variance, std::uint64_t seed, 
 // the element (the counter's last word counts the blocks).
 float truncated_standard_normal(std::uint64_t seed, std::uint32_t stream, std::uint64_t i) {
   for (std::uint32_t block = 0;; ++block) {
-    const Philox4x32 words =
-        philox4x32(Philox4x32{{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i >> 32), stream, block}}, seed);
+    const Philox4x32 words = philox_block(seed, stream, block, i);
     for (int pair = 0; pair < 2; ++pair) {
       const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform_from_word(words.v[2 * pair])));  // log of (0, 1]
       const double angle = 2.0 * std::numbers::pi * uniform_from_word(words.v[2 * pair + 1]);

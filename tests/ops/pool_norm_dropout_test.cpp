@@ -233,6 +233,20 @@ TEST(PoolNormDropout, DropoutMaskFollowsSeedLayerAndStep) {
   EXPECT_NE(kept_mask(dropout.forward(x, other_layer)), mask);
 }
 
+// Element i of a batch keeps its value when word i of the Philox stream (seed, layer, step) is at
+// least the rate, as the CUDA kernel computes it word by word; over a batch whose size is no
+// multiple of the four words a Philox call gives.
+TEST(PoolNormDropout, DropoutKeepsElementIAsPhiloxWordISays) {
+  KernelOnHost dropout("dropout 0.4", Shape{{7, 11, 1}}, 13);
+  const std::int64_t count = 7 * 11 * 13;
+  const std::vector<float> x(count, 1.0f);
+  const std::vector<bool> mask = kept_mask(dropout.forward(x, step_context(true, 77, 6, 4)));
+  ASSERT_EQ(mask.size(), static_cast<std::size_t>(count));
+  for (std::int64_t i = 0; i < count; ++i) {
+    ASSERT_EQ(mask[i], uniform_from_word(philox_word(77, 4, 6, static_cast<std::uint64_t>(i))) >= 0.4f) << "element " << i;
+  }
+}
+
 TEST(PoolNormDropout, DropoutBackwardAppliesTheForwardMask) {
   KernelOnHost dropout("dropout 0.5", Shape{{1000}}, 1);
   const std::vector<float> x(1000, 1.0f);
