@@ -74,25 +74,26 @@ unsigned row_blocks(std::int64_t rows) {
 }
 
 // A block sums 32 columns over one chunk of the rows (blockIdx.y): its 8 warps take the chunk's
-// rows in turn, each lane one column, so that a warp reads whole rows of 32 floats, several rows
-// in flight at once (unrolled; the pointers do not overlap); each element first times the
-// activation's slope, unless linear. Each lane adds in double, and the 8 warps' sums are added in
-// order. The last block of a column tile to finish adds the tile's chunk sums (warp w chunks w,
+// rows in turn, each thread of a warp one column, so that a warp reads whole rows of 32 floats,
+// several rows in flight at once (unrolled; the pointers do not overlap); each element first
+// times the activation's slope, unless linear. Each thread adds in double, and the 8 warps' sums
+// are added in order. The last block of a column tile to finish adds the tile's chunk sums (warp w chunks w,
 // w + 8, ..., then the 8 in order), so the result is the same whichever block that is, and
 // leaves the tile's count at zero for the next launch.
-constexpr int column_tile = sum_rows_tile_columns, row_lanes = 8;
+constexpr int column_tile = sum_rows_tile_columns, row_warps = 8;
 
-// The calling thread's column of `lanes` (each warp's sum, in shared memory), added in warp order.
-__device__ double add_lanes(const double (&lanes)[row_lanes][column_tile]) {
+// The calling thread's column of `warp_sums` (each warp's sum, in shared memory), added in warp
+// order.
+__device__ double add_warp_sums(const double (&warp_sums)[row_warps][column_tile]) {
   double total = 0;
-  for (int lane = 0; lane < row_lanes; ++lane) total += lanes[lane][threadIdx.x];
+  for (int warp_index = 0; warp_index < row_warps; ++warp_index) total += warp_sums[warp_index][threadIdx.x];
   return total;
 }
 
 __global__ void slope_and_sum_rows_in_chunks(Activation a, const float* __restrict__ output, float* __restrict__ gradient,
                                              std::int64_t rows, std::int64_t columns, float alpha, double* __restrict__ chunk_sums,
                                              unsigned* chunks_done, float* __restrict__ row_sum) {
-  __shared__ double lanes[row_lanes][column_tile];
+  __shared__ double warp_sums[row_warps][column_tile];
   __shared__ bool last_chunk;
   const unsigned chunks = gridDim.y;
   const std::int64_t column = static_cast<std::int64_t>(blockIdx.x) * column_tile + threadIdx.x;
@@ -101,7 +102,7 @@ __global__ void slope_and_sum_rows_in_chunks(Activation a, const float* __restri
   if (column < columns) {
     const std::int64_t first = rows * blockIdx.y / chunks, last = rows * (blockIdx.y + 1) / chunks;
 #pragma unroll 4
-    for (std::int64_t r = first + threadIdx.y; r < last; r += row_lanes) {
+    for (std::int64_t r = first + threadIdx.y; r < last; r += row_warps) {
       const std::int64_t at = r * columns + column;
       float value = gradient[at];
       if (a != Activation::linear) {
@@ -111,10 +112,10 @@ __global__ void slope_and_sum_rows_in_chunks(Activation a, const float* __restri
       sum += value;
     }
   }
-  lanes[threadIdx.y][threadIdx.x] = sum;
+  warp_sums[threadIdx.y][threadIdx.x] = sum;
   __syncthreads();
   if (threadIdx.y == 0 && column < columns) {
-    chunk_sums[static_cast<std::int64_t>(blockIdx.y) * columns + column] = add_lanes(lanes);
+    chunk_sums[static_cast<std::int64_t>(blockIdx.y) * columns + column] = add_warp_sums(warp_sums);
     __threadfence();  // visible to every block before the count below says it is there
   }
   __syncthreads();
@@ -127,19 +128,20 @@ __global__ void slope_and_sum_rows_in_chunks(Activation a, const float* __restri
   double total = 0;
   if (column < columns) {
     // Read past the SM's own cache: other blocks wrote these.
-    for (unsigned chunk = threadIdx.y; chunk < chunks; chunk += row_lanes) total += __ldcg(&chunk_sums[chunk * columns + column]);
+    for (unsigned chunk = threadIdx.y; chunk < chunks; chunk += row_warps) total += __ldcg(&chunk_sums[chunk * columns + column]);
   }
-  lanes[threadIdx.y][threadIdx.x] = total;
+  warp_sums[threadIdx.y][threadIdx.x] = total;
   __syncthreads();
-  if (threadIdx.y == 0 && column < columns) row_sum[column] = static_cast<float>(add_lanes(lanes));
+  if (threadIdx.y == 0 && column < columns) row_sum[column] = static_cast<float>(add_warp_sums(warp_sums));
   if (first_thread) chunks_done[blockIdx.x] = 0;
 }
 
 // Enough chunks to keep the GPU's memory busy for a convolution's hundred thousand rows, but each
-// at least 64 rows (8 a lane) long, so that a dense layer's batch takes a few blocks, not hundreds.
+// at least 64 rows (8 a warp) long where there are that many, so that a dense layer's batch takes
+// a few blocks, not hundreds.
 unsigned sum_rows_chunk_count(std::int64_t rows) {
-  constexpr std::int64_t shortest_chunk = 8 * row_lanes;
-  return static_cast<unsigned>(std::clamp<std::int64_t>((rows + shortest_chunk - 1) / shortest_chunk, 1, sum_rows_chunks));
+  constexpr std::int64_t shortest_chunk = 8 * row_warps;
+  return static_cast<unsigned>(std::clamp<std::int64_t>(rows / shortest_chunk, 1, sum_rows_chunks));
 }
 
 }  // namespace
@@ -185,7 +187,7 @@ void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, c
 void activation_backward_and_sum_rows(cudaStream_t stream, Activation a, const float* output, float* gradient, std::int64_t rows,
                                       std::int64_t columns, float alpha, double* chunk_sums, unsigned* chunks_done, float* row_sum) {
   if (a == Activation::softmax) throw std::logic_error("softmax's slope is not element-wise: activation_backward takes it");
-  const dim3 block(column_tile, row_lanes);
+  const dim3 block(column_tile, row_warps);
   const dim3 grid(static_cast<unsigned>(sum_rows_column_tiles(columns)), sum_rows_chunk_count(rows));
   slope_and_sum_rows_in_chunks<<<grid, block, 0, stream>>>(a, output, gradient, rows, columns, alpha, chunk_sums, chunks_done, row_sum);
   GPUFM_CHECK_LAUNCH(slope_and_sum_rows_in_chunks);

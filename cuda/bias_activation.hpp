@@ -70,7 +70,7 @@ class BiasActivation {
   Activation activation_;
   float alpha_;
   bool fused_;  // backward in one pass
-  DeviceBuffer chunk_sums_;   // sum_rows_chunks x columns
+  DeviceBuffer chunk_sums_;   // sum_rows_chunks x columns: 2 KiB a column, whatever the batch
   DeviceBuffer chunks_done_;  // sum_rows_column_tiles(columns), zeroed by allocate
 };
 

@@ -273,10 +273,12 @@ bool Convolution::forward_fused(const BatchPlan& plan, std::int64_t batch, const
       cudnn_, &one, plan.images, convolved, filter_, filter, convolution_, plan.forward_algorithm, workspace.data(),
       plan.algorithm_bytes, &zero, plan.outputs, outputs, bias_, epilogue.bias,
       epilogue.activation == Activation::relu ? relu_ : identity_, plan.outputs, outputs);
-  // A combination of layout, type and algorithm the legacy fused call does not take is an answer
-  // (NOT_SUPPORTED, or BAD_PARAM), not a failure: this batch size's forward goes unfused from now on.
-  const cudnnStatus_t category = static_cast<cudnnStatus_t>(CUDNN_STATUS_CATEGORY(status));
-  if (category == CUDNN_STATUS_NOT_SUPPORTED || category == CUDNN_STATUS_BAD_PARAM) {
+  // A combination of layout, type and algorithm the legacy fused call does not take (any
+  // NOT_SUPPORTED, a plain BAD_PARAM) or a workspace it finds too small is an answer, not a
+  // failure: this batch size's forward goes unfused from now on. Other statuses are errors.
+  const bool refused = CUDNN_STATUS_CATEGORY(status) == CUDNN_STATUS_NOT_SUPPORTED || status == CUDNN_STATUS_BAD_PARAM ||
+                       status == CUDNN_STATUS_BAD_PARAM_SIZE_INSUFFICIENT;
+  if (refused) {
     plan.fused_forward_refused = true;
     context_.note_refused_fusion(std::string("cuDNN's bias and ") + (epilogue.activation == Activation::relu ? "relu" : "no activation") +
                                  " in the " + description(batch) + ": " + cudnnGetErrorString(status));

@@ -5,7 +5,9 @@
 // half). It takes deterministic algorithms where cuDNN has them, so runs repeat bit for bit.
 //
 // Its forward can take a layer's bias and relu (or no activation) in the same call, where cuDNN
-// has a fused kernel for them (cudnnConvolutionBiasActivationForward).
+// has a fused kernel for them (cudnnConvolutionBiasActivationForward). All of these calls are
+// cuDNN's legacy API, deprecated in cuDNN 9 in favour of its graph API, which a move to 16-bit
+// storage or wider fusion would take up.
 //
 // cuDNN pads symmetrically. When TensorFlow's padding is not symmetric (an odd total, as "same"
 // gives with stride 2 or an even kernel), the images are copied into a zero-padded buffer in the

@@ -221,7 +221,7 @@ class Backend {
   virtual std::unique_ptr<StepGraph> capture(const std::function<void()>& work) = 0;
   // Runs `work` (a kind of step's first run) while no other backend in the process captures a
   // step or runs such a first step: there the libraries set themselves up (load kernels, allocate
-  // and free memory), which must not meet another thread's capture. One after another on the CPU.
+  // and free memory), which must not meet another thread's capture. The CPU simply runs `work`.
   virtual void run_exclusively(const std::function<void()>& work) = 0;
   void set_step_graphs(bool on) { step_graphs_ = on; }
   bool step_graphs() const { return step_graphs_; }

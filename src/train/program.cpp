@@ -223,8 +223,8 @@ void Program::replay_step(const BatchCall& call) {
       }
     } catch (const DeviceError& error) {
       // A capture runs nothing, and a replay that fails to launch queues nothing, so the step
-      // runs call by call below, as every later one: slower, the same results. Why is kept for
-      // the record (capture_failure()).
+      // runs call by call below, as will every later one of the kinds not captured yet: slower,
+      // the same results. Why is kept for the record (capture_failure()).
       capture_failure_ = error.what();
     }
   }

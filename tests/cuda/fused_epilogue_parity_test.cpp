@@ -79,7 +79,8 @@ TEST_F(CudaFusedEpilogues, DenseTrainsAsUnfusedKernelsInFewerLaunches) {
   expect_fused_trains_as_unfused_in_fewer_launches(gpu(), dense_model);
 }
 
-// At least one fewer a convolution (its backward pass), whatever cuDNN does with the forward.
+// At least one fewer a convolution with an activation (its backward's one pass), whatever cuDNN
+// does with the forward.
 TEST_F(CudaFusedEpilogues, ConvolutionsTrainAsUnfusedKernelsInFewerLaunches) {
   expect_fused_trains_as_unfused_in_fewer_launches(gpu(), conv_model);
 }
