@@ -153,7 +153,7 @@ class CapturedStep final : public StepGraph {
 
 class CudaBackend final : public Backend {
  public:
-  explicit CudaBackend(const GpuInfo& gpu) : context_(gpu.index) {}
+  explicit CudaBackend(const GpuInfo& gpu) : context_(gpu.index), loss_scratch_(context_) {}
 
   std::string describe() const override {
     return std::string(context_.properties().name) + " (" + gibibytes(context_.properties().totalGlobalMem) + ")";
@@ -210,7 +210,7 @@ class CudaBackend final : public Backend {
     GPUFM_CHECK_LAUNCH(gather_images);
   }
 
-  void loss(const LossArgs& args) override { cuda_loss(context_.stream(), args); }
+  void loss(const LossArgs& args) override { cuda_loss(context_.stream(), args, loss_scratch_); }
   void find_overflow(const OverflowCheckArgs& args) override { cuda_find_overflow(context_.stream(), args); }
   void optimizer_step(const OptimizerStepArgs& args) override { cuda_optimizer_step(context_.stream(), args); }
   void nearest_neighbours(const NeighbourArgs& args) override { cuda_nearest_neighbours(context_, args); }
@@ -239,6 +239,7 @@ class CudaBackend final : public Backend {
   }
 
   CudaContext context_;
+  LossScratch loss_scratch_;
   std::map<std::int64_t, ShuffleBuffers> shuffle_buffers_;
 };
 
