@@ -21,6 +21,8 @@ struct PoolWindow {
   std::int64_t pixels() const { return rows * cols; }
   // The i-th input pixel, row by row: the order that breaks ties between equal maxima.
   std::int64_t input_pixel(std::int64_t i) const { return first_input_pixel + (i / cols) * input_width + i % cols; }
+  // Past the window's last row: its rows start at first_input_pixel, every input_width pixels.
+  std::int64_t end_input_pixel() const { return first_input_pixel + rows * input_width; }
 };
 
 class PoolWindows {
@@ -34,7 +36,13 @@ class PoolWindows {
         pad_left_(padding_before(input_.width(), size_.w, stride_.w, output_.width())) {}
 
   std::int64_t channels() const { return input_.channels(); }
-  std::int64_t input_elements(std::int64_t batch) const { return batch * input_.elements(); }
+
+  // gradient (the batch's inputs) = 0, the samples in parallel as for_each splits them.
+  void zero_inputs(float* gradient, std::int64_t batch) const {
+    const std::int64_t elements = input_.elements();
+#pragma omp parallel for schedule(static)
+    for (std::int64_t n = 0; n < batch; ++n) std::fill_n(gradient + n * elements, elements, 0.0f);
+  }
 
   // Calls visit(window) for every output pixel of the batch. Samples run in parallel and each
   // sample's windows in order on one thread, so scattering into one sample's input never races.

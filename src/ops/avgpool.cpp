@@ -31,7 +31,7 @@ class AvgPoolKernel final : public LayerKernel {
   void backward(const BackwardArgs& args) override {
     if (args.input_gradient == nullptr) return;
     const std::int64_t channels = windows_.channels();
-    std::fill_n(args.input_gradient, windows_.input_elements(args.batch), 0.0f);
+    windows_.zero_inputs(args.input_gradient, args.batch);
     windows_.for_each(args.batch, [&](const cpu::PoolWindow& window) {
       const float* dy = args.output_gradient + window.output_pixel * channels;
       const float count = static_cast<float>(window.pixels());

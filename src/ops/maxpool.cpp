@@ -25,22 +25,24 @@ class MaxPoolKernel final : public LayerKernel {
     });
   }
 
-  // Each window's gradient goes to its first maximum; overlapping windows add up.
+  // Each window's gradient goes to its first maximum in window order; overlapping windows add up.
   void backward(const BackwardArgs& args) override {
     if (args.input_gradient == nullptr) return;
     const std::int64_t channels = windows_.channels();
-    std::fill_n(args.input_gradient, windows_.input_elements(args.batch), 0.0f);
+    windows_.zero_inputs(args.input_gradient, args.batch);
     windows_.for_each(args.batch, [&](const cpu::PoolWindow& window) {
       const float* y = args.output + window.output_pixel * channels;
       const float* dy = args.output_gradient + window.output_pixel * channels;
       for (std::int64_t c = 0; c < channels; ++c) {
-        for (std::int64_t i = 0; i < window.pixels(); ++i) {
-          const std::int64_t at = window.input_pixel(i) * channels + c;
-          if (args.input[at] == y[c]) {
-            args.input_gradient[at] += dy[c];
-            break;
+        const auto first_maximum = [&]() -> std::int64_t {
+          for (std::int64_t pixel = window.first_input_pixel; pixel < window.end_input_pixel(); pixel += window.input_width) {
+            for (std::int64_t at = pixel * channels + c; at < (pixel + window.cols) * channels; at += channels) {
+              if (args.input[at] == y[c]) return at;
+            }
           }
-        }
+          return -1;  // a NaN maximum equals no input: its gradient goes nowhere
+        };
+        if (const std::int64_t at = first_maximum(); at >= 0) args.input_gradient[at] += dy[c];
       }
     });
   }
