@@ -82,8 +82,11 @@ setup_failed=   # why later steps cannot run, once unpack or libraries failed
 gpufm_path=     # LD_LIBRARY_PATH for the packed binaries: their libraries, cuDNN's and cuBLAS's
 declare -A found_libraries=()  # soname -> "directory (how it was found)"
 began=$SECONDS
-# A step's status is one of these when it did not fail: "no peer" is a model torch_ref.py lacks.
-ok_statuses='passed|dry run|no peer'
+# A step's status is one of these when it did not fail: "no peer" is a model torch_ref.py lacks;
+# "unavailable" a tool this machine cannot run (compute-sanitizer on a gVisor machine), which a
+# step says by exiting with unavailable_status.
+ok_statuses='passed|dry run|no peer|unavailable'
+unavailable_status=77
 
 # shellcheck source=usage.sh
 source "$(dirname "$0")/usage.sh"
@@ -175,6 +178,7 @@ run_step() {
   fi
   case $status in
     0) record "$step_name" passed $((SECONDS - start)) "$detail" ;;
+    "$unavailable_status") record "$step_name" unavailable $((SECONDS - start)) "$detail" ;;
     124 | 137) record "$step_name" "timed out" $((SECONDS - start)) "cut off at the budget${detail:+; $detail}" ;;
     *) record "$step_name" failed $((SECONDS - start)) "exit status $status; ${detail:+$detail; }$(tail -n 1 "$work/logs/$step_name.log")" ;;
   esac
@@ -342,7 +346,13 @@ sanitize() {
   bounded_gpufm "$sanitizer" --tool "$tool" "${options[@]}" --error-exitcode 3 \
     "$work/bin/gpufm" train "$work/models/$model.dsl" --device cuda --data "$data" --epochs 1 --out "$work/runs/$tool-$model" ||
     status=$?
-  ((dry_run)) || note "$model: $(grep -m1 'ERROR SUMMARY' "$work/logs/$step_name.log" || echo 'no ERROR SUMMARY line')"
+  ((dry_run)) && return 0
+  # As on this workplace's gVisor machines: the sanitizer refuses the GPU, gpufm is not at fault.
+  if ((status != 0)) && grep -q 'Device not supported' "$work/logs/$step_name.log"; then
+    note "compute-sanitizer cannot use this GPU here: $(grep -m1 'Device not supported' "$work/logs/$step_name.log")"
+    return "$unavailable_status"
+  fi
+  note "$model: $(grep -m1 'ERROR SUMMARY' "$work/logs/$step_name.log" || echo 'no ERROR SUMMARY line')"
   return "$status"
 }
 
@@ -446,15 +456,24 @@ profile_model() {
 
 # Nsight Compute over training step 30 of the CNN (past cuDNN's algorithm search): each kernel's
 # time and its throughput as a share of the GPU's compute and memory peaks, as CSV.
+# The clocks are left as the machine has them (--clock-control none), as this workplace's GPU
+# machines ask.
 ncu_cnn() {
-  local ncu
+  local ncu status=0
   ncu=$(command -v ncu || echo "$CUDA_HOME/bin/ncu")
   mkdir -p "$out/profile"
-  bounded_gpufm "$ncu" --profile-from-start off --csv --log-file "$out/profile/ncu_cnn.csv" \
+  bounded_gpufm "$ncu" --profile-from-start off --clock-control none --csv --log-file "$out/profile/ncu_cnn.csv" \
     --metrics gpu__time_duration.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__throughput.avg.pct_of_peak_sustained_elapsed \
     "$work/bin/gpufm" train "$work/models/cnn.dsl" --device cuda --data "$from/data" --epochs 1 --profile-steps 30:30 \
-    --out "$work/runs/ncu-cnn"
-  ((dry_run)) || note "$(grep -c 'gpu__time_duration' "$out/profile/ncu_cnn.csv") kernels in step 30"
+    --out "$work/runs/ncu-cnn" || status=$?
+  ((dry_run)) && return 0
+  # As on this workplace's gVisor machines: the profiler cannot read the counters there.
+  if ((status != 0)) && grep -qs 'Failed to initialize the profiler' "$work/logs/$step_name.log" "$out/profile/ncu_cnn.csv"; then
+    note "Nsight Compute cannot read this GPU's counters here: $(grep -hs -m1 'Failed to initialize the profiler' "$work/logs/$step_name.log" "$out/profile/ncu_cnn.csv" | head -n 1)"
+    return "$unavailable_status"
+  fi
+  note "$(grep -c 'gpu__time_duration' "$out/profile/ncu_cnn.csv") kernels in step 30"
+  return "$status"
 }
 
 # What CUDA graphs and fused epilogues pay: the model's step as it runs by default, then with each
