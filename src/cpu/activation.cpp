@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace gpufm::cpu {
 
@@ -43,6 +44,38 @@ void activation_backward(Activation a, const float* output, const float* output_
   }
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) input_gradient[i] = output_gradient[i] * activation_slope(a, output[i], alpha);
+}
+
+void bias_activation_forward(Activation a, float* matrix, const float* bias, std::int64_t rows, std::int64_t columns, float alpha) {
+  if (a == Activation::softmax) throw std::logic_error("softmax normalises whole rows: bias first, then activation_forward");
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    float* row = matrix + r * columns;
+    for (std::int64_t c = 0; c < columns; ++c) row[c] = activate(a, row[c] + bias[c], alpha);
+  }
+}
+
+void activation_backward_and_sum_rows(Activation a, const float* output, float* gradient, std::int64_t rows, std::int64_t columns,
+                                      float alpha, double* chunk_sums, float* row_sum) {
+  if (a == Activation::softmax) throw std::logic_error("softmax's slope is not element-wise: activation_backward takes it");
+#pragma omp parallel for schedule(static)
+  for (std::int64_t chunk = 0; chunk < sum_rows_chunks; ++chunk) {
+    double* sums = chunk_sums + chunk * columns;
+    std::fill_n(sums, columns, 0.0);
+    for (std::int64_t r = rows * chunk / sum_rows_chunks; r < rows * (chunk + 1) / sum_rows_chunks; ++r) {
+      float* g = gradient + r * columns;
+      if (a != Activation::linear) {
+        const float* y = output + r * columns;
+        for (std::int64_t c = 0; c < columns; ++c) g[c] *= activation_slope(a, y[c], alpha);
+      }
+      for (std::int64_t c = 0; c < columns; ++c) sums[c] += g[c];
+    }
+  }
+  for (std::int64_t c = 0; c < columns; ++c) {
+    double total = 0;
+    for (std::int64_t chunk = 0; chunk < sum_rows_chunks; ++chunk) total += chunk_sums[chunk * columns + c];
+    row_sum[c] = static_cast<float>(total);
+  }
 }
 
 }  // namespace gpufm::cpu

@@ -16,4 +16,18 @@ void activation_forward(Activation a, const float* input, float* output, std::in
 void activation_backward(Activation a, const float* output, const float* output_gradient, float* input_gradient,
                          std::int64_t rows, std::int64_t row_length, float alpha);
 
+// matrix (rows x columns) = f(matrix + bias on every row), in one pass: the forward epilogue of
+// dense and the convolutions, for an element-wise f (not softmax).
+void bias_activation_forward(Activation a, float* matrix, const float* bias, std::int64_t rows, std::int64_t columns, float alpha);
+
+// row_sum (columns) = the sum of the rows of gradient (rows x columns), after each element is
+// multiplied by f'(x), read from the output, and written back (as activation_backward does in
+// place), unless `a` is linear: the backward epilogue in one pass, for an element-wise f. The
+// rows are split into sum_rows_chunks fixed chunks summed side by side in double (into
+// chunk_sums, sum_rows_chunks x columns, the caller's), then the chunks are added in order: no
+// sum depends on the number of threads.
+inline constexpr std::int64_t sum_rows_chunks = 32;
+void activation_backward_and_sum_rows(Activation a, const float* output, float* gradient, std::int64_t rows, std::int64_t columns,
+                                      float alpha, double* chunk_sums, float* row_sum);
+
 }  // namespace gpufm::cpu

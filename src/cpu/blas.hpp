@@ -1,10 +1,9 @@
 // Row-major matrix products for the dense and conv kernels: single-precision GEMM on OpenBLAS,
-// and the bias that is broadcast over the rows of a product and whose gradient sums them.
+// and the bias that is broadcast over the rows of a product.
 #pragma once
 
 #include <cblas.h>
 
-#include <algorithm>
 #include <cstdint>
 
 namespace gpufm::cpu {
@@ -32,23 +31,6 @@ inline void add_bias(float* matrix, std::int64_t rows, std::int64_t columns, con
   for (std::int64_t r = 0; r < rows; ++r) {
     float* row = matrix + r * columns;
     for (std::int64_t c = 0; c < columns; ++c) row[c] += bias[c];
-  }
-}
-
-// row_sum (columns) = the sum of the rows of matrix (rows x columns), the bias gradient: added
-// row after row in double. Threads own whole blocks of columns, so no sum depends on the thread
-// count.
-inline void sum_rows(const float* matrix, std::int64_t rows, std::int64_t columns, float* row_sum) {
-  constexpr std::int64_t block = 64;
-#pragma omp parallel for schedule(static)
-  for (std::int64_t first = 0; first < columns; first += block) {
-    const std::int64_t width = std::min(block, columns - first);
-    double sums[block] = {};
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const float* row = matrix + r * columns + first;
-      for (std::int64_t c = 0; c < width; ++c) sums[c] += row[c];
-    }
-    for (std::int64_t c = 0; c < width; ++c) row_sum[first + c] = static_cast<float>(sums[c]);
   }
 }
 

@@ -32,7 +32,7 @@ class Conv2dKernel final : public LayerKernel {
  public:
   explicit Conv2dKernel(const Layer& layer)
       : geometry_(conv_geometry(layer.attrs, layer.input, layer.output.channels())),
-        epilogue_(layer.attrs) {}
+        epilogue_(layer.attrs, layer.output.channels()) {}
 
   std::size_t workspace_bytes(std::int64_t batch) const override { return cpu::column_bytes(geometry_, batch); }
 

@@ -44,7 +44,7 @@ class Conv2dTransposeKernel final : public LayerKernel {
  public:
   explicit Conv2dTransposeKernel(const Layer& layer)
       : geometry_(conv_geometry(layer.attrs, layer.output, layer.input.channels())),
-        epilogue_(layer.attrs) {}
+        epilogue_(layer.attrs, layer.output.channels()) {}
 
   std::size_t workspace_bytes(std::int64_t batch) const override { return cpu::column_bytes(geometry_, batch); }
 

@@ -36,7 +36,7 @@ class DenseKernel final : public LayerKernel {
   explicit DenseKernel(const Layer& layer)
       : in_(layer.input.elements()),
         units_(layer.attrs.integer("units")),
-        epilogue_(layer.attrs) {}
+        epilogue_(layer.attrs, units_) {}
 
   void forward(const ForwardArgs& args) override {
     cpu::gemm(args.input, cpu::Stored::as_is, args.params[0], cpu::Stored::transposed, args.output, args.batch, units_, in_);
