@@ -19,23 +19,34 @@ std::int64_t window_over(std::int64_t at, std::int64_t offset, std::int64_t pad_
 
 }  // namespace
 
+// A window's row inside the image is one run of kernel_w * in_c values in NHWC, copied at once;
+// only rows cut by the padding go pixel by pixel.
 void im2col(const ConvGeometry& g, const float* images, std::int64_t batch, float* columns) {
-  const std::int64_t patch = g.patch_size();
+  const std::int64_t patch = g.patch_size(), run = g.kernel_w * g.in_c;
 #pragma omp parallel for schedule(static)
   for (std::int64_t output_row = 0; output_row < batch * g.out_h; ++output_row) {
     const std::int64_t n = output_row / g.out_h, oy = output_row % g.out_h;
     const float* image = images + n * g.in_h * g.in_w * g.in_c;
     float* row_columns = columns + output_row * g.out_w * patch;
     for (std::int64_t ox = 0; ox < g.out_w; ++ox) {
+      const std::int64_t left = ox * g.stride_w - g.pad_left;
+      const bool row_inside = left >= 0 && left + g.kernel_w <= g.in_w;
       for (std::int64_t ky = 0; ky < g.kernel_h; ++ky) {
         const std::int64_t y = oy * g.stride_h - g.pad_top + ky;
-        for (std::int64_t kx = 0; kx < g.kernel_w; ++kx) {
-          const std::int64_t x = ox * g.stride_w - g.pad_left + kx;
-          float* destination = row_columns + ox * patch + (ky * g.kernel_w + kx) * g.in_c;
-          if (y >= 0 && y < g.in_h && x >= 0 && x < g.in_w) {
-            std::copy_n(image + (y * g.in_w + x) * g.in_c, g.in_c, destination);
-          } else {
-            std::fill_n(destination, g.in_c, 0.0f);
+        float* destination = row_columns + ox * patch + ky * run;
+        if (y < 0 || y >= g.in_h) {
+          std::fill_n(destination, run, 0.0f);
+        } else if (row_inside) {
+          std::copy_n(image + (y * g.in_w + left) * g.in_c, run, destination);
+        } else {
+          for (std::int64_t kx = 0; kx < g.kernel_w; ++kx) {
+            const std::int64_t x = left + kx;
+            float* pixel = destination + kx * g.in_c;
+            if (x >= 0 && x < g.in_w) {
+              std::copy_n(image + (y * g.in_w + x) * g.in_c, g.in_c, pixel);
+            } else {
+              std::fill_n(pixel, g.in_c, 0.0f);
+            }
           }
         }
       }
