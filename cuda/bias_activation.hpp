@@ -26,6 +26,7 @@ class BiasActivation {
         chunks_done_(context.allocate(static_cast<std::size_t>(sum_rows_column_tiles(columns)) * sizeof(unsigned))) {}
 
   Activation activation() const { return activation_; }
+  bool fused() const { return fused_; }
 
   void forward(cudaStream_t stream, float* output, std::int64_t rows, std::int64_t columns, const float* bias) const {
     bias_activation_forward(stream, activation_, output, bias, rows, columns, alpha_);

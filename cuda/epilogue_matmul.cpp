@@ -18,22 +18,19 @@ std::int64_t alignment_of(const void* pointer) {
   return std::min<std::int64_t>(widest_alignment, std::int64_t{1} << std::countr_zero(address));
 }
 
-const char* epilogue_name(Epilogue epilogue) {
-  switch (epilogue) {
-    case Epilogue::bias: return "BIAS";
-    case Epilogue::bias_relu: return "RELU_BIAS";
-    case Epilogue::left_row_sums: return "BGRADB";
-  }
-  return "DEFAULT";
-}
+// cuBLASLt's epilogue for ours, and its name for messages.
+struct LibraryEpilogue {
+  cublasLtEpilogue_t value;
+  const char* name;
+};
 
-cublasLtEpilogue_t library_epilogue(Epilogue epilogue) {
+LibraryEpilogue library_epilogue(Epilogue epilogue) {
   switch (epilogue) {
-    case Epilogue::bias: return CUBLASLT_EPILOGUE_BIAS;
-    case Epilogue::bias_relu: return CUBLASLT_EPILOGUE_RELU_BIAS;
-    case Epilogue::left_row_sums: return CUBLASLT_EPILOGUE_BGRADB;
+    case Epilogue::bias: return {CUBLASLT_EPILOGUE_BIAS, "BIAS"};
+    case Epilogue::bias_relu: return {CUBLASLT_EPILOGUE_RELU_BIAS, "RELU_BIAS"};
+    case Epilogue::left_row_sums: return {CUBLASLT_EPILOGUE_BGRADB, "BGRADB"};
   }
-  return CUBLASLT_EPILOGUE_DEFAULT;
+  return {CUBLASLT_EPILOGUE_DEFAULT, "DEFAULT"};
 }
 
 // cuBLASLt's answers, when asked for an algorithm, for an epilogue, type, shape or alignment it
@@ -112,7 +109,7 @@ std::optional<EpilogueMatmul::Plan> EpilogueMatmul::make_plan(const PlanKey& key
   };
   set_attribute(plan.operation, CUBLASLT_MATMUL_DESC_TRANSA, right_transposed ? CUBLAS_OP_T : CUBLAS_OP_N);
   set_attribute(plan.operation, CUBLASLT_MATMUL_DESC_TRANSB, left_transposed ? CUBLAS_OP_T : CUBLAS_OP_N);
-  set_attribute(plan.operation, CUBLASLT_MATMUL_DESC_EPILOGUE, library_epilogue(epilogue_));
+  set_attribute(plan.operation, CUBLASLT_MATMUL_DESC_EPILOGUE, library_epilogue(epilogue_).value);
   // The heuristics read the vector's alignment from its pointer.
   set_attribute(plan.operation, CUBLASLT_MATMUL_DESC_BIAS_POINTER, vector);
 
@@ -143,7 +140,7 @@ std::optional<EpilogueMatmul::Plan> EpilogueMatmul::make_plan(const PlanKey& key
 
 void EpilogueMatmul::note_refusal(const MatmulShape& shape, const char* when, cublasStatus_t status) const {
   forget_refused_call();
-  context_.note_refused_fusion(std::string("cuBLASLt ") + epilogue_name(epilogue_) + " on a " + std::to_string(shape.rows) + "x" +
+  context_.note_refused_fusion(std::string("cuBLASLt ") + library_epilogue(epilogue_).name + " on a " + std::to_string(shape.rows) + "x" +
                                std::to_string(shape.columns) + "x" + std::to_string(shape.inner) + " product (" + when +
                                "): " + cublasGetStatusName(status));
 }

@@ -336,6 +336,16 @@ for split, count in counts.items():
 PYTHON
 }
 
+# Whether a tool's output (the step's log, and any FILES) holds MESSAGE, its way of saying it
+# cannot use this machine's GPU; if so, notes WHAT with the line.
+tool_refused_gpu() {
+  local message=$1 what=$2 line
+  shift 2
+  line=$(grep -hs -m1 "$message" "$work/logs/$step_name.log" "$@" | head -n 1) || true
+  [[ -n $line ]] || return 1
+  note "$what: $line"
+}
+
 # One epoch of a model under a compute-sanitizer tool: memcheck reports bad accesses (and, with
 # --leak-check full, device memory never freed), racecheck shared-memory hazards; --error-exitcode
 # turns any report into a failed step.
@@ -348,10 +358,8 @@ sanitize() {
     status=$?
   ((dry_run)) && return 0
   # As on this workplace's gVisor machines: the sanitizer refuses the GPU, gpufm is not at fault.
-  if ((status != 0)) && grep -q 'Device not supported' "$work/logs/$step_name.log"; then
-    note "compute-sanitizer cannot use this GPU here: $(grep -m1 'Device not supported' "$work/logs/$step_name.log")"
+  ((status == 0)) || ! tool_refused_gpu 'Device not supported' "compute-sanitizer cannot use this GPU here" ||
     return "$unavailable_status"
-  fi
   note "$model: $(grep -m1 'ERROR SUMMARY' "$work/logs/$step_name.log" || echo 'no ERROR SUMMARY line')"
   return "$status"
 }
@@ -468,10 +476,8 @@ ncu_cnn() {
     --out "$work/runs/ncu-cnn" || status=$?
   ((dry_run)) && return 0
   # As on this workplace's gVisor machines: the profiler cannot read the counters there.
-  if ((status != 0)) && grep -qs 'Failed to initialize the profiler' "$work/logs/$step_name.log" "$out/profile/ncu_cnn.csv"; then
-    note "Nsight Compute cannot read this GPU's counters here: $(grep -hs -m1 'Failed to initialize the profiler' "$work/logs/$step_name.log" "$out/profile/ncu_cnn.csv" | head -n 1)"
-    return "$unavailable_status"
-  fi
+  ((status == 0)) || ! tool_refused_gpu 'Failed to initialize the profiler' "Nsight Compute cannot read this GPU's counters here" \
+    "$out/profile/ncu_cnn.csv" || return "$unavailable_status"
   note "$(grep -c 'gpu__time_duration' "$out/profile/ncu_cnn.csv") kernels in step 30"
   return "$status"
 }

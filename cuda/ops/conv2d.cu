@@ -20,14 +20,13 @@ class Conv2dKernel final : public LayerKernel {
   Conv2dKernel(const Layer& layer, CudaContext& context, const KernelSettings& settings)
       : convolution_(conv_geometry(layer.attrs, layer.input, layer.output.channels()), context, settings.precision),
         epilogue_(layer.attrs, layer.output.channels(), context, settings.fused_epilogues),
-        fused_forward_(settings.fused_epilogues),
         stream_(context.stream()) {}
 
   std::size_t workspace_bytes(std::int64_t batch) const override { return convolution_.workspace_bytes(batch); }
 
   void forward(const ForwardArgs& args) override {
     std::optional<Convolution::BiasActivationToFuse> fusable;
-    if (fused_forward_) fusable = Convolution::BiasActivationToFuse{.bias = args.params[1], .activation = epilogue_.activation()};
+    if (epilogue_.fused()) fusable = Convolution::BiasActivationToFuse{.bias = args.params[1], .activation = epilogue_.activation()};
     if (convolution_.forward(args.input, args.params[0], args.output, args.batch, args.context->workspace, fusable)) return;
     epilogue_.forward(stream_, args.output, pixels(args.batch), filters(), args.params[1]);
   }
@@ -48,7 +47,6 @@ class Conv2dKernel final : public LayerKernel {
 
   Convolution convolution_;
   BiasActivation epilogue_;
-  bool fused_forward_;  // bias and activation offered to cuDNN's convolution call
   cudaStream_t stream_;
 };
 
