@@ -14,14 +14,17 @@ __global__ void activate_elements(Activation a, const float* input, float* outpu
   GPUFM_GRID_STRIDE_LOOP(i, n) { output[i] = activate(a, input[i], alpha); }
 }
 
-__global__ void activation_slope_elements(Activation a, const float* output, const float* output_gradient, float* input_gradient,
-                                          std::int64_t n, float alpha) {
-  GPUFM_GRID_STRIDE_LOOP(i, n) { input_gradient[i] = output_gradient[i] * activation_slope(a, output[i], alpha); }
+// The mask first, then the slope: the order of the dropout layer's backward and then this layer's.
+__global__ void activation_slope_elements(Activation a, DropoutMask mask, const float* output, const float* output_gradient,
+                                          float* input_gradient, std::int64_t n, float alpha) {
+  const StepDropout dropout(mask);
+  GPUFM_GRID_STRIDE_LOOP(i, n) { input_gradient[i] = dropout.apply(i, output_gradient[i]) * activation_slope(a, output[i], alpha); }
 }
 
-__global__ void bias_activate_elements(Activation a, float* matrix, const float* bias, std::int64_t n, std::int64_t columns,
-                                       float alpha) {
-  GPUFM_GRID_STRIDE_LOOP(i, n) { matrix[i] = activate(a, matrix[i] + bias[i % columns], alpha); }
+__global__ void bias_activate_elements(Activation a, DropoutMask mask, float* matrix, const float* bias, std::int64_t n,
+                                       std::int64_t columns, float alpha) {
+  const StepDropout dropout(mask);
+  GPUFM_GRID_STRIDE_LOOP(i, n) { matrix[i] = dropout.apply(i, activate(a, matrix[i] + bias[i % columns], alpha)); }
 }
 
 // One warp per row: rows are short (the classes of a classifier, the channels of an image).
@@ -75,11 +78,12 @@ unsigned row_blocks(std::int64_t rows) {
 
 // A block sums 32 columns over one chunk of the rows (blockIdx.y): its 8 warps take the chunk's
 // rows in turn, each thread of a warp one column, so that a warp reads whole rows of 32 floats,
-// several rows in flight at once (unrolled; the pointers do not overlap); each element first
-// times the activation's slope, unless linear. Each thread adds in double, and the 8 warps' sums
-// are added in order. The last block of a column tile to finish adds the tile's chunk sums (warp w chunks w,
-// w + 8, ..., then the 8 in order), so the result is the same whichever block that is, and
-// leaves the tile's count at zero for the next launch.
+// several rows in flight at once (unrolled; the pointers do not overlap). Each element is first
+// masked by the dropout the layer applies, if any, then times the activation's slope, unless
+// linear. Each thread adds in double, and the 8 warps' sums are added in order. The last block of
+// a column tile to finish adds the tile's chunk sums (warp w chunks w, w + 8, ..., then the 8 in
+// order), so the result is the same whichever block that is, and leaves the tile's count at zero
+// for the next launch.
 constexpr int column_tile = sum_rows_tile_columns, row_warps = 8;
 
 // The calling thread's column of `warp_sums` (each warp's sum, in shared memory), added in warp
@@ -90,11 +94,13 @@ __device__ double add_warp_sums(const double (&warp_sums)[row_warps][column_tile
   return total;
 }
 
-__global__ void slope_and_sum_rows_in_chunks(Activation a, const float* __restrict__ output, float* __restrict__ gradient,
-                                             std::int64_t rows, std::int64_t columns, float alpha, double* __restrict__ chunk_sums,
-                                             unsigned* chunks_done, float* __restrict__ row_sum) {
+__global__ void slope_and_sum_rows_in_chunks(Activation a, DropoutMask mask, const float* __restrict__ output,
+                                             float* __restrict__ gradient, std::int64_t rows, std::int64_t columns, float alpha,
+                                             double* __restrict__ chunk_sums, unsigned* chunks_done, float* __restrict__ row_sum) {
   __shared__ double warp_sums[row_warps][column_tile];
   __shared__ bool last_chunk;
+  const StepDropout dropout(mask);
+  const bool rewrites = a != Activation::linear || mask.drops();
   const unsigned chunks = gridDim.y;
   const std::int64_t column = static_cast<std::int64_t>(blockIdx.x) * column_tile + threadIdx.x;
   const bool first_thread = threadIdx.x == 0 && threadIdx.y == 0;
@@ -105,8 +111,9 @@ __global__ void slope_and_sum_rows_in_chunks(Activation a, const float* __restri
     for (std::int64_t r = first + threadIdx.y; r < last; r += row_warps) {
       const std::int64_t at = r * columns + column;
       float value = gradient[at];
-      if (a != Activation::linear) {
-        value *= activation_slope(a, output[at], alpha);
+      if (rewrites) {
+        value = dropout.apply(at, value);
+        if (a != Activation::linear) value *= activation_slope(a, output[at], alpha);
         gradient[at] = value;
       }
       sum += value;
@@ -159,37 +166,43 @@ void activation_forward(cudaStream_t stream, Activation a, const float* input, f
 }
 
 void activation_backward(cudaStream_t stream, Activation a, const float* output, const float* output_gradient,
-                         float* input_gradient, std::int64_t rows, std::int64_t row_length, float alpha) {
+                         float* input_gradient, std::int64_t rows, std::int64_t row_length, float alpha, const DropoutMask& dropout) {
   if (a == Activation::softmax) {
+    if (dropout.drops()) throw std::logic_error("softmax's slope is not element-wise: it applies no dropout");
     softmax_backward_rows<<<row_blocks(rows), threads_per_block, 0, stream>>>(output, output_gradient, input_gradient, rows, row_length);
     GPUFM_CHECK_LAUNCH(softmax_backward_rows);
     return;
   }
   const std::int64_t n = rows * row_length;
-  activation_slope_elements<<<blocks_for(n), threads_per_block, 0, stream>>>(a, output, output_gradient, input_gradient, n, alpha);
+  activation_slope_elements<<<blocks_for(n), threads_per_block, 0, stream>>>(a, dropout, output, output_gradient, input_gradient, n,
+                                                                            alpha);
   GPUFM_CHECK_LAUNCH(activation_slope_elements);
 }
 
 void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, const float* bias, std::int64_t rows,
-                             std::int64_t columns, float alpha) {
+                             std::int64_t columns, float alpha, const DropoutMask& dropout) {
   if (a == Activation::softmax) {
+    if (dropout.drops()) throw std::logic_error("softmax works on rows: it applies no dropout");
     // The bias first, then softmax over each row as a whole.
-    bias_activate_elements<<<blocks_for(rows * columns), threads_per_block, 0, stream>>>(Activation::linear, matrix, bias,
+    bias_activate_elements<<<blocks_for(rows * columns), threads_per_block, 0, stream>>>(Activation::linear, DropoutMask{}, matrix, bias,
                                                                                           rows * columns, columns, alpha);
     GPUFM_CHECK_LAUNCH(bias_activate_elements);
     activation_forward(stream, a, matrix, matrix, rows, columns, alpha);
     return;
   }
-  bias_activate_elements<<<blocks_for(rows * columns), threads_per_block, 0, stream>>>(a, matrix, bias, rows * columns, columns, alpha);
+  bias_activate_elements<<<blocks_for(rows * columns), threads_per_block, 0, stream>>>(a, dropout, matrix, bias, rows * columns, columns,
+                                                                                        alpha);
   GPUFM_CHECK_LAUNCH(bias_activate_elements);
 }
 
-void activation_backward_and_sum_rows(cudaStream_t stream, Activation a, const float* output, float* gradient, std::int64_t rows,
-                                      std::int64_t columns, float alpha, double* chunk_sums, unsigned* chunks_done, float* row_sum) {
+void activation_backward_and_sum_rows(cudaStream_t stream, Activation a, const DropoutMask& dropout, const float* output,
+                                      float* gradient, std::int64_t rows, std::int64_t columns, float alpha, double* chunk_sums,
+                                      unsigned* chunks_done, float* row_sum) {
   if (a == Activation::softmax) throw std::logic_error("softmax's slope is not element-wise: activation_backward takes it");
   const dim3 block(column_tile, row_warps);
   const dim3 grid(static_cast<unsigned>(sum_rows_column_tiles(columns)), sum_rows_chunk_count(rows));
-  slope_and_sum_rows_in_chunks<<<grid, block, 0, stream>>>(a, output, gradient, rows, columns, alpha, chunk_sums, chunks_done, row_sum);
+  slope_and_sum_rows_in_chunks<<<grid, block, 0, stream>>>(a, dropout, output, gradient, rows, columns, alpha, chunk_sums, chunks_done,
+                                                           row_sum);
   GPUFM_CHECK_LAUNCH(slope_and_sum_rows_in_chunks);
 }
 

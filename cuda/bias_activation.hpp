@@ -3,13 +3,15 @@
 // and in backward the activation's derivative folded into the output gradient, then the bias
 // gradient, through chunk sums and counts it keeps from binding on. With fusion on, backward
 // takes one pass over the gradient for both (an element-wise activation). Each pass also comes
-// in halves, for dense, whose cuBLASLt products can take one half of each in their epilogues.
+// in halves, for dense, whose cuBLASLt products can take one half of each in their epilogues. A
+// dropout the layer applies (ForwardArgs::dropout) goes into the same passes.
 #pragma once
 
 #include <cstdint>
 
 #include "cuda/activation.hpp"
 #include "cuda/context.hpp"
+#include "cuda/dropout.hpp"
 #include "cuda/epilogue_matmul.hpp"
 #include "gpufm/attrs.hpp"
 #include "gpufm/layer_kernel.hpp"
@@ -28,16 +30,20 @@ class BiasActivation {
   Activation activation() const { return activation_; }
   bool fused() const { return fused_; }
 
-  void forward(cudaStream_t stream, float* output, std::int64_t rows, std::int64_t columns, const float* bias) const {
-    bias_activation_forward(stream, activation_, output, bias, rows, columns, alpha_);
+  // args.output += the bias (the layer's second parameter), then the activation and any dropout.
+  void forward(cudaStream_t stream, const ForwardArgs& args, std::int64_t rows, std::int64_t columns) const {
+    bias_activation_forward(stream, activation_, args.output, args.params[1], rows, columns, alpha_, args.dropout);
   }
 
   // forward in two halves, for a product that can take the first in its epilogue: the bias, and
-  // relu when that is the activation (cuBLASLt's BIAS or RELU_BIAS); then any other activation.
+  // relu when that is the activation (cuBLASLt's BIAS or RELU_BIAS, cuDNN's fused convolution);
+  // then any other activation, and any dropout.
   Epilogue product_epilogue() const { return activation_ == Activation::relu ? Epilogue::bias_relu : Epilogue::bias; }
-  void finish_forward(cudaStream_t stream, float* output, std::int64_t rows, std::int64_t columns) const {
-    if (activation_ == Activation::linear || activation_ == Activation::relu) return;
-    activation_forward(stream, activation_, output, output, rows, columns, alpha_);
+  void finish_forward(cudaStream_t stream, const ForwardArgs& args, std::int64_t rows, std::int64_t columns) const {
+    if (activation_ != Activation::linear && activation_ != Activation::relu) {
+      activation_forward(stream, activation_, args.output, args.output, rows, columns, alpha_);
+    }
+    apply_dropout(stream, args.dropout, args.output, args.output, rows * columns);
   }
 
   // Leaves the pre-activation gradient in args.output_gradient and writes the bias gradient
@@ -45,7 +51,7 @@ class BiasActivation {
   void backward(cudaStream_t stream, const BackwardArgs& args, std::int64_t rows, std::int64_t columns) const {
     const Activation slope = args.activation_folded_into_loss ? Activation::linear : activation_;
     if (fused_ && slope != Activation::softmax) {
-      activation_backward_and_sum_rows(stream, slope, args.output, args.output_gradient, rows, columns, alpha_,
+      activation_backward_and_sum_rows(stream, slope, args.dropout, args.output, args.output_gradient, rows, columns, alpha_,
                                        chunk_sums_.as<double>(), chunks_done_.as<unsigned>(), args.param_gradients[1]);
       return;
     }
@@ -54,16 +60,19 @@ class BiasActivation {
   }
 
   // backward's two halves, for a layer whose matrix product can sum the bias gradient itself.
-  // args.output_gradient *= the activation's derivative (nothing for linear, or when the loss
-  // folded it in).
+  // args.output_gradient: masked by any dropout, then times the activation's derivative (nothing
+  // for linear, or when the loss folded it in).
   void fold_activation_derivative(cudaStream_t stream, const BackwardArgs& args, std::int64_t rows, std::int64_t columns) const {
     if (activation_ != Activation::linear && !args.activation_folded_into_loss) {
-      activation_backward(stream, activation_, args.output, args.output_gradient, args.output_gradient, rows, columns, alpha_);
+      activation_backward(stream, activation_, args.output, args.output_gradient, args.output_gradient, rows, columns, alpha_,
+                          args.dropout);
+      return;
     }
+    apply_dropout(stream, args.dropout, args.output_gradient, args.output_gradient, rows * columns);
   }
   // The bias gradient = the sum of the rows of the pre-activation gradient.
   void bias_gradient(cudaStream_t stream, const BackwardArgs& args, std::int64_t rows, std::int64_t columns) const {
-    activation_backward_and_sum_rows(stream, Activation::linear, args.output, args.output_gradient, rows, columns, alpha_,
+    activation_backward_and_sum_rows(stream, Activation::linear, DropoutMask{}, args.output, args.output_gradient, rows, columns, alpha_,
                                      chunk_sums_.as<double>(), chunks_done_.as<unsigned>(), args.param_gradients[1]);
   }
 

@@ -10,6 +10,7 @@
 #include "cuda/check.hpp"
 #include "cuda/context.hpp"
 #include "cuda/launch.cuh"
+#include "gpufm/dropout_mask.hpp"
 #include "gpufm/graph.hpp"
 #include "ops/window.hpp"
 
@@ -95,10 +96,11 @@ inline PoolWindows pool_windows(const Layer& layer) {
                      .channels = static_cast<int>(layer.input.channels())};
 }
 
-// The kernels of a pooling: forward computes each output element from its window; backward
-// gathers each input element's gradient from the windows over it.
-using PoolForward = void (*)(PoolWindows windows, const float* input, float* output, std::int64_t count);
-using PoolBackward = void (*)(PoolWindows windows, const float* input, const float* output, const float* output_gradient,
+// The kernels of a pooling: forward computes each output element from its window, then applies
+// the dropout the layer applies, if any; backward gathers each input element's gradient from the
+// windows over it, each window's gradient masked first.
+using PoolForward = void (*)(PoolWindows windows, DropoutMask dropout, const float* input, float* output, std::int64_t count);
+using PoolBackward = void (*)(PoolWindows windows, DropoutMask dropout, const float* input, const float* output_gradient,
                               float* input_gradient, std::int64_t count);
 
 // A pooling layer on the GPU: one launch of each kernel, over the output elements forward and
@@ -114,14 +116,14 @@ class PoolKernel final : public LayerKernel {
 
   void forward(const ForwardArgs& args) override {
     const std::int64_t count = args.batch * output_elements_;
-    forward_kernel<<<blocks_for(count), threads_per_block, 0, stream_>>>(windows_, args.input, args.output, count);
+    forward_kernel<<<blocks_for(count), threads_per_block, 0, stream_>>>(windows_, args.dropout, args.input, args.output, count);
     GPUFM_CHECK_LAUNCH(forward_kernel);
   }
 
   void backward(const BackwardArgs& args) override {
     if (args.input_gradient == nullptr) return;
     const std::int64_t count = args.batch * input_elements_;
-    backward_kernel<<<blocks_for(count), threads_per_block, 0, stream_>>>(windows_, args.input, args.output, args.output_gradient,
+    backward_kernel<<<blocks_for(count), threads_per_block, 0, stream_>>>(windows_, args.dropout, args.input, args.output_gradient,
                                                                           args.input_gradient, count);
     GPUFM_CHECK_LAUNCH(backward_kernel);
   }

@@ -8,7 +8,8 @@ namespace gpufm::cuda {
 
 namespace {
 
-__global__ void mean_of_windows(PoolWindows windows, const float* input, float* output, std::int64_t count) {
+__global__ void mean_of_windows(PoolWindows windows, DropoutMask mask, const float* input, float* output, std::int64_t count) {
+  const StepDropout dropout(mask);
   GPUFM_GRID_STRIDE_LOOP(i, count) {
     const PoolElement at = windows.output_element(i);
     const PoolWindow window = windows.window(at.h, at.w);
@@ -16,18 +17,20 @@ __global__ void mean_of_windows(PoolWindows windows, const float* input, float* 
     for (int h = window.top; h < window.bottom; ++h) {
       for (int w = window.left; w < window.right; ++w) sum += input[windows.input_index(at.n, h, w, at.c)];
     }
-    output[i] = sum / static_cast<float>(window.pixels());
+    output[i] = dropout.apply(i, sum / static_cast<float>(window.pixels()));
   }
 }
 
-// input and output are not needed: each window's share is its gradient over its pixel count.
-__global__ void gather_window_means(PoolWindows windows, const float*, const float*, const float* output_gradient,
+// The input is not needed: each window's share is its (masked) gradient over its pixel count.
+__global__ void gather_window_means(PoolWindows windows, DropoutMask mask, const float*, const float* output_gradient,
                                     float* input_gradient, std::int64_t count) {
+  const StepDropout dropout(mask);
   GPUFM_GRID_STRIDE_LOOP(i, count) {
     const PoolElement at = windows.input_element(i);
     float sum = 0.0f;
     windows.for_each_window_over(at.h, at.w, [&](int oh, int ow) {
-      sum += output_gradient[windows.output_index(at.n, oh, ow, at.c)] / static_cast<float>(windows.window(oh, ow).pixels());
+      const std::int64_t o = windows.output_index(at.n, oh, ow, at.c);
+      sum += dropout.apply(o, output_gradient[o]) / static_cast<float>(windows.window(oh, ow).pixels());
     });
     input_gradient[i] = sum;
   }

@@ -27,8 +27,11 @@ class Conv2dKernel final : public LayerKernel {
   void forward(const ForwardArgs& args) override {
     std::optional<Convolution::BiasActivationToFuse> fusable;
     if (epilogue_.fused()) fusable = Convolution::BiasActivationToFuse{.bias = args.params[1], .activation = epilogue_.activation()};
-    if (convolution_.forward(args.input, args.params[0], args.output, args.batch, args.context->workspace, fusable)) return;
-    epilogue_.forward(stream_, args.output, pixels(args.batch), filters(), args.params[1]);
+    if (convolution_.forward(args.input, args.params[0], args.output, args.batch, args.context->workspace, fusable)) {
+      epilogue_.finish_forward(stream_, args, pixels(args.batch), filters());
+      return;
+    }
+    epilogue_.forward(stream_, args, pixels(args.batch), filters());
   }
 
   void backward(const BackwardArgs& args) override {

@@ -25,7 +25,7 @@ class Conv2dTransposeKernel final : public LayerKernel {
 
   void forward(const ForwardArgs& args) override {
     convolution_.backward_data(args.input, args.params[0], args.output, args.batch, args.context->workspace);
-    epilogue_.forward(stream_, args.output, pixels(args.batch), filters(), args.params[1]);
+    epilogue_.forward(stream_, args, pixels(args.batch), filters());
   }
 
   void backward(const BackwardArgs& args) override {

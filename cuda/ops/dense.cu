@@ -33,11 +33,11 @@ class DenseKernel final : public LayerKernel {
 
   void forward(const ForwardArgs& args) override {
     if (fused_forward_ && fused_forward_->run(args.input, args.params[0], args.output, {args.batch, units_, in_}, args.params[1])) {
-      epilogue_.finish_forward(stream_, args.output, args.batch, units_);
+      epilogue_.finish_forward(stream_, args, args.batch, units_);
       return;
     }
     gemm(cublas_, math_, args.input, Stored::as_is, args.params[0], Stored::transposed, args.output, args.batch, units_, in_);
-    epilogue_.forward(stream_, args.output, args.batch, units_, args.params[1]);
+    epilogue_.forward(stream_, args, args.batch, units_);
   }
 
   void backward(const BackwardArgs& args) override {

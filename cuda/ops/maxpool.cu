@@ -1,6 +1,6 @@
 // maxpool on the GPU: the largest value of each window, per channel, as src/ops/maxpool.cpp
 // does it. Each window's gradient goes to its first maximum in row-major order, found again from
-// input and output; overlapping windows add up.
+// the input (the output may be dropped); overlapping windows add up.
 #include <cmath>
 
 #include "cuda/op_kernels.hpp"
@@ -10,7 +10,8 @@ namespace gpufm::cuda {
 
 namespace {
 
-__global__ void max_of_windows(PoolWindows windows, const float* input, float* output, std::int64_t count) {
+__global__ void max_of_windows(PoolWindows windows, DropoutMask mask, const float* input, float* output, std::int64_t count) {
+  const StepDropout dropout(mask);
   GPUFM_GRID_STRIDE_LOOP(i, count) {
     const PoolElement at = windows.output_element(i);
     const PoolWindow window = windows.window(at.h, at.w);
@@ -21,32 +22,39 @@ __global__ void max_of_windows(PoolWindows windows, const float* input, float* o
         largest = largest < x ? x : largest;  // std::max, as the CPU takes it
       }
     }
-    output[i] = largest;
+    output[i] = dropout.apply(i, largest);
   }
 }
 
-// Whether pixel `at` is the first in the window, row by row, whose value equals the maximum
-// (`at` holds it already).
-__device__ bool is_first_maximum(const PoolWindows& windows, const float* input, const PoolElement& at, const PoolWindow& window,
-                                 float maximum) {
+// Whether pixel `at` is the first in the window, row by row, to hold its maximum as forward takes
+// it: the first value that is not NaN, then each larger one. A window of NaNs has none.
+__device__ bool is_first_maximum(const PoolWindows& windows, const float* input, const PoolElement& at, const PoolWindow& window) {
+  float largest = -INFINITY;
+  bool found = false, at_first = false;
   for (int h = window.top; h < window.bottom; ++h) {
     for (int w = window.left; w < window.right; ++w) {
-      if (h == at.h && w == at.w) return true;
-      if (input[windows.input_index(at.n, h, w, at.c)] == maximum) return false;
+      const float x = input[windows.input_index(at.n, h, w, at.c)];
+      if (found ? largest < x : x >= largest) {
+        largest = x;
+        found = true;
+        at_first = h == at.h && w == at.w;
+      }
     }
   }
-  return false;
+  return at_first;
 }
 
-__global__ void gather_from_maxima(PoolWindows windows, const float* input, const float* output, const float* output_gradient,
+__global__ void gather_from_maxima(PoolWindows windows, DropoutMask mask, const float* input, const float* output_gradient,
                                    float* input_gradient, std::int64_t count) {
+  const StepDropout dropout(mask);
   GPUFM_GRID_STRIDE_LOOP(i, count) {
     const PoolElement at = windows.input_element(i);
-    const float x = input[i];
     float sum = 0.0f;
     windows.for_each_window_over(at.h, at.w, [&](int oh, int ow) {
-      const std::int64_t o = windows.output_index(at.n, oh, ow, at.c);
-      if (x == output[o] && is_first_maximum(windows, input, at, windows.window(oh, ow), output[o])) sum += output_gradient[o];
+      if (is_first_maximum(windows, input, at, windows.window(oh, ow))) {
+        const std::int64_t o = windows.output_index(at.n, oh, ow, at.c);
+        sum += dropout.apply(o, output_gradient[o]);
+      }
     });
     input_gradient[i] = sum;
   }

@@ -227,8 +227,10 @@ class Backend {
   bool step_graphs() const { return step_graphs_; }
   // Whether layer kernels made from now on may apply their bias and activation inside the
   // library's matrix product or convolution (cuBLASLt's epilogues, cuDNN's fused call), and
-  // their backward in one pass, rather than in kernels of their own: on by default, off to
-  // measure what fusion saves. The CPU's epilogue is one loop either way.
+  // their backward in one pass, rather than in kernels of their own; and whether programs bound
+  // from now on run each dropout inside the layer before it where that layer can apply it
+  // (plan.hpp's DropoutFusion), on every backend. On by default, off to measure what fusion saves.
+  // The CPU's epilogue is one loop either way.
   void set_fused_epilogues(bool on) { fused_epilogues_ = on; }
   bool fused_epilogues() const { return fused_epilogues_; }
   // The fusions the libraries have refused so far, each once, as "what for which shape: status"

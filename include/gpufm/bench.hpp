@@ -34,7 +34,7 @@ struct BenchResult {
   bool step_graphs = true;  // steps replayed as captured (Backend::capture), not launched call by call
   std::optional<std::string> capture_failure;  // why steps ran call by call though asked to replay
   std::optional<std::int64_t> kernels_per_step;  // a captured full training step's kernels; none on the CPU or --eager
-  bool fused_epilogues = true;  // layers were let apply bias and activation in the library's products (--unfused: not)
+  bool fused_epilogues = true;  // layers were let apply bias, activation and dropout in their products and passes (--unfused: not)
   std::vector<std::string> refused_fusions;  // of those, what the libraries refused (Backend::refused_fusions)
   PassMetrics test;
 };

@@ -12,6 +12,7 @@
 #include <memory>
 #include <span>
 
+#include "gpufm/dropout_mask.hpp"
 #include "gpufm/step_numbers.hpp"
 
 namespace gpufm {
@@ -30,12 +31,21 @@ struct StepContext {
   std::span<std::byte> workspace;   // scratch shared by all layers, at least workspace_bytes(batch)
 };
 
+// A dropout layer's mask in this step (the context's layer): none outside training.
+inline DropoutMask dropout_mask(const StepContext& context, float rate) {
+  if (!context.training) return {};
+  return DropoutMask{.seed = context.seed, .numbers = context.numbers, .layer_index = context.layer_index, .rate = rate};
+}
+
 struct ForwardArgs {
   const float* input = nullptr;
   float* output = nullptr;  // never aliases input, except for view layers (flatten, reshape)
   std::int64_t batch = 0;
   std::span<float* const> params;  // in the layer's ParamSpec order; non-trainable ones too
   const StepContext* context = nullptr;
+  // The mask of the dropout layer after this one, which this layer applies to its output as it
+  // writes it (an op with applies_dropout_after; plan.hpp's dropout_in_previous); none otherwise.
+  DropoutMask dropout{};
 };
 
 struct BackwardArgs {
@@ -51,6 +61,9 @@ struct BackwardArgs {
   // crossentropy, sigmoid with bce): skip the activation's derivative.
   bool activation_folded_into_loss = false;
   const StepContext* context = nullptr;
+  // As in forward: output and output_gradient are then those of the dropped output, and the mask
+  // applies to output_gradient before anything else.
+  DropoutMask dropout{};
 };
 
 class LayerKernel {

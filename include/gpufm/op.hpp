@@ -77,6 +77,10 @@ struct OpDef {
   // The CPU backend's forward and backward (the reference the CUDA backend is tested against).
   std::unique_ptr<LayerKernel> (*make_cpu_kernel)(const Layer& layer) = nullptr;
   bool output_aliases_input = false;  // the output is a view of the input (flatten, reshape)
+  // Whether the layer can apply a dropout layer that follows it (ForwardArgs::dropout): its
+  // forward then drops its output as it writes it, and its backward starts from the dropped
+  // output's gradient, so the dropout runs no pass of its own. nullptr: never.
+  bool (*applies_dropout_after)(const Attrs& attrs) = nullptr;
 };
 
 std::span<const OpDef* const> op_table();
@@ -105,6 +109,12 @@ SavedForBackward saves_input_and_activation_output(const Attrs& attrs);
 // "conv2d expects an image (HxWxC), got 784": throws unless the input has the wanted rank.
 void expect_image(std::string_view keyword, const Shape& input);
 void expect_flat(std::string_view keyword, const Shape& input);
+// Dense and conv layers apply a dropout after them when their activation's slope can be read from
+// the dropped output: linear, relu and leaky_relu, whose slope depends only on the sign, which
+// the mask's scale keeps (and a dropped element's gradient is 0 whatever its slope).
+bool applies_dropout_after_activation(const Attrs& attrs);
+// Pooling, whose backward never reads its output, always can.
+bool always_applies_dropout_after(const Attrs&);
 // alpha= is the slope of leaky_relu only.
 void check_activation_settings(const Attrs& attrs);
 

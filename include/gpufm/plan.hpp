@@ -49,7 +49,13 @@ struct ArenaPlan {
   std::int64_t unshared_bytes_per_sample = 0;  // the sum of its buffers, without sharing
 };
 
+// Whether a dropout layer runs inside the layer before it where that layer can apply it
+// (OpDef::applies_dropout_after): that layer's output is then the dropped one, and the dropout's
+// output and gradient are views of that layer's, with no pass and no memory of their own.
+enum class DropoutFusion { into_previous, separate };
+
 struct Plan {
+  std::vector<bool> dropout_in_previous;  // per layer: a dropout that the layer before applies
   std::vector<ParamSlot> params;          // trainable ones first, each group in graph order
   std::int64_t param_elements = 0;        // the flat parameter buffer
   std::int64_t trainable_elements = 0;    // its trainable range [0, trainable_elements): gradients and optimizer state
@@ -58,8 +64,14 @@ struct Plan {
   std::vector<Step> frozen_schedule;      // of a training step while frozen layers are frozen: a part of `schedule`
   ArenaPlan training;                     // forward, loss and backward
   ArenaPlan inference;                    // forward only
+
+  // The layer's output is its input's buffer: a view (flatten, reshape) or a dropout run by the
+  // layer before.
+  bool output_aliases_input(const Graph& graph, std::size_t layer) const {
+    return graph.layers[layer].op->output_aliases_input || dropout_in_previous[layer];
+  }
 };
 
-Plan plan_memory(const Graph& graph, std::int64_t bytes_per_element = 4);
+Plan plan_memory(const Graph& graph, std::int64_t bytes_per_element = 4, DropoutFusion fusion = DropoutFusion::into_previous);
 
 }  // namespace gpufm

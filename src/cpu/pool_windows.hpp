@@ -36,6 +36,7 @@ class PoolWindows {
         pad_left_(padding_before(input_.width(), size_.w, stride_.w, output_.width())) {}
 
   std::int64_t channels() const { return input_.channels(); }
+  std::int64_t outputs() const { return output_.elements(); }  // a sample's
 
   // gradient (the batch's inputs) = 0, the samples in parallel as for_each splits them.
   void zero_inputs(float* gradient, std::int64_t batch) const {

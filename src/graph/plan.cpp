@@ -102,13 +102,25 @@ class ArenaBuilder {
   ArenaPlan arena_;
 };
 
-// The outputs of every layer; a layer whose output is a view of its input shares its buffer.
-void add_outputs(const Graph& graph, ArenaBuilder& builder) {
+std::vector<bool> dropouts_in_previous(const Graph& graph, DropoutFusion fusion) {
+  std::vector<bool> fused(graph.layers.size(), false);
+  if (fusion == DropoutFusion::separate) return fused;
+  for (std::size_t l = 1; l < graph.layers.size(); ++l) {
+    const Layer& before = graph.layers[l - 1];
+    fused[l] = graph.layers[l].op->keyword == "dropout" && before.op->applies_dropout_after != nullptr &&
+               before.op->applies_dropout_after(before.attrs);
+  }
+  return fused;
+}
+
+// The outputs of every layer; a layer whose output is its input shares its buffer.
+void add_outputs(const Graph& graph, const Plan& plan, ArenaBuilder& builder) {
   ArenaPlan& arena = builder.arena();
   arena.input_buffer = builder.add("input", graph.input.elements());
   std::size_t previous = arena.input_buffer;
-  for (const Layer& layer : graph.layers) {
-    previous = layer.op->output_aliases_input ? previous : builder.add(layer.name + ".output", layer.output.elements());
+  for (std::size_t l = 0; l < graph.layers.size(); ++l) {
+    const Layer& layer = graph.layers[l];
+    previous = plan.output_aliases_input(graph, l) ? previous : builder.add(layer.name + ".output", layer.output.elements());
     arena.output_buffer.push_back(previous);
   }
   arena.output_gradient_buffer.assign(graph.layers.size(), -1);
@@ -118,9 +130,9 @@ std::size_t input_of(const ArenaPlan& arena, std::size_t layer) {
   return layer == 0 ? arena.input_buffer : arena.output_buffer[layer - 1];
 }
 
-ArenaPlan plan_inference(const Graph& graph, std::int64_t bytes_per_element) {
+ArenaPlan plan_inference(const Graph& graph, const Plan& plan, std::int64_t bytes_per_element) {
   ArenaBuilder builder(bytes_per_element);
-  add_outputs(graph, builder);
+  add_outputs(graph, plan, builder);
   const ArenaPlan& arena = builder.arena();
   for (std::size_t l = 0; l < graph.layers.size(); ++l) {
     const int step = static_cast<int>(l);
@@ -131,9 +143,10 @@ ArenaPlan plan_inference(const Graph& graph, std::int64_t bytes_per_element) {
   return builder.finish();
 }
 
-ArenaPlan plan_training(const Graph& graph, const std::vector<Step>& schedule, std::int64_t bytes_per_element) {
+ArenaPlan plan_training(const Graph& graph, const Plan& plan, std::int64_t bytes_per_element) {
+  const std::vector<Step>& schedule = plan.schedule;
   ArenaBuilder builder(bytes_per_element);
-  add_outputs(graph, builder);
+  add_outputs(graph, plan, builder);
   ArenaPlan& arena = builder.arena();
   const std::size_t last = graph.layers.size() - 1;
   for (std::size_t s = 0; s < schedule.size(); ++s) {
@@ -162,10 +175,10 @@ ArenaPlan plan_training(const Graph& graph, const std::vector<Step>& schedule, s
     builder.use(static_cast<std::size_t>(arena.output_gradient_buffer[step.layer]), at);
     if (!step.input_gradient) continue;
     // The gradient of this layer's input is the gradient of the previous layer's output; a
-    // view layer passes its own gradient buffer through.
+    // layer whose output is its input passes its own gradient buffer through.
     const std::size_t below = step.layer - 1;
     if (arena.output_gradient_buffer[below] < 0) {
-      arena.output_gradient_buffer[below] = layer.op->output_aliases_input
+      arena.output_gradient_buffer[below] = plan.output_aliases_input(graph, step.layer)
                                                 ? arena.output_gradient_buffer[step.layer]
                                                 : static_cast<long>(builder.add(graph.layers[below].name + ".output_gradient",
                                                                                 graph.layers[below].output.elements()));
@@ -177,14 +190,15 @@ ArenaPlan plan_training(const Graph& graph, const std::vector<Step>& schedule, s
 
 }  // namespace
 
-Plan plan_memory(const Graph& graph, std::int64_t bytes_per_element) {
+Plan plan_memory(const Graph& graph, std::int64_t bytes_per_element, DropoutFusion fusion) {
   Plan plan;
+  plan.dropout_in_previous = dropouts_in_previous(graph, fusion);
   lay_out_params(graph, plan);
   plan.schedule = make_schedule(graph, true);
   plan.frozen_schedule = make_schedule(graph, false);
-  plan.inference = plan_inference(graph, bytes_per_element);
+  plan.inference = plan_inference(graph, plan, bytes_per_element);
   // The widest schedule: the frozen one runs a part of its steps, in the same order.
-  plan.training = plan_training(graph, plan.schedule, bytes_per_element);
+  plan.training = plan_training(graph, plan, bytes_per_element);
   return plan;
 }
 

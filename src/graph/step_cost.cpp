@@ -19,12 +19,13 @@ double param_elements(const Layer& layer, bool trainable_only) {
   return elements;
 }
 
-// Forward reads the input and every parameter and writes the output; a view moves nothing.
-PhaseCost forward_cost(const Layer& layer, std::int64_t batch) {
+// Forward reads the input and every parameter and writes the output; a layer whose output is its
+// input (a view, or a dropout that the layer before applies as it writes) moves nothing.
+PhaseCost forward_cost(const Layer& layer, std::int64_t batch, bool output_aliases_input) {
   const auto samples = static_cast<double>(batch);
   const LayerFlops flops = layer.op->flops(layer.attrs, layer.input, layer.output);
   PhaseCost cost{.phase = {PhaseKind::forward, 0}, .flops = samples * flops.forward, .bytes = 0};
-  if (!layer.op->output_aliases_input) {
+  if (!output_aliases_input) {
     cost.bytes = float_bytes * (samples * static_cast<double>(layer.input.elements() + layer.output.elements()) + param_elements(layer, false));
   }
   return cost;
@@ -32,13 +33,13 @@ PhaseCost forward_cost(const Layer& layer, std::int64_t batch) {
 
 // Backward reads the output's gradient, what the op saved and the parameters, and writes the
 // trainable parameters' gradients and, when asked, the input's gradient.
-PhaseCost backward_cost(const Layer& layer, std::int64_t batch, bool input_gradient, bool trains_params) {
+PhaseCost backward_cost(const Layer& layer, std::int64_t batch, bool output_aliases_input, bool input_gradient, bool trains_params) {
   const auto samples = static_cast<double>(batch);
   const LayerFlops flops = layer.op->flops(layer.attrs, layer.input, layer.output);
   PhaseCost cost{.phase = {PhaseKind::backward, 0},
                  .flops = samples * ((trains_params ? flops.backward_params : 0) + (input_gradient ? flops.backward_input : 0)),
                  .bytes = 0};
-  if (layer.op->output_aliases_input) return cost;
+  if (output_aliases_input) return cost;
   const SavedForBackward saved = layer.op->saved_for_backward(layer.attrs);
   const auto in = static_cast<double>(layer.input.elements()), out = static_cast<double>(layer.output.elements());
   const double per_sample = out + (saved.input ? in : 0) + (saved.output ? out : 0) + (input_gradient ? in : 0);
@@ -59,9 +60,9 @@ std::vector<PhaseCost> training_step_cost(const Graph& graph, const Plan& plan, 
     const Layer* layer = step.kind == Step::Kind::loss ? nullptr : &graph.layers[step.layer];
     PhaseCost cost;
     if (step.kind == Step::Kind::forward) {
-      cost = forward_cost(*layer, batch);
+      cost = forward_cost(*layer, batch, plan.output_aliases_input(graph, step.layer));
     } else if (step.kind == Step::Kind::backward) {
-      cost = backward_cost(*layer, batch, step.input_gradient, fine_tuning || !layer->frozen);
+      cost = backward_cost(*layer, batch, plan.output_aliases_input(graph, step.layer), step.input_gradient, fine_tuning || !layer->frozen);
     } else {
       // Reads the output (and the input, for a target that is the input), writes its gradient.
       const auto outputs = static_cast<double>(graph.output().elements());

@@ -2,6 +2,7 @@
 // pixels inside the image, as Keras does.
 #include <algorithm>
 
+#include "cpu/dropout.hpp"
 #include "cpu/pool_windows.hpp"
 #include "ops/window.hpp"
 
@@ -25,11 +26,13 @@ class AvgPoolKernel final : public LayerKernel {
       const float count = static_cast<float>(window.pixels());
       for (std::int64_t c = 0; c < channels; ++c) y[c] /= count;
     });
+    cpu::apply_dropout(args.dropout, args.output, args.output, args.batch * windows_.outputs());
   }
 
   // Each window's gradient spreads evenly over its pixels; overlapping windows add up.
   void backward(const BackwardArgs& args) override {
     if (args.input_gradient == nullptr) return;
+    cpu::apply_dropout(args.dropout, args.output_gradient, args.output_gradient, args.batch * windows_.outputs());
     const std::int64_t channels = windows_.channels();
     windows_.zero_inputs(args.input_gradient, args.batch);
     windows_.for_each(args.batch, [&](const cpu::PoolWindow& window) {
@@ -61,6 +64,7 @@ extern const OpDef avgpool_op = {
       return LayerFlops{.forward = window_work, .backward_params = 0, .backward_input = window_work};
     },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<AvgPoolKernel>(layer); },
+    .applies_dropout_after = always_applies_dropout_after,
 };
 
 }  // namespace gpufm

@@ -41,7 +41,7 @@ class Conv2dKernel final : public LayerKernel {
     const std::int64_t pixels = args.batch * geometry_.positions();
     cpu::im2col(geometry_, args.input, args.batch, columns);
     cpu::filter_columns(geometry_, columns, args.params[0], args.batch, args.output);
-    epilogue_.forward(args.output, pixels, geometry_.out_c, args.params[1]);
+    epilogue_.forward(args, pixels, geometry_.out_c);
   }
 
   void backward(const BackwardArgs& args) override {
@@ -76,6 +76,7 @@ extern const OpDef conv2d_op = {
       return weighted_layer_flops(output.elements() * k.h * k.w * input.channels(), output.elements());
     },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<Conv2dKernel>(layer); },
+    .applies_dropout_after = applies_dropout_after_activation,
 };
 
 }  // namespace gpufm

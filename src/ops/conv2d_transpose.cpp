@@ -53,7 +53,7 @@ class Conv2dTransposeKernel final : public LayerKernel {
     const std::int64_t pixels = args.batch * geometry_.in_h * geometry_.in_w;
     cpu::spread_to_columns(geometry_, args.input, args.params[0], args.batch, columns);
     cpu::col2im(geometry_, columns, args.batch, args.output);
-    epilogue_.forward(args.output, pixels, geometry_.in_c, args.params[1]);
+    epilogue_.forward(args, pixels, geometry_.in_c);
   }
 
   void backward(const BackwardArgs& args) override {
@@ -84,6 +84,7 @@ extern const OpDef conv2d_transpose_op = {
       return weighted_layer_flops(input.elements() * k.h * k.w * output.channels(), output.elements());
     },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<Conv2dTransposeKernel>(layer); },
+    .applies_dropout_after = applies_dropout_after_activation,
 };
 
 }  // namespace gpufm

@@ -40,7 +40,7 @@ class DenseKernel final : public LayerKernel {
 
   void forward(const ForwardArgs& args) override {
     cpu::gemm(args.input, cpu::Stored::as_is, args.params[0], cpu::Stored::transposed, args.output, args.batch, units_, in_);
-    epilogue_.forward(args.output, args.batch, units_, args.params[1]);
+    epilogue_.forward(args, args.batch, units_);
   }
 
   void backward(const BackwardArgs& args) override {
@@ -70,6 +70,7 @@ extern const OpDef dense_op = {
       return weighted_layer_flops(input.elements() * output.elements(), output.elements());
     },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<DenseKernel>(layer); },
+    .applies_dropout_after = applies_dropout_after_activation,
 };
 
 }  // namespace gpufm

@@ -1,11 +1,9 @@
 // dropout: inverted dropout in training (kept values scaled by 1 / (1 - rate)), identity in
 // inference. Its mask comes from a counter-based RNG, so backward regenerates it rather than
 // keeping it.
-#include <algorithm>
-
+#include "cpu/dropout.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/op.hpp"
-#include "gpufm/philox.hpp"
 
 namespace gpufm {
 
@@ -15,41 +13,24 @@ constexpr ArgSpec dropout_signature[] = {
     {.name = "rate", .kind = ArgKind::real, .min = 0, .max = 1, .max_open = true},
 };
 
-// Forward and backward apply the same linear map, to values and to gradients: in training each
-// element is kept (and scaled by 1 / (1 - rate)) when its Philox number for (seed, layer,
-// step, element) reaches the rate; in inference the map is the identity.
+// Forward and backward apply the same linear map, to values and to gradients: in training the
+// mask of gpufm/dropout_mask.hpp, in inference the identity.
 class DropoutKernel final : public LayerKernel {
  public:
   explicit DropoutKernel(const Layer& layer)
       : rate_(static_cast<float>(layer.attrs.real("rate"))), elements_(layer.input.elements()) {}
 
-  void forward(const ForwardArgs& args) override { apply(args.input, args.output, args.batch, *args.context); }
+  void forward(const ForwardArgs& args) override {
+    cpu::apply_dropout(dropout_mask(*args.context, rate_), args.input, args.output, args.batch * elements_);
+  }
 
   void backward(const BackwardArgs& args) override {
-    if (args.input_gradient != nullptr) apply(args.output_gradient, args.input_gradient, args.batch, *args.context);
+    if (args.input_gradient != nullptr) {
+      cpu::apply_dropout(dropout_mask(*args.context, rate_), args.output_gradient, args.input_gradient, args.batch * elements_);
+    }
   }
 
  private:
-  void apply(const float* from, float* to, std::int64_t batch, const StepContext& context) const {
-    const std::int64_t count = batch * elements_;
-    if (!context.training) {
-      std::copy_n(from, count, to);
-      return;
-    }
-    const float scale = 1.0f / (1.0f - rate_);
-    const auto step = static_cast<std::uint32_t>(context.numbers->run_step);
-    // Element i takes philox_word's word i: one Philox call serves four elements.
-    constexpr std::int64_t words = 4;
-#pragma omp parallel for schedule(static)
-    for (std::int64_t block = 0; block < (count + words - 1) / words; ++block) {
-      const Philox4x32 drawn = philox_block(context.seed, context.layer_index, step, static_cast<std::uint64_t>(block));
-      for (std::int64_t i = block * words; i < std::min(count, (block + 1) * words); ++i) {
-        const bool kept = uniform_from_word(drawn.v[i % words]) >= rate_;
-        to[i] = kept ? from[i] * scale : 0.0f;
-      }
-    }
-  }
-
   float rate_;
   std::int64_t elements_;
 };

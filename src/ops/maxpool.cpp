@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "cpu/dropout.hpp"
 #include "cpu/pool_windows.hpp"
 #include "ops/window.hpp"
 
@@ -23,26 +24,33 @@ class MaxPoolKernel final : public LayerKernel {
         for (std::int64_t c = 0; c < channels; ++c) y[c] = std::max(y[c], x[c]);
       }
     });
+    cpu::apply_dropout(args.dropout, args.output, args.output, args.batch * windows_.outputs());
   }
 
-  // Each window's gradient goes to its first maximum in window order; overlapping windows add up.
+  // Each window's gradient goes to its first maximum in window order, found again from the input
+  // (the output may be dropped); overlapping windows add up.
   void backward(const BackwardArgs& args) override {
     if (args.input_gradient == nullptr) return;
+    cpu::apply_dropout(args.dropout, args.output_gradient, args.output_gradient, args.batch * windows_.outputs());
     const std::int64_t channels = windows_.channels();
     windows_.zero_inputs(args.input_gradient, args.batch);
     windows_.for_each(args.batch, [&](const cpu::PoolWindow& window) {
-      const float* y = args.output + window.output_pixel * channels;
       const float* dy = args.output_gradient + window.output_pixel * channels;
       for (std::int64_t c = 0; c < channels; ++c) {
-        const auto first_maximum = [&]() -> std::int64_t {
-          for (std::int64_t pixel = window.first_input_pixel; pixel < window.end_input_pixel(); pixel += window.input_width) {
-            for (std::int64_t at = pixel * channels + c; at < (pixel + window.cols) * channels; at += channels) {
-              if (args.input[at] == y[c]) return at;
+        // forward's std::max from -infinity: the first value not NaN, then each larger one. A
+        // window of NaNs has no maximum: its gradient goes nowhere.
+        float largest = -std::numeric_limits<float>::infinity();
+        std::int64_t first_maximum = -1;
+        for (std::int64_t pixel = window.first_input_pixel; pixel < window.end_input_pixel(); pixel += window.input_width) {
+          for (std::int64_t at = pixel * channels + c; at < (pixel + window.cols) * channels; at += channels) {
+            const float x = args.input[at];
+            if (first_maximum < 0 ? x >= largest : largest < x) {
+              largest = x;
+              first_maximum = at;
             }
           }
-          return -1;  // a NaN maximum equals no input: its gradient goes nowhere
-        };
-        if (const std::int64_t at = first_maximum(); at >= 0) args.input_gradient[at] += dy[c];
+        }
+        if (first_maximum >= 0) args.input_gradient[first_maximum] += dy[c];
       }
     });
   }
@@ -59,14 +67,15 @@ extern const OpDef maxpool_op = {
     .signature = pool_signature,
     .output_shape = [](const Attrs& attrs, const Shape& input) { return pool_output_shape("maxpool", attrs, input); },
     .params = no_params,
-    // Backward routes each gradient to the window's maximum, found again from input and output.
-    .saved_for_backward = [](const Attrs&) { return SavedForBackward{.input = true, .output = true}; },
+    // Backward routes each gradient to the window's maximum, found again from the input.
+    .saved_for_backward = [](const Attrs&) { return SavedForBackward{.input = true, .output = false}; },
     .flops = [](const Attrs& attrs, const Shape&, const Shape& output) {
       const Size2 window = attrs.size2("size");  // a comparison per window element; backward routes each output's gradient
       return LayerFlops{.forward = static_cast<double>(output.elements() * window.h * window.w), .backward_params = 0,
                         .backward_input = static_cast<double>(output.elements())};
     },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<MaxPoolKernel>(layer); },
+    .applies_dropout_after = always_applies_dropout_after,
 };
 
 }  // namespace gpufm

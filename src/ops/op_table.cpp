@@ -55,6 +55,13 @@ SavedForBackward saves_input_and_activation_output(const Attrs& attrs) {
   return {.input = true, .output = attrs.choice("activation") != "linear"};
 }
 
+bool applies_dropout_after_activation(const Attrs& attrs) {
+  const Activation activation = activation_of(attrs.choice("activation"));
+  return activation == Activation::linear || activation == Activation::relu || activation == Activation::leaky_relu;
+}
+
+bool always_applies_dropout_after(const Attrs&) { return true; }
+
 void expect_image(std::string_view keyword, const Shape& input) { expect_rank(keyword, input, true); }
 void expect_flat(std::string_view keyword, const Shape& input) { expect_rank(keyword, input, false); }
 

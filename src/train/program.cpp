@@ -9,6 +9,7 @@
 #include "gpufm/init.hpp"
 #include "gpufm/nvtx.hpp"
 #include "gpufm/optimizer_math.hpp"
+#include "ops/view_kernel.hpp"
 
 namespace gpufm {
 
@@ -42,7 +43,12 @@ struct Program::Bound {
 };
 
 Program::Program(const Graph& graph, Backend& backend, std::int64_t max_batch)
-    : graph_(graph), backend_(backend), plan_(plan_memory(graph)), max_batch_(max_batch), bound_(std::make_unique<Bound>()) {
+    : graph_(graph),
+      backend_(backend),
+      // Fused epilogues off (--unfused) runs every dropout on its own too.
+      plan_(plan_memory(graph, 4, backend.fused_epilogues() ? DropoutFusion::into_previous : DropoutFusion::separate)),
+      max_batch_(max_batch),
+      bound_(std::make_unique<Bound>()) {
   Bound& b = *bound_;
   b.state_slots = optimizer_state_slots(graph.train.optimizer);
   b.params = backend.allocate(static_cast<std::size_t>(plan_.param_elements) * sizeof(float));
@@ -69,8 +75,10 @@ Program::Program(const Graph& graph, Backend& backend, std::int64_t max_batch)
     if (graph.layers[slot.layer].params[slot.param].trainable) b.param_gradients[slot.layer][slot.param] = b.gradients.as<float>() + slot.offset;
   }
   std::size_t workspace = 0;
-  for (const Layer& layer : graph.layers) {
-    b.kernels.push_back(backend.make_layer_kernel(layer, graph.train.precision));
+  for (std::size_t l = 0; l < graph.layers.size(); ++l) {
+    // A dropout that the layer before applies has nothing left to do.
+    b.kernels.push_back(plan_.dropout_in_previous[l] ? make_view_kernel(graph.layers[l])
+                                                     : backend.make_layer_kernel(graph.layers[l], graph.train.precision));
     workspace = std::max(workspace, b.kernels.back()->workspace_bytes(max_batch));
   }
   b.workspace = backend.allocate(workspace);
@@ -272,6 +280,12 @@ void Program::record_step(const BatchCall& call, StepObserver* observer) {
   const auto layer_input = [&](std::size_t l) { return l == 0 ? input : activation(arena.output_buffer[l - 1]); };
   const auto gradient = [&](long buffer) { return buffer < 0 ? nullptr : activation(static_cast<std::size_t>(buffer)); };
   const std::size_t last = graph_.layers.size() - 1;
+  // The mask of the dropout after layer l, when l applies it.
+  const auto dropout_after = [&](std::size_t l) {
+    if (!training || l == last || !plan_.dropout_in_previous[l + 1]) return DropoutMask{};
+    return DropoutMask{.seed = seed_, .numbers = numbers, .layer_index = static_cast<std::uint32_t>(l + 1),
+                       .rate = static_cast<float>(graph_.layers[l + 1].attrs.real("rate"))};
+  };
 
   for (const Step& step : fine_tuning_ ? plan_.schedule : plan_.frozen_schedule) {
     const std::size_t l = step.layer;
@@ -283,8 +297,8 @@ void Program::record_step(const BatchCall& call, StepObserver* observer) {
       run_phase({PhaseKind::forward, l}, [&] {
         float* const output = activation(arena.output_buffer[l]);
         b.kernels[l]->forward(ForwardArgs{.input = layer_input(l), .output = output, .batch = batch, .params = b.param_values[l],
-                                          .context = &context});
-        if (!graph_.layers[l].op->output_aliases_input) store(output, graph_.layers[l].output.elements());  // a view's is stored
+                                          .context = &context, .dropout = dropout_after(l)});
+        if (!plan_.output_aliases_input(graph_, l)) store(output, graph_.layers[l].output.elements());  // else stored already
       });
       if (call.forward_through == l) return;
     } else if (step.kind == Step::Kind::loss) {
@@ -303,8 +317,12 @@ void Program::record_step(const BatchCall& call, StepObserver* observer) {
                                             .output_gradient = gradient(arena.output_gradient_buffer[l]),
                                             .input_gradient = step.input_gradient ? gradient(arena.output_gradient_buffer[l - 1]) : nullptr,
                                             .batch = batch, .params = b.param_values[l], .param_gradients = b.param_gradients[l],
-                                            .activation_folded_into_loss = l == last && b.fold_activation, .context = &context});
-        if (step.input_gradient) store(gradient(arena.output_gradient_buffer[l - 1]), graph_.layers[l - 1].output.elements());
+                                            .activation_folded_into_loss = l == last && b.fold_activation, .context = &context,
+                                            .dropout = dropout_after(l)});
+        // A layer whose output is its input passes on its output's gradient, stored already.
+        if (step.input_gradient && !plan_.output_aliases_input(graph_, l)) {
+          store(gradient(arena.output_gradient_buffer[l - 1]), graph_.layers[l - 1].output.elements());
+        }
       });
     }
   }

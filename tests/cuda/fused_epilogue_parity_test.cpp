@@ -1,8 +1,8 @@
 // Fused epilogues on the GPU: a dense network trained with its bias, relu and bias gradients in
 // cuBLASLt's products, and a convolutional one with its bias and relu in cuDNN's convolution call
-// and each backward's activation derivative and bias gradient in one pass, end as the same runs
-// with them in kernels of their own (--unfused), and their captured training steps launch fewer
-// kernels.
+// and each backward's activation derivative and bias gradient in one pass, both with dropouts
+// applied by the layers before them, end as the same runs with all of them in kernels of their own
+// (--unfused), and their captured training steps launch fewer kernels.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -13,8 +13,9 @@
 namespace gpufm::test {
 namespace {
 
-// A relu layer (cuBLASLt's RELU_BIAS), a linear one (BIAS), a softmax one (BIAS, then its own
-// softmax kernel), all three with the bias gradient in the weight gradient's product (BGRADB).
+// A relu layer (cuBLASLt's RELU_BIAS, then the dropout after it in a pass of its own; backward masks
+// in the relu derivative's pass), a linear one (BIAS), a softmax one (BIAS, then its own softmax
+// kernel), all three with the bias gradient in the weight gradient's product (BGRADB).
 constexpr const char* dense_model = R"(input 8x8x1
 flatten
 dense 16 relu
@@ -35,13 +36,17 @@ class CudaFusedEpilogues : public CudaBackendTest {
 };
 
 // A relu convolution (cuDNN's fused call), a linear one (fused where cuDNN's algorithm is implicit
-// precomputed GEMM), a tanh one (never fused forward), a transposed one; every backward takes its
-// activation derivative and bias gradient in one pass.
+// precomputed GEMM) that applies the dropout after it, a tanh one (never fused forward), a
+// transposed one; every backward takes its activation derivative and bias gradient in one pass. A
+// maxpool applies the dropout after it.
 constexpr const char* conv_model = R"(input 8x8x1
 conv2d 4 3x3 same relu
 conv2d 4 3x3 same
+dropout 0.25
 conv2d 6 3x3 same stride=2 tanh
 conv2d_transpose 2 3x3 same stride=2 relu
+maxpool 2
+dropout 0.5
 flatten
 dense 4 softmax
 train:
@@ -73,13 +78,15 @@ void expect_fused_trains_as_unfused_in_fewer_launches(Backend& gpu, const char* 
   testing::Test::RecordProperty("refused_fusions", refused.empty() ? "none" : refused);
 }
 
-// Up to 6 fewer: a kernel forward (the bias, with relu) and one backward (the bias gradient) a
-// layer; fewer where cuBLASLt had no algorithm for a product and it ran unfused.
+// Up to 7 fewer: a kernel forward (the bias, with relu) and one backward (the bias gradient) a
+// layer, and the dropout's backward; fewer where cuBLASLt had no algorithm for a product and it
+// ran unfused.
 TEST_F(CudaFusedEpilogues, DenseTrainsAsUnfusedKernelsInFewerLaunches) {
   expect_fused_trains_as_unfused_in_fewer_launches(gpu(), dense_model);
 }
 
-// At least one fewer a convolution with an activation (its backward's one pass), whatever cuDNN
+// At least one fewer a convolution with an activation (its backward's one pass), and three for the
+// dropouts (the maxpool's forward and backward, the linear convolution's backward), whatever cuDNN
 // does with the forward.
 TEST_F(CudaFusedEpilogues, ConvolutionsTrainAsUnfusedKernelsInFewerLaunches) {
   expect_fused_trains_as_unfused_in_fewer_launches(gpu(), conv_model);

@@ -3,8 +3,9 @@
 // backends, and the forward output, the parameters after forward (batch-norm's running
 // statistics), the input gradient and every parameter gradient are compared, in training and in
 // inference, for a full batch and for a partial last batch, with the last activation folded into
-// the loss where it can be, and with the epilogues of dense and the convolutions fused (into
-// cuBLASLt's products, cuDNN's convolution call and one backward pass) and not.
+// the loss where it can be, with the epilogues of dense and the convolutions fused (into
+// cuBLASLt's products, cuDNN's convolution call and one backward pass) and not, and, in training,
+// applying the dropout after them where the op can.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -90,6 +91,12 @@ struct Mode {
   bool training = false, frozen = false;
 };
 
+// How the layer is asked to run: its activation folded into the loss (its backward then takes the
+// gradient as the pre-activation's), its epilogue fused, a dropout after it applied by it.
+struct Variant {
+  bool folded = false, fused = true, applies_dropout = false;
+};
+
 // One forward and one backward of `layer` on `backend` (the backward told whether the loss folded
 // its activation in), with every buffer it writes filled with NaN first (an element it fails to
 // write stays NaN and fails the comparison), and the forward tensors its backward does not declare
@@ -97,7 +104,7 @@ struct Mode {
 // `backward_from`, the backward reads that output instead of its own forward's: the GPU's backward
 // then gates on the CPU's values (a relu output rounded to 0 on one side and not the other would
 // otherwise differ by a whole gradient).
-LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& values, Sizes sizes, Mode mode, bool folded,
+LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& values, Sizes sizes, Mode mode, Variant variant,
                        const std::vector<float>* backward_from = nullptr) {
   const std::unique_ptr<LayerKernel> kernel = backend.make_layer_kernel(layer, Precision::fp32);
   const bool view = layer.op->output_aliases_input;
@@ -123,10 +130,14 @@ LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& 
   backend.copy_to_device(numbers.as(), &step_numbers, sizeof step_numbers);
   const StepContext context{.training = mode.training, .frozen = mode.frozen, .seed = seed, .numbers = numbers.as<StepNumbers>(), .layer_index = 1,
                             .workspace = std::span<std::byte>(workspace.as<std::byte>(), workspace.bytes())};
+  // The dropout layer after this one, as the Program passes it.
+  const DropoutMask dropout = variant.applies_dropout
+                                  ? DropoutMask{.seed = seed, .numbers = numbers.as<StepNumbers>(), .layer_index = 2, .rate = 0.5f}
+                                  : DropoutMask{};
 
   float* output_pointer = view ? input.as<float>() : output.as<float>();
   kernel->forward(ForwardArgs{.input = input.as<float>(), .output = output_pointer, .batch = sizes.batch, .params = param_pointers,
-                              .context = &context});
+                              .context = &context, .dropout = dropout});
   LayerResults results;
   const auto batch_in = static_cast<std::size_t>(sizes.batch * layer.input.elements());
   const auto batch_out = static_cast<std::size_t>(sizes.batch * layer.output.elements());
@@ -144,8 +155,9 @@ LayerResults run_layer(Backend& backend, const Layer& layer, const LayerValues& 
                                 .batch = sizes.batch,
                                 .params = param_pointers,
                                 .param_gradients = gradient_pointers,
-                                .activation_folded_into_loss = folded,
-                                .context = &context});
+                                .activation_folded_into_loss = variant.folded,
+                                .context = &context,
+                                .dropout = dropout});
   results.input_gradient = download<float>(backend, view ? output_gradient : input_gradient, batch_in);
   for (std::size_t p = 0; p < gradients.size(); ++p) {
     results.param_gradients.push_back(layer.params[p].trainable ? download<float>(backend, gradients[p], values.params[p].size())
@@ -224,24 +236,31 @@ void expect_same_results(const LayerResults& gpu, const LayerResults& cpu, const
 }
 
 // A dense or conv layer ending in softmax or sigmoid is also run with that activation folded into
-// the loss (its backward then takes the gradient as the pre-activation's), as when it is the last
-// layer under crossentropy or bce.
-std::vector<bool> folding_choices(const Layer& layer) {
+// the loss, as when it is the last layer under crossentropy or bce. dense and the convolutions
+// fuse their bias, activation and bias gradient into their products and into one backward pass by
+// default: they are also run with them in kernels of their own (--unfused). In training, an op
+// that can apply a dropout after it also runs with one (fused or not: a layer's kernels take the
+// mask wherever the epilogue runs).
+std::vector<Variant> variants_for(const Layer& layer, Mode mode) {
+  bool folds = false;
   for (const ArgSpec& spec : layer.op->signature) {
     if (spec.name != "activation") continue;
     const std::string activation = layer.attrs.choice("activation");
-    if (activation == "softmax" || activation == "sigmoid") return {false, true};
+    folds = activation == "softmax" || activation == "sigmoid";
   }
-  return {false};
-}
-
-// dense and the convolutions fuse their bias, activation and bias gradient into their products
-// and into one backward pass by default: they are also run with them in kernels of their own
-// (--unfused).
-std::vector<bool> fusion_choices(const Layer& layer) {
   const std::string_view op = layer.op->keyword;
-  if (op == "dense" || op == "conv2d" || op == "conv2d_transpose") return {true, false};
-  return {true};
+  const bool unfuses = op == "dense" || op == "conv2d" || op == "conv2d_transpose";
+  const bool drops = mode.training && layer.op->applies_dropout_after != nullptr && layer.op->applies_dropout_after(layer.attrs);
+  std::vector<Variant> variants;
+  for (const bool folded : {false, true}) {
+    for (const bool fused : {true, false}) {
+      for (const bool applies_dropout : {false, true}) {
+        if ((folded && !folds) || (!fused && !unfuses) || (applies_dropout && !drops)) continue;
+        variants.push_back({.folded = folded, .fused = fused, .applies_dropout = applies_dropout});
+      }
+    }
+  }
+  return variants;
 }
 
 class CudaOpParity : public CudaBackendTestWithParam<ParityCase> {
@@ -265,17 +284,16 @@ TEST_P(CudaOpParity, ForwardAndBackwardMatchTheCpuKernel) {
   const Layer layer = compile_layer_text(c.statement, c.input);
   for (const Mode mode : modes_for(layer)) {
     for (const Sizes sizes : {Sizes{c.batch, c.batch}, Sizes{c.batch, c.batch + 3}}) {
-      for (const bool folded : folding_choices(layer)) {
-        for (const bool fused : fusion_choices(layer)) {
-          SCOPED_TRACE(testing::Message() << c.statement << " on " << c.input.str() << ", " << (mode.training ? "training" : "inference")
-                                          << (mode.frozen ? " frozen" : "") << ", batch " << sizes.batch << " of " << sizes.capacity
-                                          << (folded ? ", activation folded" : "") << (fused ? "" : ", unfused"));
-          const LayerValues values = random_values(layer, sizes, c.ties);
-          const LayerResults on_cpu = run_layer(cpu(), layer, values, sizes, mode, folded);
-          gpu().set_fused_epilogues(fused);
-          const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, mode, folded, &on_cpu.output);
-          expect_same_results(on_gpu, on_cpu, layer, tolerance_for(layer));
-        }
+      for (const Variant variant : variants_for(layer, mode)) {
+        SCOPED_TRACE(testing::Message() << c.statement << " on " << c.input.str() << ", " << (mode.training ? "training" : "inference")
+                                        << (mode.frozen ? " frozen" : "") << ", batch " << sizes.batch << " of " << sizes.capacity
+                                        << (variant.folded ? ", activation folded" : "") << (variant.fused ? "" : ", unfused")
+                                        << (variant.applies_dropout ? ", applying a dropout" : ""));
+        const LayerValues values = random_values(layer, sizes, c.ties);
+        const LayerResults on_cpu = run_layer(cpu(), layer, values, sizes, mode, variant);
+        gpu().set_fused_epilogues(variant.fused);
+        const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, mode, variant, &on_cpu.output);
+        expect_same_results(on_gpu, on_cpu, layer, tolerance_for(layer));
       }
     }
   }

@@ -9,7 +9,7 @@ void add_device_option(CLI::App& command, DeviceOptions& options) {
   command.add_flag("--eager", options.eager,
                    "Launch every step's kernels one by one instead of replaying the step captured as a CUDA graph (slower; for comparison)");
   command.add_flag("--unfused", options.unfused,
-                   "Run bias and activation in kernels of their own instead of fused into cuBLASLt's matrix products, cuDNN's convolutions and one backward pass (slower; for comparison)");
+                   "Run bias and activation in kernels of their own instead of fused into cuBLASLt's matrix products, cuDNN's convolutions and one backward pass, and each dropout apart from the layer before it (slower; for comparison)");
 }
 
 SelectedBackend select_device(const DeviceOptions& options) {

@@ -11,7 +11,7 @@ namespace gpufm::cli {
 struct DeviceOptions {
   std::string device = "auto";
   bool eager = false;    // every step's calls one by one, none captured as a CUDA graph
-  bool unfused = false;  // bias and activation in kernels of their own, not in cuBLASLt's epilogues
+  bool unfused = false;  // bias, activation and dropout in kernels of their own, not in the layers' products and passes
 };
 
 void add_device_option(CLI::App& command, DeviceOptions& options);
