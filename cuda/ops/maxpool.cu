@@ -26,22 +26,25 @@ __global__ void max_of_windows(PoolWindows windows, DropoutMask mask, const floa
   }
 }
 
-// Whether pixel `at` is the first in the window, row by row, to hold its maximum as forward takes
-// it: the first value that is not NaN, then each larger one. A window of NaNs has none.
-__device__ bool is_first_maximum(const PoolWindows& windows, const float* input, const PoolElement& at, const PoolWindow& window) {
-  float largest = -INFINITY;
-  bool found = false, at_first = false;
+// Whether pixel `at`, of value x, is the first in the window, row by row, to hold its maximum as
+// forward takes it (the first value that is not NaN, then each larger one): x is not NaN, every
+// value before it is smaller and none after it is larger (a NaN is neither). A window of NaNs has
+// no maximum. Most pixels fail within a value or two.
+__device__ bool is_first_maximum(const PoolWindows& windows, const float* input, const PoolElement& at, const PoolWindow& window,
+                                 float x) {
+  if (isnan(x)) return false;
+  bool before = true;
   for (int h = window.top; h < window.bottom; ++h) {
     for (int w = window.left; w < window.right; ++w) {
-      const float x = input[windows.input_index(at.n, h, w, at.c)];
-      if (found ? largest < x : x >= largest) {
-        largest = x;
-        found = true;
-        at_first = h == at.h && w == at.w;
+      if (h == at.h && w == at.w) {
+        before = false;
+        continue;
       }
+      const float value = input[windows.input_index(at.n, h, w, at.c)];
+      if (before ? value >= x : value > x) return false;
     }
   }
-  return at_first;
+  return true;
 }
 
 __global__ void gather_from_maxima(PoolWindows windows, DropoutMask mask, const float* input, const float* output_gradient,
@@ -49,9 +52,10 @@ __global__ void gather_from_maxima(PoolWindows windows, DropoutMask mask, const 
   const StepDropout dropout(mask);
   GPUFM_GRID_STRIDE_LOOP(i, count) {
     const PoolElement at = windows.input_element(i);
+    const float x = input[i];
     float sum = 0.0f;
     windows.for_each_window_over(at.h, at.w, [&](int oh, int ow) {
-      if (is_first_maximum(windows, input, at, windows.window(oh, ow))) {
+      if (is_first_maximum(windows, input, at, windows.window(oh, ow), x)) {
         const std::int64_t o = windows.output_index(at.n, oh, ow, at.c);
         sum += dropout.apply(o, output_gradient[o]);
       }

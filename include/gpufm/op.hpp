@@ -113,7 +113,7 @@ void expect_flat(std::string_view keyword, const Shape& input);
 // the dropped output: linear, relu and leaky_relu, whose slope depends only on the sign, which
 // the mask's scale keeps (and a dropped element's gradient is 0 whatever its slope).
 bool applies_dropout_after_activation(const Attrs& attrs);
-// Pooling, whose backward never reads its output, always can.
+// Pooling and upsampling, whose backward never reads their output, always can.
 bool always_applies_dropout_after(const Attrs&);
 // alpha= is the slope of leaky_relu only.
 void check_activation_settings(const Attrs& attrs);

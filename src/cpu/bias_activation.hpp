@@ -36,9 +36,9 @@ class BiasActivation {
     apply_dropout(args.dropout, output, output, rows * columns);
   }
 
-  // Leaves the pre-activation gradient in args.output_gradient and writes the bias gradient
-  // (the layer's second parameter). A linear layer saves no output, and has nothing to apply;
-  // nor has a layer whose activation the loss folded in.
+  // Leaves the pre-activation gradient in args.output_gradient (masked by any dropout first) and
+  // writes the bias gradient (the layer's second parameter). A linear layer saves no output, and
+  // has no slope to apply; nor has a layer whose activation the loss folded in.
   void backward(const BackwardArgs& args, std::int64_t rows, std::int64_t columns) {
     apply_dropout(args.dropout, args.output_gradient, args.output_gradient, rows * columns);
     Activation slope = args.activation_folded_into_loss ? Activation::linear : activation_;

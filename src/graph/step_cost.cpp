@@ -19,27 +19,28 @@ double param_elements(const Layer& layer, bool trainable_only) {
   return elements;
 }
 
-// Forward reads the input and every parameter and writes the output; a layer whose output is its
-// input (a view, or a dropout that the layer before applies as it writes) moves nothing.
+// Forward reads the input and every parameter and writes the output. A layer whose output is its
+// input costs nothing: a view computes nothing, and a dropout that the layer before applies adds
+// a multiply a value to that layer's pass, too little to count.
 PhaseCost forward_cost(const Layer& layer, std::int64_t batch, bool output_aliases_input) {
+  if (output_aliases_input) return {.phase = {PhaseKind::forward, 0}, .flops = 0, .bytes = 0};
   const auto samples = static_cast<double>(batch);
   const LayerFlops flops = layer.op->flops(layer.attrs, layer.input, layer.output);
-  PhaseCost cost{.phase = {PhaseKind::forward, 0}, .flops = samples * flops.forward, .bytes = 0};
-  if (!output_aliases_input) {
-    cost.bytes = float_bytes * (samples * static_cast<double>(layer.input.elements() + layer.output.elements()) + param_elements(layer, false));
-  }
-  return cost;
+  return {.phase = {PhaseKind::forward, 0},
+          .flops = samples * flops.forward,
+          .bytes = float_bytes * (samples * static_cast<double>(layer.input.elements() + layer.output.elements()) + param_elements(layer, false))};
 }
 
 // Backward reads the output's gradient, what the op saved and the parameters, and writes the
-// trainable parameters' gradients and, when asked, the input's gradient.
+// trainable parameters' gradients and, when asked, the input's gradient; as forward, a layer whose
+// output is its input costs nothing.
 PhaseCost backward_cost(const Layer& layer, std::int64_t batch, bool output_aliases_input, bool input_gradient, bool trains_params) {
+  if (output_aliases_input) return {.phase = {PhaseKind::backward, 0}, .flops = 0, .bytes = 0};
   const auto samples = static_cast<double>(batch);
   const LayerFlops flops = layer.op->flops(layer.attrs, layer.input, layer.output);
   PhaseCost cost{.phase = {PhaseKind::backward, 0},
                  .flops = samples * ((trains_params ? flops.backward_params : 0) + (input_gradient ? flops.backward_input : 0)),
                  .bytes = 0};
-  if (output_aliases_input) return cost;
   const SavedForBackward saved = layer.op->saved_for_backward(layer.attrs);
   const auto in = static_cast<double>(layer.input.elements()), out = static_cast<double>(layer.output.elements());
   const double per_sample = out + (saved.input ? in : 0) + (saved.output ? out : 0) + (input_gradient ? in : 0);

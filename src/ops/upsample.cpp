@@ -1,6 +1,7 @@
 // upsample: nearest-neighbour upsampling, each pixel repeated size.h x size.w times.
 #include <algorithm>
 
+#include "cpu/dropout.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/op.hpp"
 
@@ -32,6 +33,7 @@ class UpsampleKernel final : public LayerKernel {
       float* y = args.output + row * out_w * channels;
       for (std::int64_t ow = 0; ow < out_w; ++ow) std::copy_n(x + (ow / size_.w) * channels, channels, y + ow * channels);
     }
+    cpu::apply_dropout(args.dropout, args.output, args.output, args.batch * out_h * out_w * channels);
   }
 
   // Each input pixel was copied to a size.h x size.w block: its gradient is the block's sum.
@@ -39,6 +41,7 @@ class UpsampleKernel final : public LayerKernel {
     if (args.input_gradient == nullptr) return;
     const std::int64_t in_h = input_.height(), in_w = input_.width(), channels = input_.channels();
     const std::int64_t out_w = in_w * size_.w;
+    cpu::apply_dropout(args.dropout, args.output_gradient, args.output_gradient, args.batch * in_h * size_.h * out_w * channels);
 #pragma omp parallel for schedule(static)
     for (std::int64_t row = 0; row < args.batch * in_h; ++row) {
       const float* dy = args.output_gradient + row * size_.h * out_w * channels;
@@ -71,6 +74,7 @@ extern const OpDef upsample_op = {
     // Forward copies; backward sums each input's copies.
     .flops = [](const Attrs&, const Shape&, const Shape& output) { return per_element_flops(output, 0, 1); },
     .make_cpu_kernel = [](const Layer& layer) -> std::unique_ptr<LayerKernel> { return std::make_unique<UpsampleKernel>(layer); },
+    .applies_dropout_after = always_applies_dropout_after,
 };
 
 }  // namespace gpufm

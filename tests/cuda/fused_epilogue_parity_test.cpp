@@ -64,6 +64,8 @@ void expect_fused_trains_as_unfused_in_fewer_launches(Backend& gpu, const char* 
   const ThreeEpochs fused = train_three_epochs(gpu, model);
   gpu.set_fused_epilogues(false);
   const ThreeEpochs unfused = train_three_epochs(gpu, model);
+  EXPECT_GT(fused.dropouts_in_previous, 0);
+  EXPECT_EQ(unfused.dropouts_in_previous, 0);
   EXPECT_TRUE(elementwise_close(fused.params, unfused.params, 1e-4));
   for (std::size_t e = 0; e < unfused.epochs.size(); ++e) {
     EXPECT_NEAR(fused.epochs[e].loss, unfused.epochs[e].loss, 1e-4) << "epoch " << e + 1;

@@ -51,16 +51,23 @@ struct LayerValues {
   std::vector<std::vector<float>> params;
 };
 
-// With `ties`, inputs are the whole numbers -2 to 2, so that pooling windows hold equal largest
-// values and the gradient's routing to the first of them is compared.
-LayerValues random_values(const Layer& layer, Sizes sizes, bool ties) {
+// The inputs of a case: uniform in [-1, 1); whole numbers -2 to 2, so that pooling windows hold
+// equal largest values and the gradient's routing to the first of them is compared; or those with
+// half of them NaN and a fifth -infinity, for maxpool, which skips NaNs (windows of -infinity and
+// NaNs, and of NaNs alone, included).
+enum class Inputs { uniform, whole_numbers, with_nans_and_infinities };
+
+LayerValues random_values(const Layer& layer, Sizes sizes, Inputs inputs) {
   const auto count = [&](const Shape& shape) { return static_cast<std::size_t>(sizes.capacity * shape.elements()); };
   const auto valid = [&](const Shape& shape) { return static_cast<std::size_t>(sizes.batch * shape.elements()); };
   LayerValues values;
   values.input = uniform_values(count(layer.input), -1, 1, seed, 1);
-  if (ties) {
-    for (float& value : values.input) value = std::round(2 * value);
-  }
+  const auto whole_or_special = [inputs](float value) {
+    if (inputs == Inputs::with_nans_and_infinities && value < 0) return poison;
+    if (inputs == Inputs::with_nans_and_infinities && value > 0.6f) return -std::numeric_limits<float>::infinity();
+    return std::round(2 * value);
+  };
+  if (inputs != Inputs::uniform) std::transform(values.input.begin(), values.input.end(), values.input.begin(), whole_or_special);
   values.output_gradient = uniform_values(count(layer.output), -1, 1, seed, 2);
   std::fill(values.input.begin() + static_cast<std::ptrdiff_t>(valid(layer.input)), values.input.end(), poison);
   std::fill(values.output_gradient.begin() + static_cast<std::ptrdiff_t>(valid(layer.output)), values.output_gradient.end(), poison);
@@ -170,7 +177,7 @@ struct ParityCase {
   std::string statement;
   Shape input;
   std::int64_t batch = 2;
-  bool ties = false;  // whole-number inputs (random_values)
+  Inputs inputs = Inputs::uniform;
 };
 
 // gtest names a failing parameter with this rather than its bytes.
@@ -179,7 +186,7 @@ void PrintTo(const ParityCase& c, std::ostream* os) { *os << c.statement << " on
 // The gradient check's cases, at their batch sizes.
 std::vector<ParityCase> gradcheck_cases() {
   std::vector<ParityCase> cases;
-  for (const OpCase& c : all_op_cases()) cases.push_back({c.statement, c.input, c.options.batch, false});
+  for (const OpCase& c : all_op_cases()) cases.push_back({c.statement, c.input, c.options.batch, Inputs::uniform});
   return cases;
 }
 
@@ -206,11 +213,14 @@ std::vector<ParityCase> larger_cases() {
       {"dropout 0.5", Shape{{128}}, 33},
       {"relu", Shape{{28, 28, 4}}, 5},
       {"softmax", Shape{{10}}, 64},
-      // Paths the cases above miss: equal largest values in overlapping and plain pooling windows,
-      // windows with gaps between them, rows longer than a warp, one-sided "same" padding on one
-      // axis only, cuDNN's one- and three-channel NHWC paths at batch 1, non-square sizes.
-      {"maxpool 3 same stride=2", Shape{{13, 13, 4}}, 5, true},
-      {"maxpool 2", Shape{{8, 8, 3}}, 3, true},
+      // Paths the cases above miss: equal largest values, NaN and -infinity in overlapping and
+      // plain pooling windows, windows with gaps between them, rows longer than a warp, one-sided
+      // "same" padding on one axis only, cuDNN's one- and three-channel NHWC paths at batch 1,
+      // non-square sizes.
+      {"maxpool 3 same stride=2", Shape{{13, 13, 4}}, 5, Inputs::whole_numbers},
+      {"maxpool 2", Shape{{8, 8, 3}}, 3, Inputs::whole_numbers},
+      {"maxpool 3 same stride=2", Shape{{13, 13, 4}}, 5, Inputs::with_nans_and_infinities},
+      {"maxpool 2", Shape{{8, 8, 3}}, 3, Inputs::with_nans_and_infinities},
       {"maxpool 2 stride=3", Shape{{14, 14, 4}}, 3},
       {"avgpool 2 stride=3", Shape{{14, 14, 4}}, 3},
       {"softmax", Shape{{7, 7, 100}}, 3},
@@ -289,7 +299,7 @@ TEST_P(CudaOpParity, ForwardAndBackwardMatchTheCpuKernel) {
                                         << (mode.frozen ? " frozen" : "") << ", batch " << sizes.batch << " of " << sizes.capacity
                                         << (variant.folded ? ", activation folded" : "") << (variant.fused ? "" : ", unfused")
                                         << (variant.applies_dropout ? ", applying a dropout" : ""));
-        const LayerValues values = random_values(layer, sizes, c.ties);
+        const LayerValues values = random_values(layer, sizes, c.inputs);
         const LayerResults on_cpu = run_layer(cpu(), layer, values, sizes, mode, variant);
         gpu().set_fused_epilogues(variant.fused);
         const LayerResults on_gpu = run_layer(gpu(), layer, values, sizes, mode, variant, &on_cpu.output);

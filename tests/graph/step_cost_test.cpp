@@ -61,6 +61,22 @@ TEST(StepCost, ConvolutionsCountEachOutputsWindow) {
   EXPECT_DOUBLE_EQ(phase_of(phases, PhaseKind::forward, 2).bytes, 0);
 }
 
+// Apart, a dropout reads and writes its values each way; applied by the layer before, it costs
+// nothing of its own.
+TEST(StepCost, ADropoutAppliedByTheLayerBeforeCostsNothingOfItsOwn) {
+  const Graph graph = model("input 4\ndense 3 relu\ndropout 0.5\ndense 2 softmax\n");
+  const std::vector<PhaseCost> apart = training_step_cost(graph, plan_memory(graph, 4, DropoutFusion::separate), 8);
+  EXPECT_DOUBLE_EQ(phase_of(apart, PhaseKind::forward, 1).flops, 8 * 3.0);
+  EXPECT_DOUBLE_EQ(phase_of(apart, PhaseKind::forward, 1).bytes, 4 * 8.0 * (3 + 3));
+  EXPECT_DOUBLE_EQ(phase_of(apart, PhaseKind::backward, 1).bytes, 4 * 8.0 * (3 + 3));
+  const std::vector<PhaseCost> applied = training_step_cost(graph, plan_memory(graph), 8);
+  for (const PhaseKind kind : {PhaseKind::forward, PhaseKind::backward}) {
+    EXPECT_DOUBLE_EQ(phase_of(applied, kind, 1).flops, 0) << name(kind);
+    EXPECT_DOUBLE_EQ(phase_of(applied, kind, 1).bytes, 0) << name(kind);
+    EXPECT_DOUBLE_EQ(phase_of(applied, kind, 0).bytes, phase_of(apart, kind, 0).bytes) << name(kind);
+  }
+}
+
 TEST(StepCost, FrozenLayersTrainNoParametersUntilFineTuning) {
   const Graph graph = model("input 4\nblock base from \"base.safetensors\" frozen:\n  dense 3 relu\ndense 2 softmax\ntrain:\n  batch 2\n  fine_tune epochs=1 lr=1e-4\n");
   const Plan plan = plan_memory(graph);

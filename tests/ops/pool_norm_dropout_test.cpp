@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -92,6 +93,22 @@ TEST(PoolNormDropout, MaxPoolRoutesTiesToTheFirstMaximumInWindowOrder) {
   const std::vector<float> x(9, 1.0f);
   const std::vector<float> y = pool.forward(x);
   EXPECT_EQ(pool.backward(x, y, {1, 2, 3, 4}), (std::vector<float>{1, 2, 0, 3, 4, 0, 0, 0, 0}));
+}
+
+// std::max from -infinity: a NaN is never a window's maximum, a window of -infinity and NaN has
+// -infinity's, a window of NaNs none (-infinity, and its gradient goes nowhere), and of -0 and +0
+// the first holds it.
+TEST(PoolNormDropout, MaxPoolSkipsNaNsAndRoutesToTheFirstMaximumFoundAgainFromTheInput) {
+  KernelOnHost pool("maxpool 2", Shape{{2, 8, 1}}, 1);
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> x = {nan, 3, -inf, nan,  nan, nan, -0.0f, 0.0f,  // row 0: four windows' first rows
+                                nan, 2, -inf, -inf, nan, nan, 0.0f,  -0.0f};
+  const std::vector<float> y = pool.forward(x);
+  EXPECT_EQ(y, (std::vector<float>{3, -inf, -inf, 0}));
+  EXPECT_TRUE(std::signbit(y[3])) << "-0 came first";
+  // backward reads no output: it finds each window's maximum again.
+  const std::vector<float> unsaved(4, nan);
+  EXPECT_EQ(pool.backward(x, unsaved, {1, 2, 3, 4}), (std::vector<float>{0, 1, 2, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
 }
 
 TEST(PoolNormDropout, MaxPoolAddsTheGradientsOfOverlappingWindows) {

@@ -1,5 +1,6 @@
 #include "support/step_graph_runs.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 #include "support/learnable_set.hpp"
@@ -32,6 +33,8 @@ ThreeEpochs train_three_epochs(Backend& backend, const std::string& model) {
   trained.loss_scale = program.loss_scale();
   trained.training_step_kernels = program.training_step_kernels();
   trained.capture_failure = program.capture_failure();
+  const std::vector<bool>& in_previous = program.plan().dropout_in_previous;
+  trained.dropouts_in_previous = std::count(in_previous.begin(), in_previous.end(), true);
   return trained;
 }
 

@@ -32,6 +32,7 @@ struct ThreeEpochs {
   std::optional<LossScale> loss_scale;
   std::optional<std::int64_t> training_step_kernels;
   std::optional<std::string> capture_failure;
+  std::int64_t dropouts_in_previous = 0;  // that the layers before them applied (the program's plan)
 };
 
 // Three epochs of `model` on the learnable set at falling learning rates, the second stopped after
