@@ -10,8 +10,9 @@ namespace gpufm::cuda {
 
 namespace {
 
-__global__ void activate_elements(Activation a, const float* input, float* output, std::int64_t n, float alpha) {
-  GPUFM_GRID_STRIDE_LOOP(i, n) { output[i] = activate(a, input[i], alpha); }
+__global__ void activate_elements(Activation a, DropoutMask mask, const float* input, float* output, std::int64_t n, float alpha) {
+  const StepDropout dropout(mask);
+  GPUFM_GRID_STRIDE_LOOP(i, n) { output[i] = dropout.apply(i, activate(a, input[i], alpha)); }
 }
 
 // The mask first, then the slope: the order of the dropout layer's backward and then this layer's.
@@ -154,14 +155,15 @@ unsigned sum_rows_chunk_count(std::int64_t rows) {
 }  // namespace
 
 void activation_forward(cudaStream_t stream, Activation a, const float* input, float* output, std::int64_t rows,
-                        std::int64_t row_length, float alpha) {
+                        std::int64_t row_length, float alpha, const DropoutMask& dropout) {
   if (a == Activation::softmax) {
+    if (dropout.drops()) throw std::logic_error("softmax works on rows: it applies no dropout");
     softmax_rows<<<row_blocks(rows), threads_per_block, 0, stream>>>(input, output, rows, row_length);
     GPUFM_CHECK_LAUNCH(softmax_rows);
     return;
   }
   const std::int64_t n = rows * row_length;
-  activate_elements<<<blocks_for(n), threads_per_block, 0, stream>>>(a, input, output, n, alpha);
+  activate_elements<<<blocks_for(n), threads_per_block, 0, stream>>>(a, dropout, input, output, n, alpha);
   GPUFM_CHECK_LAUNCH(activate_elements);
 }
 

@@ -11,9 +11,10 @@
 
 namespace gpufm::cuda {
 
-// output = f(input); output may be input.
+// output = f(input), then the dropout the layer applies (for an element-wise f); output may be
+// input.
 void activation_forward(cudaStream_t stream, Activation a, const float* input, float* output, std::int64_t rows,
-                        std::int64_t row_length, float alpha);
+                        std::int64_t row_length, float alpha, const DropoutMask& dropout = {});
 
 // input_gradient = output_gradient * f'(x), from the output; input_gradient may be output_gradient.
 // A dropout the layer applies after f (`dropout`, for an element-wise f) applies to

@@ -41,7 +41,8 @@ class BiasActivation {
   Epilogue product_epilogue() const { return activation_ == Activation::relu ? Epilogue::bias_relu : Epilogue::bias; }
   void finish_forward(cudaStream_t stream, const ForwardArgs& args, std::int64_t rows, std::int64_t columns) const {
     if (activation_ != Activation::linear && activation_ != Activation::relu) {
-      activation_forward(stream, activation_, args.output, args.output, rows, columns, alpha_);
+      activation_forward(stream, activation_, args.output, args.output, rows, columns, alpha_, args.dropout);
+      return;
     }
     apply_dropout(stream, args.dropout, args.output, args.output, rows * columns);
   }

@@ -51,7 +51,7 @@ struct ArenaPlan {
 
 // Whether a dropout layer runs inside the layer before it where that layer can apply it
 // (OpDef::applies_dropout_after): that layer's output is then the dropped one, and the dropout's
-// output and gradient are views of that layer's, with no pass and no memory of their own.
+// output and gradient are views of that layer's, with no memory and no kernel of their own.
 enum class DropoutFusion { into_previous, separate };
 
 struct Plan {
