@@ -31,10 +31,11 @@ struct StepContext {
   std::span<std::byte> workspace;   // scratch shared by all layers, at least workspace_bytes(batch)
 };
 
-// A dropout layer's mask in this step (the context's layer): none outside training.
-inline DropoutMask dropout_mask(const StepContext& context, float rate) {
+// The mask in this step of the dropout layer `dropout_layer` (the context's own, or the one after
+// a layer that applies it): none outside training.
+inline DropoutMask dropout_mask(const StepContext& context, std::uint32_t dropout_layer, float rate) {
   if (!context.training) return {};
-  return DropoutMask{.seed = context.seed, .numbers = context.numbers, .layer_index = context.layer_index, .rate = rate};
+  return DropoutMask{.seed = context.seed, .numbers = context.numbers, .layer_index = dropout_layer, .rate = rate};
 }
 
 struct ForwardArgs {

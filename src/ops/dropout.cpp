@@ -21,16 +21,18 @@ class DropoutKernel final : public LayerKernel {
       : rate_(static_cast<float>(layer.attrs.real("rate"))), elements_(layer.input.elements()) {}
 
   void forward(const ForwardArgs& args) override {
-    cpu::apply_dropout(dropout_mask(*args.context, rate_), args.input, args.output, args.batch * elements_);
+    cpu::apply_dropout(mask(*args.context), args.input, args.output, args.batch * elements_);
   }
 
   void backward(const BackwardArgs& args) override {
     if (args.input_gradient != nullptr) {
-      cpu::apply_dropout(dropout_mask(*args.context, rate_), args.output_gradient, args.input_gradient, args.batch * elements_);
+      cpu::apply_dropout(mask(*args.context), args.output_gradient, args.input_gradient, args.batch * elements_);
     }
   }
 
  private:
+  DropoutMask mask(const StepContext& context) const { return dropout_mask(context, context.layer_index, rate_); }
+
   float rate_;
   std::int64_t elements_;
 };

@@ -21,7 +21,8 @@ Shape upsample_output_shape(const Attrs& attrs, const Shape& input) {
 
 class UpsampleKernel final : public LayerKernel {
  public:
-  explicit UpsampleKernel(const Layer& layer) : input_(layer.input), size_(layer.attrs.size2("size")) {}
+  explicit UpsampleKernel(const Layer& layer)
+      : input_(layer.input), size_(layer.attrs.size2("size")), output_elements_(layer.output.elements()) {}
 
   void forward(const ForwardArgs& args) override {
     const std::int64_t in_h = input_.height(), in_w = input_.width(), channels = input_.channels();
@@ -33,7 +34,7 @@ class UpsampleKernel final : public LayerKernel {
       float* y = args.output + row * out_w * channels;
       for (std::int64_t ow = 0; ow < out_w; ++ow) std::copy_n(x + (ow / size_.w) * channels, channels, y + ow * channels);
     }
-    cpu::apply_dropout(args.dropout, args.output, args.output, args.batch * out_h * out_w * channels);
+    cpu::apply_dropout(args.dropout, args.output, args.output, args.batch * output_elements_);
   }
 
   // Each input pixel was copied to a size.h x size.w block: its gradient is the block's sum.
@@ -41,7 +42,7 @@ class UpsampleKernel final : public LayerKernel {
     if (args.input_gradient == nullptr) return;
     const std::int64_t in_h = input_.height(), in_w = input_.width(), channels = input_.channels();
     const std::int64_t out_w = in_w * size_.w;
-    cpu::apply_dropout(args.dropout, args.output_gradient, args.output_gradient, args.batch * in_h * size_.h * out_w * channels);
+    cpu::apply_dropout(args.dropout, args.output_gradient, args.output_gradient, args.batch * output_elements_);
 #pragma omp parallel for schedule(static)
     for (std::int64_t row = 0; row < args.batch * in_h; ++row) {
       const float* dy = args.output_gradient + row * size_.h * out_w * channels;
@@ -60,6 +61,7 @@ class UpsampleKernel final : public LayerKernel {
  private:
   Shape input_;
   Size2 size_;
+  std::int64_t output_elements_;  // a sample's
 };
 
 }  // namespace

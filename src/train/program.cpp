@@ -282,9 +282,8 @@ void Program::record_step(const BatchCall& call, StepObserver* observer) {
   const std::size_t last = graph_.layers.size() - 1;
   // The mask of the dropout after layer l, when l applies it.
   const auto dropout_after = [&](std::size_t l) {
-    if (!training || l == last || !plan_.dropout_in_previous[l + 1]) return DropoutMask{};
-    return DropoutMask{.seed = seed_, .numbers = numbers, .layer_index = static_cast<std::uint32_t>(l + 1),
-                       .rate = static_cast<float>(graph_.layers[l + 1].attrs.real("rate"))};
+    if (l == last || !plan_.dropout_in_previous[l + 1]) return DropoutMask{};
+    return dropout_mask(context, static_cast<std::uint32_t>(l + 1), static_cast<float>(graph_.layers[l + 1].attrs.real("rate")));
   };
 
   for (const Step& step : fine_tuning_ ? plan_.schedule : plan_.frozen_schedule) {
