@@ -31,15 +31,15 @@ class StepDropout {
   GPUFM_HOST_DEVICE explicit StepDropout(const DropoutMask& mask)
       : mask_(mask), step_(mask.drops() ? static_cast<std::uint32_t>(mask.numbers->run_step) : 0), scale_(mask.scale()) {}
 
-  // Element i of the dropout's output, from its input `value`.
+  // Element i of the dropout's output, from its input `value`: a dropped element is +0.
   GPUFM_HOST_DEVICE float apply(std::int64_t i, float value) const {
-    return mask_.drops() ? apply_word(philox_word(mask_.seed, mask_.layer_index, step_, static_cast<std::uint64_t>(i)), value) : value;
+    if (!mask_.drops()) return value;
+    return dropout_keeps(philox_word(words(), static_cast<std::uint64_t>(i)), mask_.rate) ? value * scale_ : 0.0f;
   }
 
-  // The words of elements 4 * block to 4 * block + 3, in one Philox call, for apply_word: code
-  // that takes every element in turn (the CPU's) draws a quarter as often.
-  GPUFM_HOST_DEVICE Philox4x32 words(std::uint64_t block) const { return philox_block(mask_.seed, mask_.layer_index, step_, block); }
-  GPUFM_HOST_DEVICE float apply_word(std::uint32_t word, float value) const { return dropout_keeps(word, mask_.rate) ? value * scale_ : 0.0f; }
+  // The stream whose word i decides element i: code that takes every element in turn (the CPU's)
+  // draws many of its words at once.
+  GPUFM_HOST_DEVICE PhiloxStream words() const { return PhiloxStream{mask_.seed, mask_.layer_index, step_}; }
 
  private:
   DropoutMask mask_;

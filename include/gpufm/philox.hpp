@@ -19,32 +19,59 @@ struct Philox4x32 {
   std::uint32_t v[4];
 };
 
+// One of Philox4x32's ten rounds under the round's key (k0, k1); the key then grows by the Weyl
+// constants (philox_next_key).
+GPUFM_HOST_DEVICE inline Philox4x32 philox_round(Philox4x32 counter, std::uint32_t k0, std::uint32_t k1) {
+  const std::uint64_t p0 = static_cast<std::uint64_t>(0xD2511F53u) * counter.v[0];
+  const std::uint64_t p1 = static_cast<std::uint64_t>(0xCD9E8D57u) * counter.v[2];
+  return Philox4x32{{static_cast<std::uint32_t>(p1 >> 32) ^ counter.v[1] ^ k0, static_cast<std::uint32_t>(p1),
+                     static_cast<std::uint32_t>(p0 >> 32) ^ counter.v[3] ^ k1, static_cast<std::uint32_t>(p0)}};
+}
+
+GPUFM_HOST_DEVICE inline void philox_next_key(std::uint32_t& k0, std::uint32_t& k1) {
+  k0 += 0x9E3779B9u;
+  k1 += 0xBB67AE85u;
+}
+
+constexpr int philox_rounds = 10;
+
 GPUFM_HOST_DEVICE inline Philox4x32 philox4x32(Philox4x32 counter, std::uint64_t key64) {
-  constexpr std::uint32_t m0 = 0xD2511F53u, m1 = 0xCD9E8D57u, w0 = 0x9E3779B9u, w1 = 0xBB67AE85u;
   std::uint32_t k0 = static_cast<std::uint32_t>(key64), k1 = static_cast<std::uint32_t>(key64 >> 32);
-  for (int round = 0; round < 10; ++round) {
-    const std::uint64_t p0 = static_cast<std::uint64_t>(m0) * counter.v[0];
-    const std::uint64_t p1 = static_cast<std::uint64_t>(m1) * counter.v[2];
-    counter = Philox4x32{{static_cast<std::uint32_t>(p1 >> 32) ^ counter.v[1] ^ k0, static_cast<std::uint32_t>(p1),
-                          static_cast<std::uint32_t>(p0 >> 32) ^ counter.v[3] ^ k1, static_cast<std::uint32_t>(p0)}};
-    k0 += w0;
-    k1 += w1;
+  for (int round = 0; round < philox_rounds; ++round) {
+    counter = philox_round(counter, k0, k1);
+    philox_next_key(k0, k1);
   }
   return counter;
 }
 
+// The counter of block `block` of the stream named by (stream, substream): (block, its high bits,
+// stream, substream).
+GPUFM_HOST_DEVICE inline Philox4x32 philox_counter(std::uint32_t stream, std::uint32_t substream, std::uint64_t block) {
+  return Philox4x32{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32), stream, substream}};
+}
+
 // Block `block` of the stream of random 32-bit words named by (key, stream, substream): one Philox
-// call, counter = (block, its high bits, stream, substream), four words.
+// call, four words.
 GPUFM_HOST_DEVICE inline Philox4x32 philox_block(std::uint64_t key, std::uint32_t stream, std::uint32_t substream,
                                                  std::uint64_t block) {
-  return philox4x32(Philox4x32{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32), stream, substream}}, key);
+  return philox4x32(philox_counter(stream, substream, block), key);
 }
 
 // The i-th word of that stream: word i % 4 of block i / 4. Code that takes every word in turn
-// (the CPU's dropout) calls philox_block once for four of them.
+// draws many blocks at once (src/cpu/philox_lanes.hpp).
 GPUFM_HOST_DEVICE inline std::uint32_t philox_word(std::uint64_t key, std::uint32_t stream, std::uint32_t substream,
                                                    std::uint64_t i) {
   return philox_block(key, stream, substream, i / 4).v[i % 4];
+}
+
+// A stream of random words, named as philox_block names it, for code that passes it whole.
+struct PhiloxStream {
+  std::uint64_t key = 0;
+  std::uint32_t stream = 0, substream = 0;
+};
+
+GPUFM_HOST_DEVICE inline std::uint32_t philox_word(const PhiloxStream& words, std::uint64_t i) {
+  return philox_word(words.key, words.stream, words.substream, i);
 }
 
 // A uniform float in [0, 1) with 24 random bits.

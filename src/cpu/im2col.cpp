@@ -19,6 +19,12 @@ std::int64_t window_over(std::int64_t at, std::int64_t offset, std::int64_t pad_
 
 }  // namespace
 
+std::int64_t images_per_group(const ConvGeometry& g, std::int64_t batch) {
+  const std::size_t image_bytes = column_bytes(g, 1);
+  return std::clamp<std::int64_t>(static_cast<std::int64_t>(column_group_bytes / std::max<std::size_t>(image_bytes, 1)), 1,
+                                  std::max<std::int64_t>(batch, 1));
+}
+
 // A window's row inside the image is one run of kernel_w * in_c values in NHWC, copied at once;
 // only rows cut by the padding go pixel by pixel.
 void im2col(const ConvGeometry& g, const float* images, std::int64_t batch, float* columns) {
@@ -89,8 +95,8 @@ void spread_to_columns(const ConvGeometry& g, const float* outputs, const float*
 }
 
 void filter_gradient(const ConvGeometry& g, const float* output_gradient, const float* columns, std::int64_t batch,
-                     float* gradient) {
-  gemm(output_gradient, Stored::transposed, columns, Stored::as_is, gradient, g.out_c, g.patch_size(), batch * g.positions());
+                     float* gradient, Product into) {
+  gemm(output_gradient, Stored::transposed, columns, Stored::as_is, gradient, g.out_c, g.patch_size(), batch * g.positions(), into);
 }
 
 }  // namespace gpufm::cpu

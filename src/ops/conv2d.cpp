@@ -27,38 +27,46 @@ std::vector<ParamSpec> conv2d_params(const Attrs& attrs, const Shape& input) {
   };
 }
 
-// im2col of the input times the filter; the output's rows are pixels, its columns filters.
+// im2col of the input times the filter, a group of images at a time; the output's rows are
+// pixels, its columns filters.
 class Conv2dKernel final : public LayerKernel {
  public:
   explicit Conv2dKernel(const Layer& layer)
       : geometry_(conv_geometry(layer.attrs, layer.input, layer.output.channels())),
+        input_elements_(layer.input.elements()),
+        output_elements_(layer.output.elements()),
         epilogue_(layer.attrs, layer.output.channels()) {}
 
-  std::size_t workspace_bytes(std::int64_t batch) const override { return cpu::column_bytes(geometry_, batch); }
+  std::size_t workspace_bytes(std::int64_t batch) const override {
+    return cpu::column_bytes(geometry_, cpu::images_per_group(geometry_, batch));
+  }
 
   void forward(const ForwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
-    const std::int64_t pixels = args.batch * geometry_.positions();
-    cpu::im2col(geometry_, args.input, args.batch, columns);
-    cpu::filter_columns(geometry_, columns, args.params[0], args.batch, args.output);
-    epilogue_.forward(args, pixels, geometry_.out_c);
+    cpu::for_each_image_group(geometry_, args.batch, [&](std::int64_t first, std::int64_t images) {
+      cpu::im2col(geometry_, args.input + first * input_elements_, images, columns);
+      cpu::filter_columns(geometry_, columns, args.params[0], images, args.output + first * output_elements_);
+    });
+    epilogue_.forward(args, args.batch * geometry_.positions(), geometry_.out_c);
   }
 
   void backward(const BackwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
-    const std::int64_t pixels = args.batch * geometry_.positions();
-    epilogue_.backward(args, pixels, geometry_.out_c);
-    const float* dy = args.output_gradient;
-    cpu::im2col(geometry_, args.input, args.batch, columns);
-    cpu::filter_gradient(geometry_, dy, columns, args.batch, args.param_gradients[0]);
-    if (args.input_gradient != nullptr) {
-      cpu::spread_to_columns(geometry_, dy, args.params[0], args.batch, columns);
-      cpu::col2im(geometry_, columns, args.batch, args.input_gradient);
-    }
+    epilogue_.backward(args, args.batch * geometry_.positions(), geometry_.out_c);
+    cpu::for_each_image_group(geometry_, args.batch, [&](std::int64_t first, std::int64_t images) {
+      const float* dy = args.output_gradient + first * output_elements_;
+      cpu::im2col(geometry_, args.input + first * input_elements_, images, columns);
+      cpu::filter_gradient(geometry_, dy, columns, images, args.param_gradients[0], first == 0 ? cpu::Product::written : cpu::Product::added);
+      if (args.input_gradient != nullptr) {
+        cpu::spread_to_columns(geometry_, dy, args.params[0], images, columns);
+        cpu::col2im(geometry_, columns, images, args.input_gradient + first * input_elements_);
+      }
+    });
   }
 
  private:
   ConvGeometry geometry_;
+  std::int64_t input_elements_, output_elements_;  // an image's
   cpu::BiasActivation epilogue_;
 };
 

@@ -44,29 +44,39 @@ class Conv2dTransposeKernel final : public LayerKernel {
  public:
   explicit Conv2dTransposeKernel(const Layer& layer)
       : geometry_(conv_geometry(layer.attrs, layer.output, layer.input.channels())),
+        input_elements_(layer.input.elements()),
+        output_elements_(layer.output.elements()),
         epilogue_(layer.attrs, layer.output.channels()) {}
 
-  std::size_t workspace_bytes(std::int64_t batch) const override { return cpu::column_bytes(geometry_, batch); }
+  std::size_t workspace_bytes(std::int64_t batch) const override {
+    return cpu::column_bytes(geometry_, cpu::images_per_group(geometry_, batch));
+  }
 
   void forward(const ForwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
-    const std::int64_t pixels = args.batch * geometry_.in_h * geometry_.in_w;
-    cpu::spread_to_columns(geometry_, args.input, args.params[0], args.batch, columns);
-    cpu::col2im(geometry_, columns, args.batch, args.output);
-    epilogue_.forward(args, pixels, geometry_.in_c);
+    cpu::for_each_image_group(geometry_, args.batch, [&](std::int64_t first, std::int64_t images) {
+      cpu::spread_to_columns(geometry_, args.input + first * input_elements_, args.params[0], images, columns);
+      cpu::col2im(geometry_, columns, images, args.output + first * output_elements_);
+    });
+    epilogue_.forward(args, args.batch * geometry_.in_h * geometry_.in_w, geometry_.in_c);
   }
 
   void backward(const BackwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
-    const std::int64_t pixels = args.batch * geometry_.in_h * geometry_.in_w;
-    epilogue_.backward(args, pixels, geometry_.in_c);
-    cpu::im2col(geometry_, args.output_gradient, args.batch, columns);
-    cpu::filter_gradient(geometry_, args.input, columns, args.batch, args.param_gradients[0]);
-    if (args.input_gradient != nullptr) cpu::filter_columns(geometry_, columns, args.params[0], args.batch, args.input_gradient);
+    epilogue_.backward(args, args.batch * geometry_.in_h * geometry_.in_w, geometry_.in_c);
+    cpu::for_each_image_group(geometry_, args.batch, [&](std::int64_t first, std::int64_t images) {
+      const float* x = args.input + first * input_elements_;
+      cpu::im2col(geometry_, args.output_gradient + first * output_elements_, images, columns);
+      cpu::filter_gradient(geometry_, x, columns, images, args.param_gradients[0], first == 0 ? cpu::Product::written : cpu::Product::added);
+      if (args.input_gradient != nullptr) {
+        cpu::filter_columns(geometry_, columns, args.params[0], images, args.input_gradient + first * input_elements_);
+      }
+    });
   }
 
  private:
   ConvGeometry geometry_;  // of the conv2d this layer transposes: its in_* are this layer's output
+  std::int64_t input_elements_, output_elements_;  // an image's
   cpu::BiasActivation epilogue_;
 };
 

@@ -36,26 +36,33 @@ class MaxPoolKernel final : public LayerKernel {
     windows_.zero_inputs(args.input_gradient, args.batch);
     windows_.for_each(args.batch, [&](const cpu::PoolWindow& window) {
       const float* dy = args.output_gradient + window.output_pixel * channels;
-      for (std::int64_t c = 0; c < channels; ++c) {
+      // Channels a slice at a time, each slice's pixels in window order: the channel loop inside
+      // reads the input contiguously and vectorizes.
+      for (std::int64_t first_channel = 0; first_channel < channels; first_channel += channel_slice) {
+        const std::int64_t slice = std::min(channel_slice, channels - first_channel);
         // forward's std::max from -infinity: the first value not NaN, then each larger one. A
         // window of NaNs has no maximum: its gradient goes nowhere.
-        float largest = -std::numeric_limits<float>::infinity();
-        std::int64_t first_maximum = -1;
-        for (std::int64_t pixel = window.first_input_pixel; pixel < window.end_input_pixel(); pixel += window.input_width) {
-          for (std::int64_t at = pixel * channels + c; at < (pixel + window.cols) * channels; at += channels) {
-            const float x = args.input[at];
-            if (first_maximum < 0 ? x >= largest : largest < x) {
-              largest = x;
-              first_maximum = at;
-            }
+        float largest[channel_slice];
+        std::int32_t first_maximum[channel_slice];  // the window pixel's index; -1 for none yet
+        std::fill_n(largest, slice, -std::numeric_limits<float>::infinity());
+        std::fill_n(first_maximum, slice, -1);
+        for (std::int32_t i = 0; i < window.pixels(); ++i) {
+          const float* x = args.input + window.input_pixel(i) * channels + first_channel;
+          for (std::int64_t c = 0; c < slice; ++c) {
+            const bool larger = first_maximum[c] < 0 ? x[c] >= largest[c] : largest[c] < x[c];
+            largest[c] = larger ? x[c] : largest[c];
+            first_maximum[c] = larger ? i : first_maximum[c];
           }
         }
-        if (first_maximum >= 0) args.input_gradient[first_maximum] += dy[c];
+        for (std::int64_t c = 0; c < slice; ++c) {
+          if (first_maximum[c] >= 0) args.input_gradient[window.input_pixel(first_maximum[c]) * channels + first_channel + c] += dy[first_channel + c];
+        }
       }
     });
   }
 
  private:
+  static constexpr std::int64_t channel_slice = 64;
   cpu::PoolWindows windows_;
 };
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 
+#include "cpu/im2col.hpp"
 #include "gpufm/activation.hpp"
 #include "gpufm/graph.hpp"
 #include "support/tensors.hpp"
@@ -277,6 +278,45 @@ TEST(DenseConv, BackwardWritesGradientsRatherThanAddingToThem) {
     const std::vector<float> y = bound.forward();
     const std::vector<float> dy = uniform_values(y.size(), -1.0, 1.0, 1, 3);
     EXPECT_TRUE(identical(bound.backward(y, dy), bound.backward(y, dy, false, 1234.5f)));
+  }
+}
+
+// A wide patch makes the convolutions lower a batch one image at a time (cpu/im2col.hpp): each
+// image's output and input gradient are then what it gets alone, and the filter's gradient
+// sums the images'.
+TEST(DenseConv, ABatchInGroupsOfImagesGivesWhatEachImageGetsAlone) {
+  const ForwardCase wide_patches[] = {
+      {"conv2d 2 3x3 same relu", Shape{{32, 32, 256}}},
+      {"conv2d_transpose 256 3x3 same", Shape{{32, 32, 2}}},
+  };
+  constexpr std::int64_t batch = 3;
+  for (const ForwardCase& c : wide_patches) {
+    SCOPED_TRACE(c.statement);
+    BoundLayer whole(c.statement, c.input, batch);
+    const Layer& layer = whole.layer();
+    const bool transposed = layer.op->keyword == "conv2d_transpose";
+    const ConvGeometry geometry = transposed ? conv_geometry(layer.attrs, layer.output, layer.input.channels())
+                                             : conv_geometry(layer.attrs, layer.input, layer.output.channels());
+    ASSERT_EQ(cpu::images_per_group(geometry, batch), 1);
+    const std::vector<float> y = whole.forward();
+    const std::vector<float> dy = uniform_values(y.size(), -1.0, 1.0, 1, 3);
+    const Gradients gradients = whole.backward(y, dy);
+    const auto in = static_cast<std::ptrdiff_t>(layer.input.elements()), out = static_cast<std::ptrdiff_t>(layer.output.elements());
+    std::vector<std::vector<float>> summed_param_gradients;
+    for (const std::vector<float>& param : whole.params()) summed_param_gradients.emplace_back(param.size(), 0.0f);
+    for (std::ptrdiff_t n = 0; n < batch; ++n) {
+      BoundLayer alone(c.statement, c.input, 1);
+      alone.params() = whole.params();
+      alone.x().assign(whole.x().begin() + n * in, whole.x().begin() + (n + 1) * in);
+      const std::vector<float> y_alone = alone.forward();
+      expect_close(std::vector<float>(y.begin() + n * out, y.begin() + (n + 1) * out), y_alone);
+      const Gradients alone_gradients = alone.backward(y_alone, std::vector<float>(dy.begin() + n * out, dy.begin() + (n + 1) * out));
+      expect_close(std::vector<float>(gradients.input.begin() + n * in, gradients.input.begin() + (n + 1) * in), alone_gradients.input);
+      for (std::size_t p = 0; p < summed_param_gradients.size(); ++p) {
+        for (std::size_t i = 0; i < summed_param_gradients[p].size(); ++i) summed_param_gradients[p][i] += alone_gradients.params[p][i];
+      }
+    }
+    for (std::size_t p = 0; p < summed_param_gradients.size(); ++p) expect_close(gradients.params[p], summed_param_gradients[p]);
   }
 }
 

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <vector>
 
+#include "cpu/dropout.hpp"
+#include "cpu/philox_lanes.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/philox.hpp"
 #include "support/tensors.hpp"
@@ -264,6 +267,28 @@ TEST(PoolNormDropout, DropoutKeepsElementIAsPhiloxWordISays) {
   }
 }
 
+// The CPU's branch-free pass gives the shared rule's values bit for bit (StepDropout::apply, the
+// CUDA kernels'), also for NaN, infinities and -0: a dropped element is +0 whatever it was.
+TEST(PoolNormDropout, CpuPassGivesTheSharedRulesBits) {
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(), -0.0f, 0.0f, -3.5f, 1e-40f};
+  std::vector<float> x(1000);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = specials[i % std::size(specials)];
+  StepNumbers numbers;
+  numbers.run_step = 11;
+  const DropoutMask mask{.seed = 5, .numbers = &numbers, .layer_index = 2, .rate = 0.5f};
+  std::vector<float> y(x.size());
+  cpu::apply_dropout(mask, x.data(), y.data(), static_cast<std::int64_t>(x.size()));
+  const StepDropout rule(mask);
+  int dropped_nans = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const float expected = rule.apply(static_cast<std::int64_t>(i), x[i]);
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(y[i]), std::bit_cast<std::uint32_t>(expected)) << "element " << i << ", x " << x[i];
+    if (std::isnan(x[i]) && !std::isnan(y[i])) ++dropped_nans;
+  }
+  EXPECT_GT(dropped_nans, 0);  // the case the branch-free form must get right was met
+}
+
 TEST(PoolNormDropout, DropoutBackwardAppliesTheForwardMask) {
   KernelOnHost dropout("dropout 0.5", Shape{{1000}}, 1);
   const std::vector<float> x(1000, 1.0f);
@@ -291,6 +316,17 @@ TEST(Philox, MatchesRandom123KnownAnswers) {
   EXPECT_EQ(ones.v[1], 0x41c83b0eu);
   EXPECT_EQ(ones.v[2], 0xa20bc7c6u);
   EXPECT_EQ(ones.v[3], 0x6d5451fdu);
+}
+
+// The CPU's lockstep draw gives philox_word's words, across the carry into the counter's high word.
+TEST(Philox, LanesDrawWhatOneWordAtATimeDraws) {
+  const PhiloxStream stream{.key = 0x123456789abcdefull, .stream = 3, .substream = 17};
+  const std::uint64_t first_block = (std::uint64_t{1} << 32) - 5;
+  std::uint32_t words[4 * 8];
+  cpu::philox_lanes<8>(stream, first_block, words);
+  for (std::uint64_t i = 0; i < 4 * 8; ++i) {
+    ASSERT_EQ(words[i], philox_word(stream, 4 * first_block + i)) << "word " << i;
+  }
 }
 
 }  // namespace
