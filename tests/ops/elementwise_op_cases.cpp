@@ -1,5 +1,6 @@
 // Gradient-check cases for every op but the BLAS ones: small shapes that still reach each
-// code path (overlapping and padded windows, both batch-norm modes, dropout on and off).
+// code path (overlapping, clipped and padded windows, channels past maxpool's slice, both
+// batch-norm modes, dropout on and off).
 #include "ops/op_cases.hpp"
 
 namespace gpufm::test {
@@ -10,6 +11,8 @@ std::vector<OpCase> elementwise_op_cases() {
       {"maxpool 2", Shape{{4, 4, 3}}},
       {"maxpool 3 stride=1", Shape{{5, 5, 2}}},
       {"maxpool 3 same stride=2", Shape{{5, 4, 2}}},
+      {"maxpool 2", Shape{{5, 4, 70}}},       // the last row in no window; channels past one slice
+      {"maxpool 2 same", Shape{{3, 5, 70}}},  // windows clipped at the image's end
       {"avgpool 2", Shape{{4, 6, 2}}},
       {"avgpool 3 same", Shape{{5, 5, 2}}},
       {"avgpool 3 same stride=1", Shape{{4, 4, 2}}},
