@@ -22,7 +22,7 @@ void apply_dropout(const DropoutMask& mask, const float* from, float* to, std::i
     philox_lanes<lanes>(dropout.words(), static_cast<std::uint64_t>(first / 4), words);
     const std::int64_t size = std::min(chunk, count - first);
     for (std::int64_t at = 0; at < size; ++at) {
-      // StepDropout::apply_word's value, a dropped element +0 even where it was NaN, without its
+      // StepDropout::apply's value, a dropped element +0 even where it was NaN, without its
       // branch: a random branch mispredicts often, and this way the loop vectorizes (4x faster).
       const std::uint32_t kept_bits = dropout_keeps(words[at], mask.rate) ? ~0u : 0u;
       to[first + at] = std::bit_cast<float>(std::bit_cast<std::uint32_t>(from[first + at] * scale) & kept_bits);

@@ -24,15 +24,21 @@ inline std::size_t column_bytes(const ConvGeometry& g, std::int64_t images) {
 // cache when the product reads them (a wide patch over a few filters made the columns' trip to
 // memory cost more than the product), and the workspace holds one group, not the batch. A group's
 // columns take at most column_group_bytes, or one image's: 4 MiB, the development machine's two
-// L2 caches, measured best against 1, 8 and 16 (autoencoder 508 -> 415 ms a step on 2 cores).
+// L2 caches; 1 MiB was slower, 8 and 16 no faster (docs/benchmarks.md has the figures).
 inline constexpr std::size_t column_group_bytes = std::size_t{4} << 20;
 std::int64_t images_per_group(const ConvGeometry& g, std::int64_t batch);
 
-// visit(first_image, images) for each group of the batch, in order.
+// The workspace a batch's convolution needs: one group's columns.
+inline std::size_t group_column_bytes(const ConvGeometry& g, std::int64_t batch) { return column_bytes(g, images_per_group(g, batch)); }
+
+// visit(first_image, images, filter_gradient_into) for each group of the batch, in order; the
+// filter's gradient is written by the first group and added to by the others.
 template <class Visit>
 void for_each_image_group(const ConvGeometry& g, std::int64_t batch, Visit visit) {
   const std::int64_t group = images_per_group(g, batch);
-  for (std::int64_t first = 0; first < batch; first += group) visit(first, std::min(group, batch - first));
+  for (std::int64_t first = 0; first < batch; first += group) {
+    visit(first, std::min(group, batch - first), first == 0 ? Product::written : Product::added);
+  }
 }
 
 // columns = the patches of images (batch, in_h, in_w, in_c), zero outside the image.

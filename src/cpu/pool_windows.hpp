@@ -21,8 +21,6 @@ struct PoolWindow {
   std::int64_t pixels() const { return rows * cols; }
   // The i-th input pixel, row by row: the order that breaks ties between equal maxima.
   std::int64_t input_pixel(std::int64_t i) const { return first_input_pixel + (i / cols) * input_width + i % cols; }
-  // Past the window's last row: its rows start at first_input_pixel, every input_width pixels.
-  std::int64_t end_input_pixel() const { return first_input_pixel + rows * input_width; }
 };
 
 class PoolWindows {

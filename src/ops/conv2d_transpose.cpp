@@ -48,13 +48,11 @@ class Conv2dTransposeKernel final : public LayerKernel {
         output_elements_(layer.output.elements()),
         epilogue_(layer.attrs, layer.output.channels()) {}
 
-  std::size_t workspace_bytes(std::int64_t batch) const override {
-    return cpu::column_bytes(geometry_, cpu::images_per_group(geometry_, batch));
-  }
+  std::size_t workspace_bytes(std::int64_t batch) const override { return cpu::group_column_bytes(geometry_, batch); }
 
   void forward(const ForwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
-    cpu::for_each_image_group(geometry_, args.batch, [&](std::int64_t first, std::int64_t images) {
+    cpu::for_each_image_group(geometry_, args.batch, [&](std::int64_t first, std::int64_t images, cpu::Product) {
       cpu::spread_to_columns(geometry_, args.input + first * input_elements_, args.params[0], images, columns);
       cpu::col2im(geometry_, columns, images, args.output + first * output_elements_);
     });
@@ -64,10 +62,10 @@ class Conv2dTransposeKernel final : public LayerKernel {
   void backward(const BackwardArgs& args) override {
     float* columns = reinterpret_cast<float*>(args.context->workspace.data());
     epilogue_.backward(args, args.batch * geometry_.in_h * geometry_.in_w, geometry_.in_c);
-    cpu::for_each_image_group(geometry_, args.batch, [&](std::int64_t first, std::int64_t images) {
+    cpu::for_each_image_group(geometry_, args.batch, [&](std::int64_t first, std::int64_t images, cpu::Product gradient_into) {
       const float* x = args.input + first * input_elements_;
       cpu::im2col(geometry_, args.output_gradient + first * output_elements_, images, columns);
-      cpu::filter_gradient(geometry_, x, columns, images, args.param_gradients[0], first == 0 ? cpu::Product::written : cpu::Product::added);
+      cpu::filter_gradient(geometry_, x, columns, images, args.param_gradients[0], gradient_into);
       if (args.input_gradient != nullptr) {
         cpu::filter_columns(geometry_, columns, args.params[0], images, args.input_gradient + first * input_elements_);
       }

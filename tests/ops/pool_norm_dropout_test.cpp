@@ -255,7 +255,7 @@ TEST(PoolNormDropout, DropoutMaskFollowsSeedLayerAndStep) {
 
 // Element i of a batch keeps its value when word i of the Philox stream (seed, layer, step) is at
 // least the rate, as the CUDA kernel computes it word by word; over a batch whose size is no
-// multiple of the four words a Philox call gives.
+// multiple of the 256 words the CPU draws at a time, nor of the four a Philox call gives.
 TEST(PoolNormDropout, DropoutKeepsElementIAsPhiloxWordISays) {
   KernelOnHost dropout("dropout 0.4", Shape{{7, 11, 1}}, 13);
   const std::int64_t count = 7 * 11 * 13;
@@ -268,25 +268,32 @@ TEST(PoolNormDropout, DropoutKeepsElementIAsPhiloxWordISays) {
 }
 
 // The CPU's branch-free pass gives the shared rule's values bit for bit (StepDropout::apply, the
-// CUDA kernels'), also for NaN, infinities and -0: a dropped element is +0 whatever it was.
+// CUDA kernels'), also for NaN, infinities and -0: a dropped element is +0 whatever it was. Over
+// counts that end inside a Philox block and inside the first 256 words, copying and in place
+// (as the layers that apply a dropout call it).
 TEST(PoolNormDropout, CpuPassGivesTheSharedRulesBits) {
   const float specials[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                             -std::numeric_limits<float>::infinity(), -0.0f, 0.0f, -3.5f, 1e-40f};
-  std::vector<float> x(1000);
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] = specials[i % std::size(specials)];
   StepNumbers numbers;
   numbers.run_step = 11;
   const DropoutMask mask{.seed = 5, .numbers = &numbers, .layer_index = 2, .rate = 0.5f};
-  std::vector<float> y(x.size());
-  cpu::apply_dropout(mask, x.data(), y.data(), static_cast<std::int64_t>(x.size()));
   const StepDropout rule(mask);
-  int dropped_nans = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const float expected = rule.apply(static_cast<std::int64_t>(i), x[i]);
-    ASSERT_EQ(std::bit_cast<std::uint32_t>(y[i]), std::bit_cast<std::uint32_t>(expected)) << "element " << i << ", x " << x[i];
-    if (std::isnan(x[i]) && !std::isnan(y[i])) ++dropped_nans;
+  for (const std::size_t count : {std::size_t{1003}, std::size_t{77}}) {
+    for (const bool in_place : {false, true}) {
+      SCOPED_TRACE(testing::Message() << count << " elements" << (in_place ? ", in place" : ""));
+      std::vector<float> x(count);
+      for (std::size_t i = 0; i < count; ++i) x[i] = specials[i % std::size(specials)];
+      std::vector<float> y = x;
+      cpu::apply_dropout(mask, in_place ? y.data() : x.data(), y.data(), static_cast<std::int64_t>(count));
+      int dropped_nans = 0;
+      for (std::size_t i = 0; i < count; ++i) {
+        const float expected = rule.apply(static_cast<std::int64_t>(i), x[i]);
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(y[i]), std::bit_cast<std::uint32_t>(expected)) << "element " << i << ", x " << x[i];
+        if (std::isnan(x[i]) && !std::isnan(y[i])) ++dropped_nans;
+      }
+      EXPECT_GT(dropped_nans, 0);  // the case the branch-free form must get right was met
+    }
   }
-  EXPECT_GT(dropped_nans, 0);  // the case the branch-free form must get right was met
 }
 
 TEST(PoolNormDropout, DropoutBackwardAppliesTheForwardMask) {
