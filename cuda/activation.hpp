@@ -32,12 +32,12 @@ void bias_activation_forward(cudaStream_t stream, Activation a, float* matrix, c
 // rows are a batch's pixels (a hundred thousand for a convolution over 28x28 images). Unless `a`
 // is linear and `dropout` does not drop, each element is first masked and multiplied by f'(x),
 // read from the output, and written back, as activation_backward does in place (`a` element-wise,
-// not softmax): a bias-and-activation layer's backward in one pass. The rows are split into at most sum_rows_chunks chunks summed
-// side by side into chunk_sums (sum_rows_chunks x columns doubles, the caller's), then each
-// column's chunk sums are added: all in a fixed order for a given number of rows, so the result
-// is the same from run to run. One launch: chunks_done (the caller's,
-// sum_rows_column_tiles(columns) counts, zeroed before the first call) counts the chunks
-// finished per tile of columns, so the last one adds them up; it is left at zero again.
+// not softmax): a bias-and-activation layer's backward in one pass. The rows are split into at
+// most sum_rows_chunks chunks summed side by side into chunk_sums (sum_rows_chunks x columns
+// doubles, the caller's), then each column's chunk sums are added: all in a fixed order for a
+// given number of rows, so the result is the same from run to run. One launch: chunks_done (the
+// caller's, sum_rows_column_tiles(columns) counts, zeroed before the first call) counts the
+// chunks finished per tile of columns, so the last one adds them up; it is left at zero again.
 inline constexpr int sum_rows_chunks = 256, sum_rows_tile_columns = 32;
 constexpr std::int64_t sum_rows_column_tiles(std::int64_t columns) { return (columns + sum_rows_tile_columns - 1) / sum_rows_tile_columns; }
 void activation_backward_and_sum_rows(cudaStream_t stream, Activation a, const DropoutMask& dropout, const float* output,

@@ -33,7 +33,7 @@ GPUFM_HOST_DEVICE inline void philox_next_key(std::uint32_t& k0, std::uint32_t& 
   k1 += 0xBB67AE85u;
 }
 
-constexpr int philox_rounds = 10;
+inline constexpr int philox_rounds = 10;
 
 GPUFM_HOST_DEVICE inline Philox4x32 philox4x32(Philox4x32 counter, std::uint64_t key64) {
   std::uint32_t k0 = static_cast<std::uint32_t>(key64), k1 = static_cast<std::uint32_t>(key64 >> 32);

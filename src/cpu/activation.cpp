@@ -20,7 +20,8 @@ void with_element_wise(Activation a, Body body) {
     case Activation::sigmoid: return body(std::integral_constant<Activation, Activation::sigmoid>{});
     case Activation::tanh: return body(std::integral_constant<Activation, Activation::tanh>{});
     case Activation::leaky_relu: return body(std::integral_constant<Activation, Activation::leaky_relu>{});
-    case Activation::softmax: throw std::logic_error("softmax is not element-wise: activation_forward and activation_backward take its whole rows");
+    case Activation::softmax:
+      throw std::logic_error("softmax is not element-wise: activation_forward and activation_backward take its whole rows");
   }
 }
 

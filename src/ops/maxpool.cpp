@@ -55,7 +55,8 @@ class MaxPoolKernel final : public LayerKernel {
           }
         }
         for (std::int64_t c = 0; c < slice; ++c) {
-          if (first_maximum[c] >= 0) args.input_gradient[window.input_pixel(first_maximum[c]) * channels + first_channel + c] += dy[first_channel + c];
+          if (first_maximum[c] < 0) continue;
+          args.input_gradient[window.input_pixel(first_maximum[c]) * channels + first_channel + c] += dy[first_channel + c];
         }
       }
     });
