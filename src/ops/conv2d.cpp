@@ -18,13 +18,7 @@ Shape conv2d_output_shape(const Attrs& attrs, const Shape& input) {
 }
 
 std::vector<ParamSpec> conv2d_params(const Attrs& attrs, const Shape& input) {
-  const Size2 k = attrs.size2("kernel");
-  const std::int64_t filters = attrs.integer("filters"), in_c = input.channels();
-  return {
-      {.name = "weight", .shape = {filters, k.h, k.w, in_c}, .init = weight_init(attrs),
-       .fan_in = k.h * k.w * in_c, .fan_out = k.h * k.w * filters},
-      {.name = "bias", .shape = {filters}},
-  };
+  return conv_params(attrs, attrs.integer("filters"), input.channels());
 }
 
 // im2col of the input times the filter, a group of images at a time; the output's rows are

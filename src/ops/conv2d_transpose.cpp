@@ -28,13 +28,7 @@ Shape conv2d_transpose_output_shape(const Attrs& attrs, const Shape& input) {
 }
 
 std::vector<ParamSpec> conv2d_transpose_params(const Attrs& attrs, const Shape& input) {
-  const Size2 k = attrs.size2("kernel");
-  const std::int64_t filters = attrs.integer("filters"), in_c = input.channels();
-  return {
-      {.name = "weight", .shape = {in_c, k.h, k.w, filters}, .init = weight_init(attrs),
-       .fan_in = k.h * k.w * filters, .fan_out = k.h * k.w * in_c},
-      {.name = "bias", .shape = {filters}},
-  };
+  return conv_params(attrs, input.channels(), attrs.integer("filters"));
 }
 
 // The backward-data of the conv2d whose input has this layer's output shape (same kernel,

@@ -40,4 +40,13 @@ ConvGeometry conv_geometry(const Attrs& attrs, const Shape& image, std::int64_t 
   return g;
 }
 
+std::vector<ParamSpec> conv_params(const Attrs& attrs, std::int64_t leading, std::int64_t trailing) {
+  const Size2 k = attrs.size2("kernel");
+  return {
+      {.name = "weight", .shape = {leading, k.h, k.w, trailing}, .init = weight_init(attrs),
+       .fan_in = k.h * k.w * trailing, .fan_out = k.h * k.w * leading},
+      {.name = "bias", .shape = {attrs.integer("filters")}},
+  };
+}
+
 }  // namespace gpufm

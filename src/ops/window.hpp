@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "gpufm/op.hpp"
 
@@ -63,5 +64,9 @@ struct ConvGeometry {
 // max((out - 1) * s + k - in, 0) in all, the smaller half before.
 ConvGeometry conv_geometry(const Attrs& attrs, const Shape& image, std::int64_t out_c);
 
+// A convolution's weight, stored (leading, kh, kw, trailing), and its bias, one per filter.
+// A conv2d's filters lead; a conv2d_transpose's input channels do, since its weight is the
+// filter of the conv2d it transposes. As in Keras, the fan-in counts the trailing channels.
+std::vector<ParamSpec> conv_params(const Attrs& attrs, std::int64_t leading, std::int64_t trailing);
 
 }  // namespace gpufm

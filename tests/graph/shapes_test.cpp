@@ -77,6 +77,13 @@ TEST(Shapes, ParameterCountsFollowKeras) {
   EXPECT_EQ(weight.init, Init::glorot_uniform);
   EXPECT_EQ(weight.fan_in, 9);
   EXPECT_EQ(weight.fan_out, 9 * 32);
+  // A transposed convolution's weight is the filter of the conv2d it transposes (Keras'
+  // (kh, kw, filters, in_c) kernel, whose fan-in counts the filters).
+  const ParamSpec& transposed = graph.layers[2].params[0];
+  EXPECT_EQ(transposed.shape, (std::vector<std::int64_t>{32, 3, 3, 4}));
+  EXPECT_EQ(transposed.fan_in, 9 * 4);
+  EXPECT_EQ(transposed.fan_out, 9 * 32);
+  EXPECT_EQ(graph.layers[2].params[1].shape, (std::vector<std::int64_t>{4}));
   const Graph he = compile_text("input 784\ndense 10 softmax init=he_normal", "train:\n  loss crossentropy\n");
   EXPECT_EQ(he.layers[0].params[0].init, Init::he_normal);
   EXPECT_EQ(he.layers[0].params[1].init, Init::zeros);
