@@ -267,8 +267,9 @@ bool Convolution::forward_fused(const BatchPlan& plan, std::int64_t batch, const
       (epilogue.activation == Activation::linear && plan.forward_algorithm == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM);
   if (!takes_activation || plan.fused_forward_refused) return false;
   // outputs = activation(1 * convolution + 0 * z + bias). The call wants a z; it gets the outputs
-  // with a scale of zero, which by cuDNN's rule for its scale factors (as for a zero beta) is not
-  // read. The parity tests would show NaN if it were.
+  // with a scale of zero. cuDNN documents that a zero beta leaves an output unread, but says
+  // nothing of z under a zero alpha2: the op parity tests fill the outputs with NaN before the
+  // call, so a read would fail them.
   const cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
       cudnn_, &one, plan.images, convolved, filter_, filter, convolution_, plan.forward_algorithm, workspace.data(),
       plan.algorithm_bytes, &zero, plan.outputs, outputs, bias_, epilogue.bias,

@@ -194,6 +194,9 @@ class CudaBackend final : public Backend {
 
   void shuffle(std::int32_t* indices, std::int64_t count, std::uint64_t seed, std::uint64_t epoch) override {
     if (count == 0) return;
+    // Once an epoch, outside any step. A count's first shuffle allocates, and CUB's kernels load on
+    // their first launch: neither may meet another thread's capture (Backend::run_exclusively).
+    const std::lock_guard lock(device_wide_lock());
     ShuffleBuffers& buffers = shuffle_buffers(count);
     shuffle_keys<<<blocks_for(count), threads_per_block, 0, context_.stream()>>>(indices, buffers.keys.as<std::uint64_t>(), count, seed,
                                                                                 epoch);

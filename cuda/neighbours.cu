@@ -14,12 +14,7 @@ constexpr int warp_size = 32;
 constexpr unsigned full_warp = 0xffffffffu;
 
 __global__ void squared_norms(const float* rows, std::int64_t count, std::int64_t dimension, float* norms) {
-  GPUFM_GRID_STRIDE_LOOP(r, count) {
-    const float* row = rows + r * dimension;
-    float sum = 0;
-    for (std::int64_t d = 0; d < dimension; ++d) sum += row[d] * row[d];
-    norms[r] = sum;
-  }
+  GPUFM_GRID_STRIDE_LOOP(r, count) { norms[r] = squared_norm(rows + r * dimension, dimension); }
 }
 
 // Every entry of the lists empty.

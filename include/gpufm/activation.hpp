@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string_view>
 
-#include "gpufm/philox.hpp"  // GPUFM_HOST_DEVICE
+#include "gpufm/host_device.hpp"
 
 namespace gpufm {
 

@@ -11,7 +11,7 @@
 // - the arithmetic is the same on both sides: cosines, sines and logarithms in double, rounded to
 //   float (the device's float versions differ from the host's in the last bits; rounded from
 //   double they agree but for a draw in about 10^8), and products rounded on their own
-//   (product()). Flips and shifts alone move whole pixels, exactly.
+//   (rounded_product()). Flips and shifts alone move whole pixels, exactly.
 #pragma once
 
 #include <cmath>
@@ -85,19 +85,8 @@ GPUFM_HOST_DEVICE inline SampleTransform sample_transform(const Augmentation& au
   return transform;
 }
 
-// a * b, rounded before anything is added to it. nvcc fuses a product and a sum into one
-// multiply-add, rounded once, where the host rounds twice (the baseline x86-64 target has no
-// fused multiply-add); this keeps the device's batch the host's, bit for bit.
-GPUFM_HOST_DEVICE inline float product(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-
 // A dataset byte as the model sees it: scaled to [0, 1].
-GPUFM_HOST_DEVICE inline float unit_pixel(std::uint8_t value) { return product(static_cast<float>(value), 1.0f / 255.0f); }
+GPUFM_HOST_DEVICE inline float unit_pixel(std::uint8_t value) { return rounded_product(static_cast<float>(value), 1.0f / 255.0f); }
 
 // Pixel (x, y) of a rows x cols image, zero outside it.
 GPUFM_HOST_DEVICE inline float pixel_or_zero(const std::uint8_t* image, std::int64_t rows, std::int64_t cols, std::int64_t x,
@@ -106,7 +95,7 @@ GPUFM_HOST_DEVICE inline float pixel_or_zero(const std::uint8_t* image, std::int
 }
 
 // From a (t = 0) to b (t = 1); exactly a at t = 0.
-GPUFM_HOST_DEVICE inline float interpolate(float a, float b, float t) { return a + product(t, b - a); }
+GPUFM_HOST_DEVICE inline float interpolate(float a, float b, float t) { return a + rounded_product(t, b - a); }
 
 // The image at point (x, y), bilinearly between its four nearest pixels, zero outside the image.
 // The value is continuous in the point, so a point that lands on a pixel's edge on one backend
@@ -129,10 +118,10 @@ GPUFM_HOST_DEVICE inline float transformed_pixel(const std::uint8_t* image, std:
   const float centre_x = 0.5f * static_cast<float>(cols - 1), centre_y = 0.5f * static_cast<float>(rows - 1);
   const float u = static_cast<float>(x - transform.shift_x) - centre_x, v = static_cast<float>(y - transform.shift_y) - centre_y;
   // Undoing a counterclockwise rotation of an image whose y axis points down.
-  const float source_u = product(u, transform.cos_angle) - product(v, transform.sin_angle);
-  const float source_v = product(u, transform.sin_angle) + product(v, transform.cos_angle);
-  return bilinear_sample(image, rows, cols, centre_x + product(transform.mirror_x, source_u),
-                         centre_y + product(transform.mirror_y, source_v));
+  const float source_u = rounded_product(u, transform.cos_angle) - rounded_product(v, transform.sin_angle);
+  const float source_v = rounded_product(u, transform.sin_angle) + rounded_product(v, transform.cos_angle);
+  return bilinear_sample(image, rows, cols, centre_x + rounded_product(transform.mirror_x, source_u),
+                         centre_y + rounded_product(transform.mirror_y, source_v));
 }
 
 // The noise added to pixel `pixel` of the sample at `position` in a batch of images of `pixels`
@@ -145,7 +134,7 @@ GPUFM_HOST_DEVICE inline float pixel_noise(const Augmentation& augmentation, std
   constexpr double two_pi = 2.0 * std::numbers::pi;
   const double radius = sqrt(-2.0 * log(static_cast<double>(1.0f - uniform_from_word(words.v[0]))));  // log of (0, 1]
   const double standard_normal = radius * cos(two_pi * uniform_from_word(words.v[1]));
-  return product(augmentation.noise_stddev, static_cast<float>(standard_normal));
+  return rounded_product(augmentation.noise_stddev, static_cast<float>(standard_normal));
 }
 
 // Pixel `pixel` of the sample at `position` in training step `step`'s batch, as the model sees

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "gpufm/backend.hpp"
-#include "gpufm/philox.hpp"
+#include "gpufm/host_device.hpp"
 
 namespace gpufm {
 
@@ -31,6 +31,14 @@ inline std::int64_t neighbour_slice(std::int64_t query_count, std::int64_t refer
 // Whether a candidate comes before another: nearer, or as near with a lower index.
 GPUFM_HOST_DEVICE inline bool nearer(float distance, std::int32_t index, float other_distance, std::int32_t other_index) {
   return distance < other_distance || (distance == other_distance && index < other_index);
+}
+
+// |row|^2, the squares added in index order, each rounded first (rounded_product): the same float
+// on both backends.
+GPUFM_HOST_DEVICE inline float squared_norm(const float* row, std::int64_t dimension) {
+  float sum = 0;
+  for (std::int64_t d = 0; d < dimension; ++d) sum += rounded_product(row[d], row[d]);
+  return sum;
 }
 
 // |q - r|^2 from |q|^2, |r|^2 and q.r. Written with additions only, so that no compiler fuses a

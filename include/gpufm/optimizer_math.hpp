@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "gpufm/philox.hpp"  // GPUFM_HOST_DEVICE
+#include "gpufm/host_device.hpp"
 #include "gpufm/train_settings.hpp"
 
 namespace gpufm {

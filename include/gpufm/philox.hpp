@@ -7,11 +7,7 @@
 #include <array>
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define GPUFM_HOST_DEVICE __host__ __device__
-#else
-#define GPUFM_HOST_DEVICE
-#endif
+#include "gpufm/host_device.hpp"
 
 namespace gpufm {
 

@@ -23,7 +23,7 @@
 #include <limits>
 #include <string_view>
 
-#include "gpufm/philox.hpp"  // GPUFM_HOST_DEVICE
+#include "gpufm/host_device.hpp"
 
 namespace gpufm {
 

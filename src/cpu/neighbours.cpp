@@ -13,12 +13,7 @@ namespace {
 std::vector<float> squared_norms(const float* rows, std::int64_t count, std::int64_t dimension) {
   std::vector<float> norms(static_cast<std::size_t>(count));
 #pragma omp parallel for schedule(static)
-  for (std::int64_t r = 0; r < count; ++r) {
-    const float* row = rows + r * dimension;
-    float sum = 0;
-    for (std::int64_t d = 0; d < dimension; ++d) sum += row[d] * row[d];
-    norms[static_cast<std::size_t>(r)] = sum;
-  }
+  for (std::int64_t r = 0; r < count; ++r) norms[static_cast<std::size_t>(r)] = squared_norm(rows + r * dimension, dimension);
   return norms;
 }
 

@@ -200,9 +200,10 @@ Program::StepGraphKey Program::BatchCall::key(bool fine_tuning) const {
 
 void Program::run_step(const BatchCall& call) {
   StepObserver* const observer = call.training ? observer_ : nullptr;
-  // A profiled step times its phases one by one, and a partial forward pass is for predict alone.
+  // A profiled step times its phases one by one, and a partial forward pass is for predict alone:
+  // neither is captured, and either may be its kind's first run (replay_step says why exclusively).
   if ((observer != nullptr && observer->observes_phases()) || call.forward_through) {
-    record_step(call, observer);
+    backend_.run_exclusively([this, &call, observer] { record_step(call, observer); });
     return;
   }
   if (observer != nullptr) observer->step_begin(steps_taken_ + 1);

@@ -120,5 +120,22 @@ TEST(StepGraphs, TheCpuCountsNoKernels) {
   EXPECT_EQ(program.training_step_kernels(), std::nullopt) << "the CPU replays its steps, but has no kernels to count";
 }
 
+// A partial forward pass (predict, for explain and reconstruct) is never captured, and each of its
+// batches runs while no other backend captures: any may be its kind's first run, where a GPU's
+// libraries set themselves up.
+TEST(StepGraphs, PredictedBatchesRunExclusivelyAndUncaptured) {
+  const Graph graph = compile(dsl::parse(drawing_model, "drawing.dsl"));
+  RecordingBackend recording;
+  Program program(graph, recording, graph.train.batch);
+  program.initialize(1);
+  const Dataset data = learnable_dataset(100, 4);
+  const DeviceImages images = program.upload(data.train);
+  std::vector<std::int32_t> ids(data.train.count);
+  std::iota(ids.begin(), ids.end(), 0);
+  for (int pass = 0; pass < 2; ++pass) program.predict(images, ids, 3);
+  EXPECT_EQ(recording.exclusive_runs(), 8) << "two passes of four batches (32, 32, 32, 4)";
+  EXPECT_EQ(recording.captures(), 0);
+}
+
 }  // namespace
 }  // namespace gpufm::test
