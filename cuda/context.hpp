@@ -16,11 +16,11 @@
 namespace gpufm::cuda {
 
 // Held while a stream is captured as a CUDA graph, while a kind of step runs for the first time
-// (the libraries' own set-up, Backend::run_exclusively), and around the calls that may
-// synchronise the whole device (creating and destroying a context, cudaMalloc, cudaFree): a
-// study's members train side by side on one GPU from several threads, and such a call in one
-// thread during another's capture could invalidate that capture or fail itself. Recursive, so that a call made inside a
-// capture fails as CUDA says rather than waiting forever.
+// (the libraries' own set-up, Backend::run_exclusively), and around the calls that may synchronise
+// the whole device (creating and destroying a context, cudaMalloc, cudaFree): a study's members
+// train side by side on one GPU from several threads, and such a call in one thread during
+// another's capture could invalidate that capture or fail itself. Recursive, so that a call made
+// inside a capture fails as CUDA says rather than waiting forever.
 std::recursive_mutex& device_wide_lock();
 
 class CudaContext {

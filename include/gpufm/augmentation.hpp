@@ -86,7 +86,9 @@ GPUFM_HOST_DEVICE inline SampleTransform sample_transform(const Augmentation& au
 }
 
 // A dataset byte as the model sees it: scaled to [0, 1].
-GPUFM_HOST_DEVICE inline float unit_pixel(std::uint8_t value) { return rounded_product(static_cast<float>(value), 1.0f / 255.0f); }
+GPUFM_HOST_DEVICE inline float unit_pixel(std::uint8_t value) {
+  return rounded_product(static_cast<float>(value), 1.0f / 255.0f);
+}
 
 // Pixel (x, y) of a rows x cols image, zero outside it.
 GPUFM_HOST_DEVICE inline float pixel_or_zero(const std::uint8_t* image, std::int64_t rows, std::int64_t cols, std::int64_t x,

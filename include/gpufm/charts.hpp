@@ -1,7 +1,7 @@
-// The charts runs and studies draw of themselves: line charts (learning curves, a study's
-// members overlaid), heat maps (confusion matrices) and an autoencoder's reconstructions. Each is drawn once with cairo and
-// rendered both as SVG, for the HTML report and for editing, and as PNG, for anything that shows
-// pictures.
+// The charts runs and studies draw of themselves: line charts (learning curves, a study's members
+// overlaid), heat maps (confusion matrices) and an autoencoder's reconstructions. Each is drawn
+// once with cairo and rendered both as SVG, for the HTML report and for editing, and as PNG, for
+// anything that shows pictures.
 #pragma once
 
 #include <cstddef>

@@ -1,11 +1,11 @@
 // Memory decided once, before training: nothing is allocated inside a step.
 //
-// Parameters live in one flat buffer, trainable ones first (frozen layers' before the others), so that their gradients and the
-// optimizer's state are flat buffers of the trainable range with the same layout (one optimizer
-// kernel over it). Activations and their gradients are offsets into one arena, sharing space
-// where their lifetimes in the step do not overlap. Arena sizes are per sample: every
-// activation scales with the batch, so offsets times the batch size place a whole batch.
-// Offsets, not pointers: the same plan binds to the CPU, a GPU, or several replicas.
+// Parameters live in one flat buffer, trainable ones first (frozen layers' before the others), so
+// that their gradients and the optimizer's state are flat buffers of the trainable range with the
+// same layout (one optimizer kernel over it). Activations and their gradients are offsets into one
+// arena, sharing space where their lifetimes in the step do not overlap. Arena sizes are per
+// sample: every activation scales with the batch, so offsets times the batch size place a whole
+// batch. Offsets, not pointers: the same plan binds to the CPU, a GPU, or several replicas.
 #pragma once
 
 #include <cstdint>

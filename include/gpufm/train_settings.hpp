@@ -1,8 +1,8 @@
 // The training recipe from a model file's `train:` section: loss, target, optimizer and its
 // hyperparameters, batch, epochs, validation fraction, learning-rate schedule, early stopping,
-// augmentation, what a non-finite loss does, and the arithmetic's precision. Defaults are Keras' (batch 32, epochs 1, no
-// validation, each optimizer's own hyperparameters, ReduceLROnPlateau's and EarlyStopping's own
-// settings, no augmentation); a non-finite loss stops the run.
+// augmentation, what a non-finite loss does, and the arithmetic's precision. Defaults are Keras'
+// (batch 32, epochs 1, no validation, each optimizer's own hyperparameters, ReduceLROnPlateau's and
+// EarlyStopping's own settings, no augmentation); a non-finite loss stops the run.
 #pragma once
 
 #include <cstdint>

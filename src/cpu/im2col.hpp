@@ -1,8 +1,8 @@
-// A 2-D convolution over NHWC images lowered to matrix products. im2col lays each output
-// position's input patch out as one row of a (images * out_h * out_w) x (kh * kw * in_c) matrix,
-// in the order of the filter (filters, kh, kw, in_c), so the convolution is a GEMM with the
-// filter per group of images; col2im adds such rows back into images. conv2d uses them forward; conv2d_transpose,
-// the backward-data of a conv2d, uses them the other way round.
+// A 2-D convolution over NHWC images lowered to matrix products. im2col lays each output position's
+// input patch out as one row of a (images * out_h * out_w) x (kh * kw * in_c) matrix, in the order
+// of the filter (filters, kh, kw, in_c), so the convolution is a GEMM with the filter per group of
+// images; col2im adds such rows back into images. conv2d uses them forward; conv2d_transpose, the
+// backward-data of a conv2d, uses them the other way round.
 #pragma once
 
 #include <algorithm>

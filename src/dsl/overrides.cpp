@@ -1,8 +1,8 @@
 // `--set key=value`: a key is a variable (let NAME = ...), a train statement (loss, target,
-// optimizer, batch, epochs, validation, schedule, early_stopping, augment, on_nan, fine_tune, precision), a hyperparameter of
-// the optimizer in use (lr, momentum, ...), or a statement's setting written STATEMENT.SETTING
-// (schedule.factor, early_stopping.patience, augment.rotate). Overrides edit the syntax tree, so
-// the run records the model as used.
+// optimizer, batch, epochs, validation, schedule, early_stopping, augment, on_nan, fine_tune,
+// precision), a hyperparameter of the optimizer in use (lr, momentum, ...), or a statement's
+// setting written STATEMENT.SETTING (schedule.factor, early_stopping.patience, augment.rotate).
+// Overrides edit the syntax tree, so the run records the model as used.
 #include <algorithm>
 #include <optional>
 

@@ -1,6 +1,7 @@
 // Mixed precision's pieces on the GPU against the CPU: bf16 and fp16 rounding bit for bit, and
 // fp16's loss scaling (the scaled loss gradient, the overflow check, the skipped step, the scale's
-// update) step by step, and TF32 taking effect in matrix products. Whole models in bf16, fp16 and tf32 are in model_parity_test.cpp.
+// update) step by step, and TF32 taking effect in matrix products. Whole models in bf16, fp16 and
+// tf32 are in model_parity_test.cpp.
 #include <gtest/gtest.h>
 
 #include <bit>

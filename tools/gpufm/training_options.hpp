@@ -1,7 +1,7 @@
 // The flags of the commands that train a model file (train, kfold, sweep): FILE and --set,
-// --precision, --epochs, --on-nan, the data, --device and --eager, --seed and --out; bench and profile take some of them.
-// Also the model file they fall back to, and the line they print first, saying which model and
-// data they took.
+// --precision, --epochs, --on-nan, the data, --device and --eager, --seed and --out; bench and
+// profile take some of them. Also the model file they fall back to, and the line they print first,
+// saying which model and data they took.
 #pragma once
 
 #include <CLI/CLI.hpp>
