@@ -125,7 +125,8 @@ std::optional<EpilogueMatmul::Plan> EpilogueMatmul::make_plan(const PlanKey& key
   const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(cublas_lt_, plan.operation, plan.right, plan.left, plan.product,
                                                                plan.product, preference, 1, &result, &found);
   // A configuration the library refuses is an answer, not a failure: the caller runs the product
-  // and the pass apart (tests/cuda/fused_epilogue_parity_test.cpp fails if every product does).
+  // and the pass apart (tests/cuda/fused_epilogue_parity_test.cpp fails if the dense network's
+  // forward products, BIAS and RELU_BIAS, are refused).
   const cublasStatus_t answer = status == CUBLAS_STATUS_SUCCESS && found == 0 ? CUBLAS_STATUS_NOT_SUPPORTED : status;
   if (refuses_plan(answer) || (answer == CUBLAS_STATUS_SUCCESS && refuses_plan(result.state))) {
     note_refusal(key.shape, "asking for an algorithm", answer == CUBLAS_STATUS_SUCCESS ? result.state : answer);

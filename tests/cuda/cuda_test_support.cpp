@@ -6,7 +6,6 @@
 #include <exception>
 #include <sstream>
 
-
 namespace gpufm::test {
 
 std::unique_ptr<Backend> CudaBackendTest::gpu_;
@@ -39,11 +38,13 @@ void CudaBackendTest::TearDownTestSuite() {
   cpu_.reset();
 }
 
+void skip_or_fail_without_gpu(const std::string& why) {
+  if (std::getenv("GPUFM_REQUIRE_GPU") != nullptr) FAIL() << "GPUFM_REQUIRE_GPU is set, but no GPU: " << why;
+  GTEST_SKIP() << "no GPU: " << why;
+}
+
 void CudaBackendTest::SetUp() {
-  // On the GPU machine (scripts/gpu-check.sh sets it), a GPU that cannot be used fails the tests
-  // instead of skipping them all.
-  if (!skip_reason_.empty() && std::getenv("GPUFM_REQUIRE_GPU") != nullptr) FAIL() << "GPUFM_REQUIRE_GPU is set, but no GPU: " << skip_reason_;
-  if (!skip_reason_.empty()) GTEST_SKIP() << "no GPU: " << skip_reason_;
+  if (!skip_reason_.empty()) return skip_or_fail_without_gpu(skip_reason_);
   ASSERT_TRUE(failure_.empty()) << "the CUDA backend could not be made on " << gpu_info_.name << ": " << failure_;
 }
 

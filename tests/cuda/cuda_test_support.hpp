@@ -16,6 +16,11 @@
 
 namespace gpufm::test {
 
+// Where no GPU can be used: the test is skipped, saying why, or fails where GPUFM_REQUIRE_GPU is
+// set (scripts/gpu-check.sh on the GPU machine, where a GPU that cannot be used is the finding).
+// Called as `return skip_or_fail_without_gpu(why);`.
+void skip_or_fail_without_gpu(const std::string& why);
+
 // Both backends, made once per test suite: creating cuBLAS and cuDNN handles costs far more than
 // most of these tests. A test is skipped with "no GPU: <the driver's answer>" when the probe finds
 // none, and fails when a GPU is there but the backend cannot be made on it.
@@ -27,6 +32,8 @@ class CudaBackendTest : public testing::Test {
  protected:
   void SetUp() override;
   static Backend& gpu() { return *gpu_; }
+  // Whether gpu() is there: a TearDown that resets it runs even where SetUp skipped or failed.
+  static bool has_gpu() { return gpu_ != nullptr; }
   static Backend& cpu() { return *cpu_; }
   static const GpuInfo& gpu_info() { return gpu_info_; }
 

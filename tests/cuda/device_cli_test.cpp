@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "cuda/cuda_test_support.hpp"
 #include "gpufm/device.hpp"
 #include "support/expect_error.hpp"
 #include "support/learnable_set.hpp"
@@ -56,14 +57,14 @@ TEST_F(CudaDeviceCli, DeviceAutoWithoutAGpuTrainsOnTheCpuAndSaysWhy) {
 }
 
 TEST_F(CudaDeviceCli, DeviceCudaTrainsOnTheGpu) {
-  if (probe.gpus.empty()) GTEST_SKIP() << "no GPU: " << probe.why_none;
+  if (probe.gpus.empty()) return skip_or_fail_without_gpu(probe.why_none);
   const CommandResult result = train("cuda", "run");
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   expect_contains(result.out, {"Device: " + probe.gpus.front().name, "Epoch 1/1", "Test (final model): "});
 }
 
 TEST_F(CudaDeviceCli, DeviceAutoPicksTheGpu) {
-  if (probe.gpus.empty()) GTEST_SKIP() << "no GPU: " << probe.why_none;
+  if (probe.gpus.empty()) return skip_or_fail_without_gpu(probe.why_none);
   const CommandResult result = train("auto", "run");
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   expect_contains(result.out, {"Device: " + probe.gpus.front().name});

@@ -104,7 +104,7 @@ TEST_F(CudaPrecisionParity, LossScaledStepsMatchTheCpu) {
 
 // A dense layer's outputs on `backend` for every input 1 + 2^-12 and every weight 1.
 std::vector<float> dense_of_ones(Backend& backend, const Layer& layer, Precision precision) {
-  const std::int64_t batch = 256, in = layer.input.elements(), units = layer.output.elements();
+  const std::int64_t batch = 1024, in = layer.input.elements(), units = layer.output.elements();
   const std::unique_ptr<LayerKernel> kernel = backend.make_layer_kernel(layer, precision);
   DeviceBuffer input = upload(backend, std::vector<float>(static_cast<std::size_t>(batch * in), 1.0f + 0x1p-12f));
   DeviceBuffer weight = upload(backend, std::vector<float>(static_cast<std::size_t>(units * in), 1.0f));
@@ -117,16 +117,17 @@ std::vector<float> dense_of_ones(Backend& backend, const Layer& layer, Precision
   return download<float>(backend, output, static_cast<std::size_t>(batch * units));
 }
 
-// 64 inputs of 1 + 2^-12 times weights of 1 sum to 64 + 2^-6 in float32 (exactly, in any order:
-// every partial sum fits in 19 bits), and to 64 when the operands are rounded to TF32's 10
-// mantissa bits: so tf32 is in effect, and fp32 is not.
+// 1024 inputs of 1 + 2^-12 times weights of 1 sum to 1024 + 2^-2 in float32 (exactly, in any
+// order: every partial sum fits in 23 bits), and to 1024 when the operands are rounded to TF32's
+// 10 mantissa bits: so tf32 is in effect, and fp32 is not. FAST_TF32 allows tensor cores without
+// forcing them; a product this size (1024 cubed) is one cuBLAS gives them.
 TEST_F(CudaPrecisionParity, Tf32ProductsRoundTheirOperandsAndFp32ProductsDoNot) {
-  const Graph graph = compile(dsl::parse("input 64\ndense 256\n", "tf32.dsl"));
+  const Graph graph = compile(dsl::parse("input 1024\ndense 1024\n", "tf32.dsl"));
   const Layer& layer = graph.layers.front();
   const std::vector<float> on_cpu = dense_of_ones(cpu(), layer, Precision::fp32);
-  ASSERT_TRUE(elementwise_close(on_cpu, std::vector<float>(on_cpu.size(), 64.0f + 0x1p-6f), 0));
+  ASSERT_TRUE(elementwise_close(on_cpu, std::vector<float>(on_cpu.size(), 1024.0f + 0x1p-2f), 0));
   EXPECT_TRUE(elementwise_close(dense_of_ones(gpu(), layer, Precision::fp32), on_cpu, 0));
-  EXPECT_TRUE(elementwise_close(dense_of_ones(gpu(), layer, Precision::tf32), std::vector<float>(on_cpu.size(), 64.0f), 0));
+  EXPECT_TRUE(elementwise_close(dense_of_ones(gpu(), layer, Precision::tf32), std::vector<float>(on_cpu.size(), 1024.0f), 0));
   EXPECT_TRUE(elementwise_close(dense_of_ones(cpu(), layer, Precision::tf32), on_cpu, 0)) << "the CPU has no TF32";
 }
 
