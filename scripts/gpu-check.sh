@@ -8,7 +8,7 @@
 #   libraries   where cuDNN and cuBLAS are (the dynamic linker's cache, then the CUDA toolkit,
 #               then PyTorch's NVIDIA wheels), and that the binaries load with them
 #   gpu         nvidia-smi's GPU line, and the GPU as gpufm's own probe sees it
-#   tests       the whole gpufm_tests suite (GPU parity tests included)
+#   tests       the whole gpufm_tests suite: each GPU suite in a process of its own, then the rest
 #   memcheck_*  compute-sanitizer's memcheck over short training runs (an MLP on the full data,
 #               a CNN with batch-norm and dropout on a subset)
 #   racecheck_cnn  compute-sanitizer's racecheck (shared-memory hazards) over that CNN run
@@ -34,10 +34,10 @@
 #               another, then all five side by side: the two wall times
 #
 # Writes to OUT (the device tool's $OUT, else runs/gpu-check): gpu-check.md (the table of steps
-# and figures), gpu-check.json (the same, for machines), gtest-gpu.json and gtest-rest.json (the
-# GPU suites' results and the others'), logs.tar.gz (every step's log, the runs' metrics and
-# histories). The report is rewritten after every step, so a run cut
-# off by a time limit still leaves one. Exit status: 0 when every step passed, 1 otherwise, 2 for
+# and figures), gpu-check.json (the same, for machines), gtest-gpu-SUITE.json and
+# gtest-rest.json (each GPU suite's results and the others'), logs.tar.gz (every step's log, the
+# runs' metrics and histories). The report is rewritten after every step, so a run cut off by a
+# time limit still leaves one. Exit status: 0 when every step passed, 1 otherwise, 2 for
 # a usage error.
 #
 # Typical use: scripts/package-for-device.sh here, then on the device, from the tree's root,
@@ -294,21 +294,30 @@ link_compiled_paths() {
   done
 }
 
-# The GPU suites in a process of their own, first (a kernel fault poisons the CUDA context for the
-# rest of its process, and a crash would lose the other suites' results), then the rest; a GPU
-# that cannot be used fails them rather than skipping them (GPUFM_REQUIRE_GPU).
+# The GPU suites first, each in a process of its own: a kernel fault poisons the CUDA context for
+# the rest of its process, and a crash loses that process's results, so one broken suite leaves
+# the others' results standing. Then the rest in one process. A GPU that cannot be used fails the
+# GPU suites rather than skipping them (GPUFM_REQUIRE_GPU).
 gpu_suites='*Cuda*:StepAllocations.*'
+gpu_suite_names() {
+  env LD_LIBRARY_PATH="$gpufm_path" "$work/bin/gpufm_tests" --gtest_list_tests --gtest_filter="$gpu_suites" |
+    sed -n 's/^\([^ ][^ ]*\)\..*$/\1/p'
+}
 run_tests() {
   link_compiled_paths
   cd "$work"
-  local status=0
-  bounded_gpufm env GPUFM_REQUIRE_GPU=1 "$work/bin/gpufm_tests" --gtest_filter="$gpu_suites" --gtest_output="json:$out/gtest-gpu.json" ||
-    status=$?
+  local status=0 suite results lost=()
+  for suite in $(gpu_suite_names); do
+    results=$out/gtest-gpu-${suite//\//_}.json
+    bounded_gpufm env GPUFM_REQUIRE_GPU=1 "$work/bin/gpufm_tests" --gtest_filter="$suite.*" --gtest_output="json:$results" ||
+      status=$?
+    ((dry_run)) || [[ -s $results ]] || lost+=("$suite")
+  done
   bounded_gpufm "$work/bin/gpufm_tests" --gtest_filter="-$gpu_suites" --gtest_output="json:$out/gtest-rest.json" || status=$?
   ((dry_run)) || note "$("$PYTHON" -c 'import glob, json, sys
 runs = [json.load(open(path)) for path in sorted(glob.glob(sys.argv[1] + "/gtest-*.json"))]
 cases = [t for g in runs for s in g["testsuites"] for t in s["testsuite"]]
-print(len(cases), "tests,", sum(g["failures"] for g in runs), "failed,", sum(t.get("result") == "SKIPPED" for t in cases), "skipped")' "$out")"
+print(len(cases), "tests,", sum(g["failures"] for g in runs), "failed,", sum(t.get("result") == "SKIPPED" for t in cases), "skipped")' "$out")${lost:+; no results (crashed or cut off): ${lost[*]}}"
   return "$status"
 }
 
