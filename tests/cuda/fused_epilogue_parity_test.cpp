@@ -96,8 +96,8 @@ bool refuses_forward_epilogue(const std::string& refusal) {
 }
 
 // Up to 7 fewer: a kernel forward (the bias, with relu) and one backward (the bias gradient) a
-// layer, and the dropout's backward; fewer where cuBLASLt had no algorithm for a product and it
-// ran unfused.
+// layer, and the dropout's backward; fewer where cuBLASLt has no BGRADB algorithm for a product
+// and its bias gradient is summed apart.
 TEST_F(CudaFusedEpilogues, DenseTrainsAsUnfusedKernelsInFewerLaunches) {
   // Fewer launches alone would not show the products fused: the dropout and the one-pass backward
   // save launches even where cuBLASLt refuses every product.
