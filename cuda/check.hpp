@@ -28,10 +28,6 @@ inline void check(cudnnStatus_t status, const char* call, const char* file, int 
   if (status != CUDNN_STATUS_SUCCESS) throw_device_error(cudnnGetErrorString(status), call, file, line);
 }
 
-// A library that refuses a call (cuBLASLt's or cuDNN's answer that it has no kernel for it, which
-// the caller takes) may have left a runtime error of its own trying: taken off too.
-inline void forget_refused_call() { static_cast<void>(cudaGetLastError()); }
-
 }  // namespace gpufm::cuda
 
 #define GPUFM_CHECK(call) ::gpufm::cuda::check((call), #call, __FILE__, __LINE__)

@@ -1,6 +1,6 @@
 #include "cuda/context.hpp"
 
-#include <cstdio>
+#include "gpufm/format.hpp"
 
 namespace gpufm::cuda {
 
@@ -40,23 +40,22 @@ CudaContext::~CudaContext() {
   stream_ = Stream();
 }
 
-std::string gibibytes(std::size_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-  return text;
-}
-
 DeviceBuffer CudaContext::allocate(std::size_t bytes) {
   void* data = nullptr;
   const std::size_t asked = bytes == 0 ? 1 : bytes;
   const std::lock_guard lock(device_wide_lock());
-  if (cudaError_t status = cudaMalloc(&data, asked); status != cudaSuccess) {
+  const cudaError_t status = cudaMalloc(&data, asked);
+  // Out of memory says how much was asked and how much is free. Any other failure is an earlier
+  // kernel's fault that this call is the first to see: reported as every failed call is.
+  if (status == cudaErrorMemoryAllocation) {
     static_cast<void>(cudaGetLastError());  // taken off, so the next launch check does not report it
     std::size_t free_bytes = 0, total_bytes = 0;
-    static_cast<void>(cudaMemGetInfo(&free_bytes, &total_bytes));
-    throw DeviceError("cudaMalloc of " + gibibytes(asked) + " failed (" + cudaGetErrorString(status) + "): " + gibibytes(free_bytes) +
-                      " free of " + gibibytes(total_bytes) + " on " + properties_.name + "; a smaller batch needs less");
+    GPUFM_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+    throw DeviceError("cudaMalloc of " + human_bytes(static_cast<double>(asked)) + " failed (" + cudaGetErrorString(status) +
+                      "): " + human_bytes(static_cast<double>(free_bytes)) + " free of " +
+                      human_bytes(static_cast<double>(total_bytes)) + " on " + properties_.name + "; a smaller batch needs less");
   }
+  GPUFM_CHECK(status);
   DeviceBuffer buffer = ledger_.track(data, bytes, [](void* p) {
     const std::lock_guard free_lock(device_wide_lock());
     static_cast<void>(cudaFree(p));

@@ -62,7 +62,4 @@ class CudaContext {
   std::vector<std::string> refused_fusions_;
 };
 
-// "1.5 GiB" for messages.
-std::string gibibytes(std::size_t bytes);
-
 }  // namespace gpufm::cuda

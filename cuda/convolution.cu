@@ -281,7 +281,6 @@ bool Convolution::forward_fused(const BatchPlan& plan, std::int64_t batch, const
   const bool refused = CUDNN_STATUS_CATEGORY(status) == CUDNN_STATUS_NOT_SUPPORTED || status == CUDNN_STATUS_BAD_PARAM ||
                        status == CUDNN_STATUS_BAD_PARAM_SIZE_INSUFFICIENT;
   if (refused) {
-    forget_refused_call();
     plan.fused_forward_refused = true;
     context_.note_refused_fusion(std::string("cuDNN's bias and ") + (epilogue.activation == Activation::relu ? "relu" : "no activation") +
                                  " in the " + description(batch) + ": " + cudnnGetErrorString(status));

@@ -17,6 +17,7 @@
 #include "cuda/optimizer.hpp"
 #include "gpufm/augmentation.hpp"
 #include "gpufm/device.hpp"
+#include "gpufm/format.hpp"
 #include "gpufm/philox.hpp"
 
 namespace gpufm::cuda {
@@ -63,7 +64,9 @@ struct ShuffleBuffers {
   DeviceBuffer keys, sorted_keys, scratch;
 };
 
-// CUDA events on the stream, timed against one recorded when the timeline is made.
+// CUDA events on the stream, timed against one recorded when the timeline is made: the first mark
+// from it, each later one from the mark before (an elapsed time is a float of milliseconds, which
+// keeps microseconds only over spans of seconds, and the origin can be a long warm-up away).
 class StreamTimeline final : public Timeline {
  public:
   StreamTimeline(cudaStream_t stream, std::size_t marks) : stream_(stream) {
@@ -75,10 +78,10 @@ class StreamTimeline final : public Timeline {
     GPUFM_CHECK(cudaStreamSynchronize(stream_));
     std::vector<double> milliseconds;
     milliseconds.reserve(marks_.size());
-    for (const Event& mark : marks_) {
+    for (std::size_t i = 0; i < marks_.size(); ++i) {
       float elapsed = 0;
-      GPUFM_CHECK(cudaEventElapsedTime(&elapsed, origin_, mark));
-      milliseconds.push_back(elapsed);
+      GPUFM_CHECK(cudaEventElapsedTime(&elapsed, i == 0 ? origin_ : marks_[i - 1], marks_[i]));
+      milliseconds.push_back((i == 0 ? 0.0 : milliseconds.back()) + elapsed);
     }
     return milliseconds;
   }
@@ -156,7 +159,7 @@ class CudaBackend final : public Backend {
   explicit CudaBackend(const GpuInfo& gpu) : context_(gpu.index), loss_scratch_(context_) {}
 
   std::string describe() const override {
-    return std::string(context_.properties().name) + " (" + gibibytes(context_.properties().totalGlobalMem) + ")";
+    return std::string(context_.properties().name) + " (" + human_bytes(static_cast<double>(context_.properties().totalGlobalMem)) + ")";
   }
 
   DeviceBuffer allocate(std::size_t bytes) override { return context_.allocate(bytes); }
@@ -179,7 +182,12 @@ class CudaBackend final : public Backend {
   void zero(void* device, std::size_t bytes) override { GPUFM_CHECK(cudaMemsetAsync(device, 0, bytes, context_.stream())); }
   void synchronize() override { GPUFM_CHECK(cudaStreamSynchronize(context_.stream())); }
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<StreamTimeline>(context_.stream(), marks); }
-  void set_profiler_capture(bool on) override { GPUFM_CHECK(on ? cudaProfilerStart() : cudaProfilerStop()); }
+  // The capture brackets the steps' work on the GPU, not their queueing: the host runs ahead of
+  // replayed steps, so the stream is drained before the capture starts and before it stops.
+  void set_profiler_capture(bool on) override {
+    synchronize();
+    GPUFM_CHECK(on ? cudaProfilerStart() : cudaProfilerStop());
+  }
   void bind_to_calling_thread() override { GPUFM_CHECK(cudaSetDevice(context_.device())); }
   std::vector<std::string> refused_fusions() const override { return context_.refused_fusions(); }
 

@@ -140,7 +140,6 @@ std::optional<EpilogueMatmul::Plan> EpilogueMatmul::make_plan(const PlanKey& key
 }
 
 void EpilogueMatmul::note_refusal(const MatmulShape& shape, const char* when, cublasStatus_t status) const {
-  forget_refused_call();
   context_.note_refused_fusion(std::string("cuBLASLt ") + library_epilogue(epilogue_).name + " on a " + std::to_string(shape.rows) + "x" +
                                std::to_string(shape.columns) + "x" + std::to_string(shape.inner) + " product (" + when +
                                "): " + cublasGetStatusName(status));

@@ -3,9 +3,11 @@
 # cuDNN, cuBLAS and gpufm's NVTX ranges (epochs, steps; each layer's forward and backward and the
 # optimizer at a step's capture as a CUDA graph), each kernel of a replayed graph on its own, and
 # capturing only training steps FIRST to LAST (gpufm's --profile-steps starts and stops the
-# capture; nsys waits for it). `-- --eager` shows every step's phases as NVTX ranges instead. The report (profile.nsys-rep, for the Nsight Systems GUI)
-# and its summaries (profile-kernels.csv: time per kernel; profile-ranges.csv: time per NVTX
-# range) go into the run directory, next to the run. Where Nsight Systems is missing or cannot
+# capture; nsys waits for it). `-- --eager` shows every step's phases as NVTX ranges instead.
+# The report (profile.nsys-rep, for the Nsight Systems GUI) and its summaries (profile-kernels:
+# time per kernel; profile-ranges: each NVTX range's time on the GPU, the work its calls launched,
+# as nvtx_gpu_proj_sum projects it; on the host a replayed step's range is only its launch) go
+# into the run directory, next to the run. Where Nsight Systems is missing or cannot
 # finish a report, `gpufm profile MODEL` times each layer with CUDA events instead.
 #
 # Usage: scripts/profile.sh MODEL [options] [-- more gpufm train flags]
@@ -66,5 +68,5 @@ run "$nsys" profile --trace=cuda,nvtx,cudnn,cublas --cuda-graph-trace=node --cap
   "$gpufm" train "$model" --device cuda --out "$out" "${one_epoch[@]}" --profile-steps "$steps" "$@"
 run mv "$report/profile.nsys-rep" "$out/profile.nsys-rep"
 run "$nsys" stats --report cuda_gpu_kern_sum --format csv --output "$out/profile-kernels" "$out/profile.nsys-rep"
-run "$nsys" stats --report nvtx_sum --format csv --output "$out/profile-ranges" "$out/profile.nsys-rep"
-((dry_run)) || echo "profile: $out/profile.nsys-rep, $out/profile-kernels_cuda_gpu_kern_sum.csv, $out/profile-ranges_nvtx_sum.csv"
+run "$nsys" stats --report nvtx_gpu_proj_sum --format csv --output "$out/profile-ranges" "$out/profile.nsys-rep"
+((dry_run)) || echo "profile: $out/profile.nsys-rep, $out/profile-kernels_cuda_gpu_kern_sum.csv, $out/profile-ranges_nvtx_gpu_proj_sum.csv"

@@ -36,6 +36,10 @@ class PhaseTimer final : public StepObserver {
   }
   void step_end() override {
     if (!timing_) return;
+    if (next_mark_ != profile_.phases.size() + 1) {
+      throw std::logic_error("profile: a step ran " + std::to_string(next_mark_ - 1) + " of its " + std::to_string(profile_.phases.size()) +
+                             " planned phases");
+    }
     const std::vector<double> marks = timeline_->read_milliseconds();
     ++timed_;
     for (std::size_t p = 0; p < profile_.phases.size(); ++p) {
