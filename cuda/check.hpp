@@ -12,13 +12,14 @@
 namespace gpufm::cuda {
 
 [[noreturn]] void throw_device_error(const char* library_status, const char* call, const char* file, int line);
+[[noreturn]] void throw_runtime_error(cudaError_t status, const char* call, const char* file, int line);
 
 // A failed runtime call also leaves its error as the thread's last one, which the next launch
 // check would report against an innocent kernel: it is taken off as it is reported.
 inline void check(cudaError_t status, const char* call, const char* file, int line) {
   if (status != cudaSuccess) {
     static_cast<void>(cudaGetLastError());
-    throw_device_error(cudaGetErrorString(status), call, file, line);
+    throw_runtime_error(status, call, file, line);
   }
 }
 inline void check(cublasStatus_t status, const char* call, const char* file, int line) {
