@@ -45,15 +45,17 @@ DeviceBuffer CudaContext::allocate(std::size_t bytes) {
   const std::size_t asked = bytes == 0 ? 1 : bytes;
   const std::lock_guard lock(device_wide_lock());
   const cudaError_t status = cudaMalloc(&data, asked);
-  // Out of memory says how much was asked and how much is free. Any other failure is an earlier
-  // kernel's fault that this call is the first to see: reported as every failed call is.
+  // Out of memory says how much was asked and how much is free. Any other failure (an earlier
+  // kernel's fault that this call is the first to meet, say) is reported as every failed call is.
   if (status == cudaErrorMemoryAllocation) {
-    static_cast<void>(cudaGetLastError());  // taken off, so the next launch check does not report it
     std::size_t free_bytes = 0, total_bytes = 0;
-    GPUFM_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-    throw DeviceError("cudaMalloc of " + human_bytes(static_cast<double>(asked)) + " failed (" + cudaGetErrorString(status) +
-                      "): " + human_bytes(static_cast<double>(free_bytes)) + " free of " +
-                      human_bytes(static_cast<double>(total_bytes)) + " on " + properties_.name + "; a smaller batch needs less");
+    std::string free_memory;
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) {
+      free_memory = ": " + human_bytes(static_cast<double>(free_bytes)) + " free of " + human_bytes(static_cast<double>(total_bytes));
+    }
+    static_cast<void>(cudaGetLastError());  // taken off, so the next launch check does not report it
+    throw DeviceError("cudaMalloc of " + human_bytes(static_cast<double>(asked)) + " failed (" + cudaGetErrorString(status) + ")" +
+                      free_memory + " on " + properties_.name + "; a smaller batch needs less");
   }
   GPUFM_CHECK(status);
   DeviceBuffer buffer = ledger_.track(data, bytes, [](void* p) {

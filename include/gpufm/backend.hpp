@@ -181,7 +181,7 @@ class StepGraph {
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual std::string describe() const = 0;  // "CPU (2 threads, OpenBLAS)", "NVIDIA H100 80GB HBM3 (79.1 GiB)"
+  virtual std::string describe() const = 0;  // "CPU (2 threads, OpenBLAS)", "NVIDIA H100 80GB HBM3 (79.18 GB)"
 
   virtual DeviceBuffer allocate(std::size_t bytes) = 0;  // zeroed
   virtual MemoryUse memory_use() const = 0;
