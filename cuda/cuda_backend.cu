@@ -156,7 +156,7 @@ class CapturedStep final : public StepGraph {
 
 class CudaBackend final : public Backend {
  public:
-  explicit CudaBackend(const GpuInfo& gpu) : context_(gpu.index), loss_scratch_(context_) {}
+  explicit CudaBackend(const GpuInfo& gpu) : context_(gpu.index), loss_scratch_(context_) { check_kernels_run_here(); }
 
   std::string describe() const override {
     return std::string(context_.properties().name) + " (" + human_bytes(static_cast<double>(context_.properties().totalGlobalMem)) + ")";
@@ -247,6 +247,23 @@ class CudaBackend final : public Backend {
                                                static_cast<std::uint64_t*>(nullptr), count, 0, 64, context_.stream()));
     ShuffleBuffers buffers{allocate(bytes), allocate(bytes), allocate(scratch_bytes)};
     return shuffle_buffers_.emplace(count, std::move(buffers)).first->second;
+  }
+
+  // A build holds kernels for the architectures it was compiled for (CMAKE_CUDA_ARCHITECTURES);
+  // on another GPU the context and the libraries still work and the first launch of ours fails.
+  // Asked here instead, so that --device auto falls back to the CPU and --device cuda says why.
+  void check_kernels_run_here() const {
+    cudaFuncAttributes attributes{};
+    const cudaError_t status = cudaFuncGetAttributes(&attributes, select_step_kernel);
+    if (status == cudaErrorNoKernelImageForDevice || status == cudaErrorInvalidDeviceFunction) {
+      static_cast<void>(cudaGetLastError());
+      const cudaDeviceProp& gpu = context_.properties();
+      const std::string capability = std::to_string(gpu.major) + std::to_string(gpu.minor);
+      throw DeviceError(std::string("this build of gpufm has no kernels for ") + gpu.name + " (compute capability " +
+                        std::to_string(gpu.major) + "." + std::to_string(gpu.minor) +
+                        "): rebuild with -DCMAKE_CUDA_ARCHITECTURES=" + capability);
+    }
+    GPUFM_CHECK(status);
   }
 
   CudaContext context_;
