@@ -2,8 +2,9 @@
 //   model.dsl                the model file as used (with --set overrides applied)
 //   settings.json            the resolved settings: seed, data, backend, training recipe
 //   split.json               the training and validation ids, when the run was given its split
-//   history.csv, .json       per-epoch loss, accuracy, val_loss, val_accuracy, lr, time (and
-//                            in the json, on the last epoch, whether early stopping ended the run)
+//   history.csv, .json       per-epoch loss, accuracy, val_loss, val_accuracy, lr, time (the csv
+//                            in CSVLogger's columns; the json also with skipped steps, fp16's
+//                            scale and, on the last epoch, whether early stopping ended the run)
 //   checkpoint.safetensors   the latest epoch's state (resumable)
 //   best.safetensors         the best epoch's: by early stopping's monitor, else val_loss (loss)
 //   metrics.json             final, best and test figures

@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
-#include <cstdio>
+#include <iterator>
+#include <string_view>
 #include <ctime>
 
 #include "gpufm/atomic_file.hpp"
@@ -30,12 +32,41 @@ void make_directory(const std::filesystem::path& path) {
   if (status) throw IoError("could not create " + path.string() + ": " + status.message());
 }
 
-std::string optional_number(const std::optional<double>& value) {
-  if (!value) return "";
+// A number as Python's repr writes a float (CSVLogger's csv module does): the shortest digits that
+// read back as the same double, in fixed notation with a decimal point for exponents -4 to 15,
+// else as 1.5e-05; "NA" for none, as CSVLogger writes a missing value.
+std::string csv_number(const std::optional<double>& value) {
+  if (!value) return "NA";
   char text[32];
-  std::snprintf(text, sizeof text, "%.6f", *value);
-  return text;
+  const std::to_chars_result scientific = std::to_chars(std::begin(text), std::end(text), *value, std::chars_format::scientific);
+  const std::string_view written(text, scientific.ptr);
+  const std::size_t e = written.find('e');
+  if (e == std::string_view::npos) return std::string(written);  // inf, nan
+  const int exponent = std::stoi(std::string(written.substr(e + 1)));
+  if (exponent < -4 || exponent >= 16) return std::string(written);
+  const std::to_chars_result fixed = std::to_chars(std::begin(text), std::end(text), *value, std::chars_format::fixed);
+  std::string number(text, fixed.ptr);
+  if (number.find('.') == std::string::npos) number += ".0";
+  return number;
 }
+
+struct CsvColumn {
+  const char* name;
+  std::optional<double> (*value)(const EpochRecord&);
+};
+
+// CSVLogger's columns: epoch, then the logged keys in alphabetical order, learning_rate as Keras 3
+// names it when a schedule logs it, and the epoch's seconds.
+constexpr CsvColumn csv_columns[] = {
+    {"accuracy", [](const EpochRecord& r) { return r.accuracy; }},
+    {"learning_rate", [](const EpochRecord& r) -> std::optional<double> { return r.lr; }},
+    {"loss", [](const EpochRecord& r) -> std::optional<double> { return r.loss; }},
+    {"seconds", [](const EpochRecord& r) -> std::optional<double> { return r.seconds; }},
+    {"val_accuracy", [](const EpochRecord& r) { return r.val_accuracy; }},
+    {"val_loss", [](const EpochRecord& r) { return r.val_loss; }},
+};
+
+bool is_accuracy(const CsvColumn& column) { return std::string_view(column.name).ends_with("accuracy"); }
 
 }  // namespace
 
@@ -79,14 +110,20 @@ std::string RunDirectory::read(const std::string& name) const {
 }
 
 void RunDirectory::write_history(const std::vector<EpochRecord>& history) const {
-  // history.csv as Keras' CSVLogger writes it: epoch from 0, one column per metric.
-  std::string csv = "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n";
+  // history.csv as Keras' CSVLogger writes it: epoch from 0; no accuracy columns for a model
+  // that measures none (an autoencoder); without validation, its columns hold NA.
+  const bool has_accuracy = !history.empty() && history.front().accuracy.has_value();
+  std::string csv = "epoch";
+  for (const CsvColumn& column : csv_columns) {
+    if (has_accuracy || !is_accuracy(column)) csv += std::string(",") + column.name;
+  }
+  csv += "\n";
   for (const EpochRecord& r : history) {
-    char line[256];
-    std::snprintf(line, sizeof line, "%lld,%.6f,%s,%s,%s,%g,%.3f\n", static_cast<long long>(r.epoch - 1), r.loss,
-                  optional_number(r.accuracy).c_str(), optional_number(r.val_loss).c_str(), optional_number(r.val_accuracy).c_str(), r.lr,
-                  r.seconds);
-    csv += line;
+    csv += std::to_string(r.epoch - 1);
+    for (const CsvColumn& column : csv_columns) {
+      if (has_accuracy || !is_accuracy(column)) csv += "," + csv_number(column.value(r));
+    }
+    csv += "\n";
   }
   write("history.csv", csv);
   write("history.json", nlohmann::json(history).dump(2) + "\n");

@@ -17,18 +17,26 @@ struct Sources {
   DataPaths data;
 };
 
+// A run as it recorded itself: its model under its name, and its data unless others are named.
+Sources run_sources(const RunDirectory& run_dir, std::filesystem::path checkpoint, const EvalRequest& request) {
+  return {compile_recorded_model(run_dir), std::move(checkpoint), request.data.value_or(read_recorded_run(run_dir).data)};
+}
+
 Sources find_sources(const EvalRequest& request) {
   std::error_code status;
   const std::filesystem::path& path = request.run_or_checkpoint;
   if (std::filesystem::is_directory(path, status)) {
     const RunDirectory run_dir = RunDirectory::open(path);
-    return {compile_recorded_model(run_dir), request.best ? run_dir.best_file() : run_dir.checkpoint_file(),
-            request.data.value_or(read_recorded_run(run_dir).data)};
+    return run_sources(run_dir, request.best ? run_dir.best_file() : run_dir.checkpoint_file(), request);
   }
   if (!std::filesystem::is_regular_file(path, status)) throw InputError(path.string() + ": no such run directory or checkpoint");
-  // A checkpoint inside a run directory finds its model beside it.
+  // A checkpoint inside a run directory is evaluated as that run, unless --model names another model.
+  const std::filesystem::path beside = path.parent_path().empty() ? "." : path.parent_path();
+  if (request.model_file.empty() && std::filesystem::is_regular_file(beside / "settings.json", status)) {
+    return run_sources(RunDirectory::open(beside), path, request);
+  }
   std::filesystem::path model = request.model_file;
-  if (model.empty()) model = path.parent_path() / "model.dsl";
+  if (model.empty()) model = beside / "model.dsl";
   if (!std::filesystem::is_regular_file(model, status)) {
     throw InputError(path.string() + ": no model.dsl beside this checkpoint; name the model with --model FILE");
   }

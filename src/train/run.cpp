@@ -39,6 +39,18 @@ json early_stopping_json(const std::optional<EarlyStoppingSettings>& early_stopp
           {"min_delta", early_stopping->min_delta}, {"restore_best", early_stopping->restore_best}};
 }
 
+// The precision, with fp16's loss scaling.
+json precision_json(const TrainSettings& t) {
+  json j = {{"name", name(t.precision)}};
+  if (t.precision == Precision::fp16) j.update({{"initial_scale", t.loss_scale.initial}, {"growth_steps", t.loss_scale.growth_steps}});
+  return j;
+}
+
+json fine_tune_json(const std::optional<FineTuneSettings>& fine_tune) {
+  if (!fine_tune) return nullptr;
+  return {{"epochs", fine_tune->epochs}, {"lr", fine_tune->lr}};
+}
+
 // The transforms of the training images; null when none is on.
 json augment_json(const AugmentSettings& augment) {
   if (!augment.any()) return nullptr;
@@ -70,7 +82,10 @@ json settings_json(const RunRequest& request, const std::vector<dsl::Override>& 
           {"beta2", o.beta2}, {"rho", o.rho}, {"epsilon", o.epsilon}, {"weight_decay", o.weight_decay}}},
         {"schedule", schedule_json(t.schedule)},
         {"early_stopping", early_stopping_json(t.early_stopping)},
-        {"augment", augment_json(t.augment)}}},
+        {"augment", augment_json(t.augment)},
+        {"precision", precision_json(t)},
+        {"on_nan", name(t.on_nan)},
+        {"fine_tune", fine_tune_json(t.fine_tune)}}},
   };
 }
 

@@ -31,6 +31,10 @@ TEST(DataCli, ReportsAGeneratedSet) {
   EXPECT_EQ(result.err, "");
   expect_contains(result.out, {"unrecognised set", "Image size:  4x3, 1 channel", "train       6", "test        3",
                                paths.train_images.string(), paths.test_labels.string()});
+  // --data names the directory too, as for every command that reads data (and gpufm.toml's `data`).
+  const CommandResult flagged = run_gpufm({"data", "--data", dir.path().string()});
+  EXPECT_EQ(flagged.exit_code, 0) << flagged.err;
+  EXPECT_EQ(flagged.out, result.out);
 }
 
 TEST(DataCli, CorruptFileExitsTwoNamingTheFile) {
@@ -78,7 +82,7 @@ TEST(DataCli, DirectoryAndFilesTogetherExitTwo) {
       run_gpufm({"data", dir.path().string(), "--train-images", paths.train_images.string(), "--train-labels",
                  paths.train_labels.string(), "--test-images", paths.test_images.string(), "--test-labels",
                  paths.test_labels.string()});
-  expect_one_line_error(result, {"DIR excludes --train-images"});
+  expect_one_line_error(result, {"--data excludes --train-images"});
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 namespace gpufm::test {
 namespace {
 
+nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::json::parse(std::ifstream(path)); }
+
 class TrainCli : public testing::Test {
  protected:
   void SetUp() override {
@@ -37,16 +39,20 @@ TEST_F(TrainCli, TrainsAndWritesTheRunDirectory) {
                            "metrics.json"}) {
     EXPECT_TRUE(std::filesystem::is_regular_file(dir / "run" / file)) << file;
   }
-  const auto metrics = nlohmann::json::parse(std::ifstream(dir / "run" / "metrics.json"));
+  const auto metrics = read_json(dir / "run" / "metrics.json");
   EXPECT_EQ(metrics["epochs"], 3);
   EXPECT_GE(metrics["test"]["accuracy"].get<double>(), 0.9);
   std::ifstream history(dir / "run" / "history.csv");
   std::string header;
   std::getline(history, header);
-  EXPECT_EQ(header, "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds");
-  int rows = 0;
-  for (std::string line; std::getline(history, line);) ++rows;
-  EXPECT_EQ(rows, 3);
+  EXPECT_EQ(header, "epoch,accuracy,learning_rate,loss,seconds,val_accuracy,val_loss");
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(history, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 3u);
+  // Epoch from 0, and each number as written reads back as history.json's double.
+  const auto epochs = read_json(dir / "run" / "history.json");
+  EXPECT_TRUE(rows[2].starts_with("2," + epochs[2]["accuracy"].dump() + ",")) << rows[2];
+  EXPECT_EQ(std::stod(rows[2].substr(rows[2].rfind(',') + 1)), epochs[2]["val_loss"].get<double>()) << rows[2];
   // The model as used compiles again, with the override applied.
   const CommandResult again = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run2"), "--set", "batch=16",
                                          "--epochs", "1"});
@@ -68,8 +74,10 @@ TEST_F(TrainCli, EvalPrintsTheConfusionMatrixAndReport) {
   EXPECT_EQ(figures["samples"], 64);
   EXPECT_EQ(figures["confusion_matrix"].size(), 4u);
   EXPECT_EQ(figures["classes"].size(), 4u);
-  const CommandResult checkpoint = run_gpufm({"eval", out("run") + "/checkpoint.safetensors", "--data", dir.path().string()});
-  EXPECT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
+  // A checkpoint inside its run is evaluated as the run: its model's name and its data.
+  const CommandResult checkpoint = run_gpufm({"eval", out("run") + "/checkpoint.safetensors"});
+  ASSERT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
+  expect_contains(checkpoint.out, {"Model small, ", "on 64 test images"});
 }
 
 TEST_F(TrainCli, ResumeContinuesToMoreEpochs) {
@@ -78,11 +86,9 @@ TEST_F(TrainCli, ResumeContinuesToMoreEpochs) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   expect_contains(result.out, {"resuming at epoch 3", "Epoch 3/3"});
   EXPECT_EQ(result.out.find("Epoch 2/3"), std::string::npos);
-  const auto metrics = nlohmann::json::parse(std::ifstream(dir / "run" / "metrics.json"));
+  const auto metrics = read_json(dir / "run" / "metrics.json");
   EXPECT_EQ(metrics["epochs"], 3);
 }
-
-nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::json::parse(std::ifstream(path)); }
 
 // The two commands of encoder reuse: an autoencoder, then a classifier on its frozen encoder,
 // fine-tuned after its first epoch; the classifier's run records the encoder's layers, so that
@@ -92,6 +98,10 @@ TEST_F(TrainCli, AClassifierTakesATrainedEncoderFrozenThenFineTuned) {
                                                       "block decoder:\n  upsample 2\n  conv2d 1 3x3 same sigmoid\n"
                                                       "train:\n  loss mse\n  batch 32\n  epochs 1\n").string();
   ASSERT_EQ(run_gpufm({"train", autoencoder, "--data", dir.path().string(), "--out", out("ae")}).exit_code, 0);
+  // CSVLogger's columns for a model without accuracy or validation.
+  const std::string autoencoder_history = read_file(dir / "ae" / "history.csv");
+  EXPECT_EQ(autoencoder_history.substr(0, autoencoder_history.find('\n')), "epoch,learning_rate,loss,seconds,val_loss");
+  EXPECT_TRUE(autoencoder_history.ends_with(",NA\n")) << autoencoder_history;
   const std::string classifier =
       dir.write("classifier.dsl", "let encoder_run = \"nowhere\"\ninput 8x8x1\nblock encoder from $encoder_run frozen\nflatten\n"
                                   "dense 4 softmax\ntrain:\n  optimizer adam lr=0.01\n  batch 32\n  epochs 1\n  validation 0.2\n"
@@ -106,6 +116,7 @@ TEST_F(TrainCli, AClassifierTakesATrainedEncoderFrozenThenFineTuned) {
   expect_contains(read_file(dir / "classifier" / "model.dsl"),
                   {"block encoder from $encoder_run frozen:\n  conv2d 4 3x3 same relu\n  maxpool 2\nflatten\n"});
   expect_contains(read_file(dir / "classifier" / "history.csv"), {",0.01,", ",0.001,"});
+  EXPECT_EQ(read_json(dir / "classifier" / "settings.json")["train"]["fine_tune"], nlohmann::json({{"epochs", 1}, {"lr", 0.001}}));
   std::filesystem::remove_all(dir / "ae");  // eval reads the classifier's own checkpoint
   const CommandResult evaluated = run_gpufm({"eval", out("classifier")});
   EXPECT_EQ(evaluated.exit_code, 0) << evaluated.err;
@@ -156,6 +167,9 @@ TEST_F(TrainCli, EarlyStoppingEndsTheRunAndResumesExactly) {
   EXPECT_EQ(settings["schedule"]["patience"], 1);
   EXPECT_EQ(settings["early_stopping"]["restore_best"], true);
   EXPECT_TRUE(settings["augment"].is_null());
+  EXPECT_EQ(settings["precision"], nlohmann::json({{"name", "fp32"}}));
+  EXPECT_EQ(settings["on_nan"], "stop");
+  EXPECT_TRUE(settings["fine_tune"].is_null());
 
   // Stopped after epoch 2 and resumed: the same run, the same final model.
   ASSERT_EQ(train("part", "2").exit_code, 0);
@@ -178,7 +192,7 @@ class InterruptedTrainCli : public TrainCli {
   }
   // The run directory's epochs done, by its history.
   std::int64_t epochs_done(const std::string& run) const {
-    return static_cast<std::int64_t>(nlohmann::json::parse(std::ifstream(dir / run / "history.json")).size());
+    return static_cast<std::int64_t>(read_json(dir / run / "history.json").size());
   }
 };
 
@@ -279,13 +293,15 @@ TEST_F(TrainCli, Fp16TrainsWithALossScaleThatTheRunKeeps) {
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   expect_contains(result.out, {", precision fp16", "Epoch 2/2 - ", " - loss scale: 32768"});
   expect_contains(read_file(dir / "run" / "model.dsl"), {"  precision fp16\n"});
+  EXPECT_EQ(read_json(dir / "run" / "settings.json")["train"]["precision"],
+            nlohmann::json({{"name", "fp16"}, {"initial_scale", 32768.0}, {"growth_steps", 2000}}));
   const CommandResult resumed = run_gpufm({"train", "--resume", out("run"), "--epochs", "3"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   expect_contains(resumed.out, {"Epoch 3/3", " - loss scale: 32768"});
-  const auto history = nlohmann::json::parse(std::ifstream(dir / "run" / "history.json"));
+  const auto history = read_json(dir / "run" / "history.json");
   ASSERT_EQ(history.size(), 3u);
   EXPECT_EQ(history[2]["loss_scale"], 32768);
-  EXPECT_GE(nlohmann::json::parse(std::ifstream(dir / "run" / "metrics.json"))["test"]["accuracy"].get<double>(), 0.9);
+  EXPECT_GE(read_json(dir / "run" / "metrics.json")["test"]["accuracy"].get<double>(), 0.9);
   expect_one_line_error(run_gpufm({"train", model, "--data", dir.path().string(), "--precision", "fp8"}), 2, {"--precision", "fp8"});
   expect_one_line_error(run_gpufm({"train", "--resume", out("run"), "--precision", "bf16"}), 2,
                         {"--resume continues the run with its own model, settings, data and seed; give no --precision"});

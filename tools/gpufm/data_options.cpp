@@ -28,8 +28,8 @@ void add_data_file_options(CLI::App& command, DataOptions& options, CLI::Option*
   }
 }
 
-void add_data_options(CLI::App& command, DataOptions& options) {
-  CLI::Option* directory = command.add_option("--data", options.dir, "Directory with the four IDX files under their standard names")
+void add_data_options(CLI::App& command, DataOptions& options, const std::string& directory_names) {
+  CLI::Option* directory = command.add_option(directory_names, options.dir, "Directory with the four IDX files under their standard names")
                                ->capture_default_str();
   add_data_file_options(command, options, directory);
 }

@@ -18,8 +18,10 @@ struct DataOptions {
 // exclude the directory option: naming both would leave one silently unused.
 void add_data_file_options(CLI::App& command, DataOptions& options, CLI::Option* directory);
 
-// `--data DIR` and the four files, for the commands that read data beside a model.
-void add_data_options(CLI::App& command, DataOptions& options);
+// `--data DIR` and the four files, for the commands that read data beside a model. `gpufm data`,
+// whose directory is its subject, names it "DIR,--data": a positional that --data (and so a
+// config file's `data` key) sets too.
+void add_data_options(CLI::App& command, DataOptions& options, const std::string& directory_names = "--data");
 
 // The four paths: the ones named explicitly, else those found in the directory.
 DataPaths resolve_data_paths(const DataOptions& options);
