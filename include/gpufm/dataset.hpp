@@ -43,6 +43,10 @@ struct Dataset {
   ImageSplit train, test;
 };
 
+// The names of a classifier's `classes` outputs: the data's class names, numbered on past its
+// last class where the model has more outputs than the data has classes.
+std::vector<std::string> class_names_for(const Dataset& data, std::int64_t classes);
+
 // Reads one split and checks that the image and label counts agree.
 ImageSplit load_split(const std::filesystem::path& images, const std::filesystem::path& labels);
 

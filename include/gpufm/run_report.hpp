@@ -37,7 +37,7 @@ struct RunReport {
   std::int64_t best_epoch = 0;  // 0 before the first epoch
   Monitor best_epoch_monitor = Monitor::val_loss;
   std::optional<PassMetrics> test;       // the final model on the test split, once trained (a classifier's with its confusion)
-  std::vector<std::string> class_names;  // the data's
+  std::vector<std::string> class_names;  // a classifier's outputs' (class_names_for), else the data's
   std::vector<Image> class_samples;      // a strip of test images per class
   std::optional<Picture> reconstructions;  // an autoencoder's, of the first images validated on (else test), at the latest epoch
 };

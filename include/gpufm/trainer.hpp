@@ -46,6 +46,10 @@ class Trainer {
   bool has_validation() const { return validation_is_test_ || validation_ids_.count > 0; }
   bool validates_on_test() const { return validation_is_test_; }
   std::int64_t train_samples() const { return train_ids_.count; }
+  // The images predict(validation, ...) draws from: the validation split's, or the test split's.
+  std::int64_t split_samples(bool validation) const {
+    return validation && !validation_is_test_ ? validation_ids_.count : test_ids_.count;
+  }
   std::int64_t steps_per_epoch() const { return program_.steps_per_epoch(train_ids_); }
 
   // Initial weights from the seed, and the blocks taken from other runs from their checkpoints.

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <vector>
 
 #include "cpu/loss.hpp"
@@ -14,6 +13,8 @@
 #include "cpu/optimizer.hpp"
 #include "gpufm/augmentation.hpp"
 #include "gpufm/backend.hpp"
+#include "gpufm/error.hpp"
+#include "gpufm/format.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/philox.hpp"
 
@@ -59,7 +60,10 @@ class CpuBackend final : public Backend {
   DeviceBuffer allocate(std::size_t bytes) override {
     const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + 63) / 64 * 64;
     void* data = std::aligned_alloc(64, rounded);
-    if (data == nullptr) throw std::bad_alloc();
+    if (data == nullptr) {
+      throw DeviceError("CPU backend: cannot allocate " + human_bytes(static_cast<double>(rounded)) +
+                        " of host memory; `gpufm summary MODEL` shows what the model plans, and a smaller batch needs less");
+    }
     std::memset(data, 0, rounded);
     return ledger_.track(data, bytes, [](void* p) { std::free(p); });
   }

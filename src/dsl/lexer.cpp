@@ -1,6 +1,8 @@
 #include "dsl/lexer.hpp"
 
 #include <cctype>
+#include <cstdio>
+#include <string>
 
 namespace gpufm::dsl {
 
@@ -10,6 +12,26 @@ bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0;
 bool is_word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_'; }
 bool is_word_char(char c) { return is_word_start(c) || is_digit(c) || c == '.'; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_ascii_text(char c) { return (c >= ' ' && c < 0x7f) || c == '\t' || c == '\r'; }
+
+// What a byte outside the language's ASCII text is, where errors name it: editors add a
+// byte-order mark or a non-breaking space unseen, and a binary file's bytes would garble the line.
+std::string describe_odd_byte(std::string_view text, std::size_t pos) {
+  const std::string_view rest = text.substr(pos);
+  if (rest.starts_with("\xEF\xBB\xBF")) return "UTF-8 byte-order mark (save the model file without one)";
+  if (rest.starts_with("\xC2\xA0")) return "non-breaking space (bytes 0xC2 0xA0; use a plain space)";
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[pos])));
+  return std::string("byte ") + hex + " (a model file is ASCII text)";
+}
+
+// A token as errors quote it: a runaway one cut short.
+std::string quoted(std::string_view token) {
+  constexpr std::size_t most = 40;
+  std::string text = "'";
+  text.append(token.substr(0, most)).append(token.size() > most ? "...'" : "'");
+  return text;
+}
 
 // Reads tokens from one line of text; `col` is 0-based into `text`.
 class LineLexer {
@@ -32,7 +54,7 @@ class LineLexer {
     Token token = next();
     skip_space();
     if (token.kind != Token::Kind::value) fail_at(token.loc(), "expected a value, found '" + token.value.text + "'");
-    if (pos_ < text_.size()) fail("unexpected '" + std::string(text_.substr(pos_)) + "' after the value");
+    if (pos_ < text_.size()) fail("unexpected " + quoted(text_.substr(pos_)) + " after the value");
     return token.value;
   }
 
@@ -81,6 +103,7 @@ class LineLexer {
       expect_token_end(from);
       return make(Token::Kind::value, Value::Kind::word, from, std::string(text_.substr(from, pos_ - from)));
     }
+    if (!is_ascii_text(c)) fail("unexpected " + describe_odd_byte(text_, pos_));
     fail("unexpected character '" + std::string(1, c) + "'");
   }
 
@@ -133,10 +156,14 @@ class LineLexer {
   void expect_token_end(std::size_t from) {
     if (at_token_end()) return;
     std::size_t end = pos_;
-    while (end < text_.size() && !is_space(text_[end])) ++end;
+    while (end < text_.size() && !is_space(text_[end]) && is_ascii_text(text_[end])) ++end;
+    if (end < text_.size() && !is_space(text_[end])) {
+      pos_ = end;
+      fail("unexpected " + describe_odd_byte(text_, end));
+    }
     SourceLoc loc = start_;
     loc.col = start_.col + static_cast<int>(from);
-    fail_at(loc, "malformed value '" + std::string(text_.substr(from, end - from)) + "'");
+    fail_at(loc, "malformed value " + quoted(text_.substr(from, end - from)));
   }
 
   std::string_view text_;

@@ -214,10 +214,7 @@ Model parse(std::string_view text, const std::string& file) {
 }
 
 Model parse_file(const std::filesystem::path& path) {
-  std::error_code status;
-  if (!std::filesystem::is_regular_file(path, status)) {
-    throw InputError(path.string() + ": no such model file");
-  }
+  if (const std::optional<std::string> why = why_not_a_file(path, "model file")) throw InputError(path.string() + ": " + *why);
   const std::optional<std::string> text = read_text_file(path);
   if (!text) throw InputError(path.string() + ": cannot read the model file");
   return parse(*text, path.string());

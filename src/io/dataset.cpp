@@ -130,6 +130,13 @@ DataPaths find_data_files(const fs::path& dir) {
   };
 }
 
+std::vector<std::string> class_names_for(const Dataset& data, std::int64_t classes) {
+  std::vector<std::string> names = data.class_names;
+  names.resize(static_cast<std::size_t>(classes));
+  for (std::size_t c = data.class_names.size(); c < names.size(); ++c) names[c] = std::to_string(c);
+  return names;
+}
+
 ImageSplit load_split(const fs::path& images, const fs::path& labels) {
   IdxArray image_array = read_idx_u8(images, 3);
   IdxArray label_array = read_idx_u8(labels, 1);

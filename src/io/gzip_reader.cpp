@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "gpufm/text_file.hpp"
 #include "io/file_error.hpp"
 
 namespace gpufm::io {
@@ -17,9 +18,14 @@ constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
 constexpr std::size_t reserve_cap_bytes = std::size_t{64} << 20;
 constexpr unsigned zlib_buffer_bytes = 256u << 10;
 
+gzFile open_file(const std::filesystem::path& path) {
+  if (const std::optional<std::string> why = why_not_a_file(path, "file")) throw file_error(path, *why);
+  return gzopen(path.c_str(), "rb");
+}
+
 }  // namespace
 
-GzipReader::GzipReader(const std::filesystem::path& path) : path_(path), file_(gzopen(path.c_str(), "rb")) {
+GzipReader::GzipReader(const std::filesystem::path& path) : path_(path), file_(open_file(path)) {
   if (file_ == nullptr) {
     throw file_error(path_, std::string("cannot open: ") + std::strerror(errno));
   }

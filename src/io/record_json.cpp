@@ -1,5 +1,7 @@
 #include "io/record_json.hpp"
 
+#include <limits>
+
 namespace gpufm {
 
 void to_json(nlohmann::json& json, const EpochRecord& r) {
@@ -13,15 +15,23 @@ void to_json(nlohmann::json& json, const EpochRecord& r) {
   if (r.loss_scale) json["loss_scale"] = *r.loss_scale;
 }
 
+namespace {
+
+// JSON has no NaN or infinity: nlohmann::json writes them as null (a diverged run's val_loss, say),
+// which reads back as NaN.
+double figure(const nlohmann::json& value) { return value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>(); }
+
+}  // namespace
+
 void from_json(const nlohmann::json& json, EpochRecord& r) {
   r.epoch = json.at("epoch");
-  r.loss = json.at("loss");
+  r.loss = figure(json.at("loss"));
   r.lr = json.at("lr");
   r.seconds = json.at("seconds");
   r.samples = json.at("samples");
-  if (json.contains("accuracy")) r.accuracy = json["accuracy"].get<double>();
-  if (json.contains("val_loss")) r.val_loss = json["val_loss"].get<double>();
-  if (json.contains("val_accuracy")) r.val_accuracy = json["val_accuracy"].get<double>();
+  if (json.contains("accuracy")) r.accuracy = figure(json["accuracy"]);
+  if (json.contains("val_loss")) r.val_loss = figure(json["val_loss"]);
+  if (json.contains("val_accuracy")) r.val_accuracy = figure(json["val_accuracy"]);
   r.stopped_early = json.value("stopped_early", false);
   r.skipped_steps = json.value("skipped_steps", std::int64_t{0});
   r.overflow_steps = json.value("overflow_steps", std::int64_t{0});

@@ -121,7 +121,7 @@ void RunDirectory::write_history(const std::vector<EpochRecord>& history) const 
   for (const EpochRecord& r : history) {
     csv += std::to_string(r.epoch - 1);
     for (const CsvColumn& column : csv_columns) {
-      if (has_accuracy || !is_accuracy(column)) csv += "," + csv_number(column.value(r));
+      if (has_accuracy || !is_accuracy(column)) csv.append(",").append(csv_number(column.value(r)));
     }
     csv += "\n";
   }

@@ -20,6 +20,7 @@
 #include "gpufm/error.hpp"
 #include "gpufm/format.hpp"
 #include "gpufm/shape.hpp"
+#include "gpufm/text_file.hpp"
 
 namespace gpufm {
 
@@ -284,6 +285,7 @@ void check_tiling(std::vector<PlacedTensor>& placed, std::uint64_t buffer_bytes,
 }
 
 std::vector<std::byte> read_file_bytes(const std::filesystem::path& path) {
+  if (const std::optional<std::string> why = why_not_a_file(path, "file")) throw InputError(path.string() + ": " + *why);
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) throw InputError(path.string() + ": cannot open: " + std::strerror(errno));
   std::vector<std::byte> bytes;

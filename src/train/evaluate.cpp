@@ -27,6 +27,10 @@ Sources find_sources(const EvalRequest& request) {
   const std::filesystem::path& path = request.run_or_checkpoint;
   if (std::filesystem::is_directory(path, status)) {
     const RunDirectory run_dir = RunDirectory::open(path);
+    if (!request.model_file.empty()) {
+      throw InputError("--model " + request.model_file.string() + ": a run is evaluated with its own model (" +
+                       run_dir.model_file().string() + "); --model is for a checkpoint outside a run directory");
+    }
     return run_sources(run_dir, request.best ? run_dir.best_file() : run_dir.checkpoint_file(), request);
   }
   if (!std::filesystem::is_regular_file(path, status)) throw InputError(path.string() + ": no such run directory or checkpoint");
@@ -35,9 +39,8 @@ Sources find_sources(const EvalRequest& request) {
   if (request.model_file.empty() && std::filesystem::is_regular_file(beside / "settings.json", status)) {
     return run_sources(RunDirectory::open(beside), path, request);
   }
-  std::filesystem::path model = request.model_file;
-  if (model.empty()) model = beside / "model.dsl";
-  if (!std::filesystem::is_regular_file(model, status)) {
+  const std::filesystem::path model = request.model_file.empty() ? beside / "model.dsl" : request.model_file;
+  if (request.model_file.empty() && !std::filesystem::is_regular_file(model, status)) {
     throw InputError(path.string() + ": no model.dsl beside this checkpoint; name the model with --model FILE");
   }
   return {compile_file(model), path, request.data.value_or(find_data_files(default_data_dir))};
@@ -63,9 +66,7 @@ EvalResult evaluate_checkpoint(const EvalRequest& request, Backend& backend) {
   EvalResult result{.model = graph.name, .checkpoint = sources.checkpoint, .epochs_done = checkpoint.epochs_done,
                     .test = program.evaluate(images, test_ids, program.num_classes() > 0), .class_names = {}, .report = {}};
   if (program.num_classes() > 0) {
-    result.class_names = data.class_names;
-    result.class_names.resize(static_cast<std::size_t>(program.num_classes()));
-    for (std::size_t c = data.class_names.size(); c < result.class_names.size(); ++c) result.class_names[c] = std::to_string(c);
+    result.class_names = class_names_for(data, program.num_classes());
     result.report = classification_report(result.test.confusion, result.class_names);
   }
   return result;

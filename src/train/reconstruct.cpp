@@ -44,6 +44,11 @@ Reconstructions reconstruct_run(const ReconstructRequest& request, Backend& back
   if (request.validation && !run->trainer.has_validation()) {
     throw InputError(request.run_dir.string() + ": the run validates on nothing; reconstruct its test images (--split test)");
   }
+  const std::int64_t available = run->trainer.split_samples(request.validation);
+  if (request.count > available) {
+    throw InputError("--n " + std::to_string(request.count) + ": the run's " + (request.validation ? "validation" : "test") +
+                     " split has " + std::to_string(available) + " images");
+  }
   return reconstruct(run->trainer, run->data, request.validation, request.count);
 }
 

@@ -150,7 +150,7 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                    .best_epoch = trainer.best_epoch(),
                    .best_epoch_monitor = trainer.best_epoch_monitor(),
                    .test = std::nullopt,
-                   .class_names = data.class_names,
+                   .class_names = classifier ? class_names_for(data, trainer.program().num_classes()) : data.class_names,
                    .class_samples = class_sample_strips(data.test, static_cast<std::int64_t>(data.class_names.size()), 8),
                    .reconstructions = std::nullopt};
   TensorBoardLog tensorboard(run_dir.path(), trainer.has_validation());

@@ -140,5 +140,27 @@ TEST_F(BadInputCli, NumbersOutOfRange) {
   expect_one_line_error(run_gpufm({"train", model, "--data", data(), "--epochs", "0"}), 2, {"--epochs", "0"});
 }
 
+// What an error quotes stays one readable line: control bytes escaped, a runaway run cut short.
+TEST_F(BadInputCli, ErrorsQuoteOddTextPrintably) {
+  expect_one_line_error(run_gpufm({"summary", file("odd\x01name.dsl")}), 2, {"odd\\x01name.dsl: no such model file"});
+  const std::string long_name = std::string(250, 'a') + ".dsl";
+  const CommandResult result = run_gpufm({"summary", file(long_name)});
+  expect_one_line_error(result, 2, {"..." + std::string(34, 'a') + ".dsl: no such model file"});
+  EXPECT_EQ(result.err.find(long_name), std::string::npos) << result.err;
+}
+
+// A flag's number is read whole and checked against what the flag takes, never wrapped or truncated.
+TEST_F(BadInputCli, FlagNumbersThatAreNotWhatTheFlagTakes) {
+  const auto expect_refused = [&](const std::vector<std::string>& arguments, const std::string& message) {
+    expect_one_line_error(run_gpufm(arguments), 2, {message});
+  };
+  expect_refused({"train", model, "--epochs", "1.5"}, "--epochs: '1.5': expected a whole number from 1 to 1000000");
+  expect_refused({"train", model, "--seed", "-1"}, "--seed: '-1': expected a whole number from 0 to 18446744073709551615");
+  expect_refused({"train", model, "--seed", "18446744073709551616"}, "--seed: '18446744073709551616': expected a whole number");
+  expect_refused({"kfold", model, "--parallel", "2.5"}, "--parallel: '2.5': expected auto or a whole number from 1 to 64");
+  expect_refused({"profile", model, "--peak-tflops", "nan", "--peak-gbps", "1"}, "--peak-tflops: 'nan': expected a finite number above 0");
+  expect_refused({"profile", model, "--peak-tflops", "1", "--peak-gbps", "inf"}, "--peak-gbps: 'inf': expected a finite number above 0");
+}
+
 }  // namespace
 }  // namespace gpufm::test

@@ -51,6 +51,7 @@ TEST(ReconstructCli, AnAutoencodersReportAndTheCommandShowItsReconstructions) {
   expect_one_line_error(run_gpufm({"reconstruct", (dir / "cls").string()}), 2,
                         {"the model's target is its labels; reconstruct takes an autoencoder (target input)"});
   expect_one_line_error(run_gpufm({"reconstruct", run, "--split", "train"}), 2, {"--split", "train"});
+  expect_one_line_error(run_gpufm({"reconstruct", run, "--n", "65"}), 2, {"--n 65: the run's test split has 64 images"});
 }
 
 // A sweep of the latent size shows every trial's reconstructions of the same images with its loss.

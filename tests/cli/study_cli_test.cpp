@@ -316,6 +316,10 @@ TEST_F(StudyCli, GpufmTomlChoosesTheModelAndDataElseTheDefaultModel) {
   expect_one_line_error(run_gpufm({"kfold"}, work.path().string()), 2, {"gpufm.toml: 'foldz' is no flag of any gpufm command it may set"});
   work.write("gpufm.toml", "[kfold]\ngrid = \"lr=1\"\n");
   expect_one_line_error(run_gpufm({"kfold"}, work.path().string()), 2, {"gpufm.toml: 'kfold.grid' is no flag of gpufm kfold it may set"});
+  work.write("gpufm.toml", "model = \"" + model + "\n");
+  expect_one_line_error(run_gpufm({"kfold"}, work.path().string()), 2, {"gpufm.toml: 'model': unterminated string \"" + model});
+  work.write("gpufm.toml", std::string("\0\x01 = 1\n", 7));
+  expect_one_line_error(run_gpufm({"kfold"}, work.path().string()), 2, {"gpufm.toml: '\\x00\\x01' is no flag of any gpufm command"});
 }
 
 TEST_F(StudyCli, BadFlagsAndValuesExitTwoWithOneLine) {

@@ -78,6 +78,10 @@ TEST_F(TrainCli, EvalPrintsTheConfusionMatrixAndReport) {
   const CommandResult checkpoint = run_gpufm({"eval", out("run") + "/checkpoint.safetensors"});
   ASSERT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
   expect_contains(checkpoint.out, {"Model small, ", "on 64 test images"});
+  // Data files are all four or none, as for training; a run's model is its own.
+  expect_one_line_error(run_gpufm({"eval", out("run"), "--test-images", (dir / "absent").string()}), 2,
+                        {"give all of --train-images, --train-labels, --test-images, --test-labels, or none"});
+  expect_one_line_error(run_gpufm({"eval", out("run"), "--model", model}), 2, {"--model " + model, "its own model"});
 }
 
 TEST_F(TrainCli, ResumeContinuesToMoreEpochs) {
@@ -88,6 +92,20 @@ TEST_F(TrainCli, ResumeContinuesToMoreEpochs) {
   EXPECT_EQ(result.out.find("Epoch 2/3"), std::string::npos);
   const auto metrics = read_json(dir / "run" / "metrics.json");
   EXPECT_EQ(metrics["epochs"], 3);
+}
+
+// The data's 4 classes under a model with 6 outputs (as a 10-class model on a subset of the
+// classes): the report and eval name the outputs past the data's last class by number.
+TEST_F(TrainCli, AModelWithMoreOutputsThanTheDataHasClassesReports) {
+  std::string six_outputs = learnable_classifier;
+  six_outputs.replace(six_outputs.find("dense 4 softmax"), 15, "dense 6 softmax");
+  const std::string file = dir.write("six.dsl", six_outputs).string();
+  const CommandResult trained = run_gpufm({"train", file, "--data", dir.path().string(), "--out", out("run"), "--epochs", "1"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "run" / "confusion.svg"));
+  const CommandResult evaluated = run_gpufm({"eval", out("run"), "--json"});
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  EXPECT_EQ(nlohmann::json::parse(evaluated.out)["confusion_matrix"].size(), 6u);
 }
 
 // The two commands of encoder reuse: an autoencoder, then a classifier on its frozen encoder,

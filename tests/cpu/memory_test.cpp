@@ -1,10 +1,14 @@
 // The CPU backend's memory ledger and timeline: buffers counted while held and at most, the
-// count kept after the backend goes; marks in the order they were made.
+// count kept after the backend goes, memory it cannot get an error; marks in the order they
+// were made.
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <string>
 #include <thread>
 
 #include "gpufm/backend.hpp"
+#include "gpufm/error.hpp"
 
 namespace gpufm {
 namespace {
@@ -30,6 +34,19 @@ TEST(CpuMemory, ABufferMayOutliveItsBackend) {
     kept = backend->allocate(64);
   }
   EXPECT_EQ(kept.bytes(), 64u);  // freed at the end of the test without touching the gone backend
+}
+
+// Memory the machine cannot give is an error naming the size, not std::bad_alloc's "internal error".
+TEST(CpuMemory, MemoryItCannotGetIsAnErrorNamingTheSize) {
+  auto backend = make_cpu_backend();
+  try {
+    static_cast<void>(backend->allocate(std::numeric_limits<std::size_t>::max() / 2));
+    FAIL() << "allocated half the address space";
+  } catch (const DeviceError& e) {
+    EXPECT_NE(std::string(e.what()).find("CPU backend: cannot allocate "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(" of host memory"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(backend->memory_use().allocations, 0u);
 }
 
 TEST(CpuTimeline, MarksReadInOrderFromItsMaking) {

@@ -61,6 +61,21 @@ TEST(Lexer, ErrorsPointAtTheOffendingText) {
   EXPECT_EQ(error_of<SourceError>([] { lex("lr 1e-", "m.dsl"); }), "m.dsl:1:7: expected digits in the exponent");
 }
 
+// Bytes an editor adds unseen, or a binary file's, are named rather than echoed; a runaway token
+// is quoted cut short.
+TEST(Lexer, OddBytesAreNamedAndLongTokensCutShort) {
+  EXPECT_EQ(error_of<SourceError>([] { lex("\xEF\xBB\xBFinput 784", "m.dsl"); }),
+            "m.dsl:1:1: unexpected UTF-8 byte-order mark (save the model file without one)");
+  EXPECT_EQ(error_of<SourceError>([] { lex("dense\xC2\xA0" "32", "m.dsl"); }),
+            "m.dsl:1:6: unexpected non-breaking space (bytes 0xC2 0xA0; use a plain space)");
+  EXPECT_EQ(error_of<SourceError>([] { lex(std::string("input 784\nflatten\0x", 19), "m.dsl"); }),
+            "m.dsl:2:8: unexpected byte 0x00 (a model file is ASCII text)");
+  EXPECT_EQ(error_of<SourceError>([] { lex("dense 1" + std::string(100, '@'), "m.dsl"); }),
+            "m.dsl:1:7: malformed value '1" + std::string(39, '@') + "...'");
+  // Comments may hold any text.
+  EXPECT_EQ(lex("dense 10  # caf\xC3\xA9 \xEF\xBB\xBF", "m.dsl")[0].tokens.size(), 2u);
+}
+
 TEST(Lexer, SingleValueForOverrides) {
   const SourceLoc origin{"--set lr=0.1", 0, 0};
   EXPECT_EQ(lex_value("0.1", origin).kind, Value::Kind::real);

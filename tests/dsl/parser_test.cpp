@@ -158,6 +158,8 @@ TEST(Parser, ArgumentErrors) {
 TEST(Parser, FileErrorsNameTheFile) {
   EXPECT_EQ(error_of<InputError>([] { parse_file("/nonexistent/model.dsl"); }), "/nonexistent/model.dsl: no such model file");
   test::TempDir dir;
+  EXPECT_EQ(error_of<InputError>([&] { parse_file(dir.path()); }), dir.path().string() + ": a directory, not a model file");
+  EXPECT_EQ(error_of<InputError>([] { parse_file("/dev/null"); }), "/dev/null: a pipe, socket or device, not a model file");
   const auto path = dir.write("bad.dsl", "input 784\ndense 1@");
   EXPECT_EQ(error_of<SourceError>([&] { parse_file(path); }), path.string() + ":2:7: malformed value '1@'");
 }

@@ -1,6 +1,7 @@
 #include "gpufm/dataset.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -49,6 +50,17 @@ TEST(Dataset, ImageAndLabelCountsMustAgree) {
   write_labels(paths.train_labels, {0, 1, 2, 0, 1});
   expect_input_error([&] { load_split(paths.train_images, paths.train_labels); },
                      {paths.train_labels.string(), "5 labels", paths.train_images.string(), "6 images"});
+}
+
+// Named one by one (--train-images FILE), a data file must be a file: opening a FIFO would wait
+// for a writer for ever.
+TEST(Dataset, APipeOrADirectoryIsNoDataFile) {
+  TempDir dir;
+  const DataPaths paths = write_set(dir.path());
+  const std::filesystem::path pipe = dir / "pipe";
+  ASSERT_EQ(mkfifo(pipe.c_str(), 0600), 0);
+  expect_input_error([&] { load_split(pipe, paths.train_labels); }, {pipe.string(), "a pipe, socket or device, not a file"});
+  expect_input_error([&] { load_split(paths.train_images, dir.path()); }, {dir.path().string(), "a directory, not a file"});
 }
 
 TEST(Dataset, EmptySplitIsRejected) {

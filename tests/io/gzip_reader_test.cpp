@@ -46,7 +46,7 @@ TEST(GzipReader, ReadsPayloadsSpanningManyChunks) {
 TEST(GzipReader, MissingFileIsReported) {
   TempDir dir;
   const auto path = dir / "absent.gz";
-  expect_input_error([&] { read_idx_u8(path, 1); }, {path.string(), "cannot open", "No such file"});
+  expect_input_error([&] { read_idx_u8(path, 1); }, {path.string() + ": no such file"});
 }
 
 TEST(GzipReader, CorruptCrcIsReported) {

@@ -1,5 +1,6 @@
 // `gpufm eval RUN_OR_CHECKPOINT [--best] [--model FILE] [--data DIR] [--json]`: the test split's
 // loss and accuracy, confusion matrix and per-class report.
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
@@ -33,14 +34,16 @@ void add_eval_command(CLI::App& root) {
   CLI::Option* data = command->add_option("--data", options->data.dir, "Data directory (default: the run's data; for a checkpoint outside a run, " + std::string(default_data_dir) + ")");
   add_data_file_options(*command, options->data, data);
   // gpufm.toml's model and data are what the training commands take; eval's are the run's own.
-  for (const char* flag : {"--model", "--data", "--train-images", "--train-labels", "--test-images", "--test-labels"}) {
-    command->get_option(flag)->configurable(false);
-  }
+  constexpr const char* data_flags[] = {"--data", "--train-images", "--train-labels", "--test-images", "--test-labels"};
+  command->get_option("--model")->configurable(false);
+  for (const char* flag : data_flags) command->get_option(flag)->configurable(false);
   add_device_option(*command, options->device);
   command->add_flag("--json", options->json, "Print the figures as one JSON object");
-  command->callback([options, command] {
+  command->callback([options, command, data_flags] {
     EvalRequest request{options->target, options->best, options->model, std::nullopt};
-    if (command->count("--data") > 0 || command->count("--train-images") > 0) request.data = resolve_data_paths(options->data);
+    if (std::ranges::any_of(data_flags, [&](const char* flag) { return command->count(flag) > 0; })) {
+      request.data = resolve_data_paths(options->data);  // all four files or none, as every command takes them
+    }
     SelectedBackend selected = select_device(options->device);
     const EvalResult result = evaluate_checkpoint(request, *selected.backend);
     if (options->json) {

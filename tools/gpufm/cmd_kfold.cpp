@@ -16,6 +16,7 @@
 #include "gpufm/format.hpp"
 #include "gpufm/kfold.hpp"
 #include "interrupt.hpp"
+#include "number_checks.hpp"
 #include "parallel_option.hpp"
 #include "study_output.hpp"
 #include "text_table.hpp"
@@ -79,7 +80,7 @@ void add_kfold_command(CLI::App& root) {
   CLI::App* command = root.add_subcommand("kfold", "Cross-validate a model: train one run per fold, print the folds' figures");
   add_training_options(*command, options->training, "Seed of every fold's training and of the folds' draw",
                        "Study directory (default: runs/<model>-kfold-<timestamp>)");
-  command->add_option("--folds", options->folds, "Number of folds K")->capture_default_str()->check(CLI::Range(2, 1000000));
+  command->add_option("--folds", options->folds, "Number of folds K")->capture_default_str()->check(whole_number(2, 1000000));
   command->add_flag("--stratified", options->stratified, "Keep each class's share the same in every fold");
   command->add_flag("--final", options->final, "Then train on the whole training set and evaluate on the test split");
   command->add_option("--resume", options->resume, "Finish the interrupted k-fold study in this study directory");

@@ -1,15 +1,16 @@
 // `gpufm reconstruct RUN [--n 16] [--split test|val] [--best] [--out STEM]`: an autoencoder run's
 // first images of a split above its reconstructions of them, with each one's error, written as
 // STEM.svg and STEM.png (default RUN/reconstructions-SPLIT); the mean error printed.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <algorithm>
 #include <numeric>
 
 #include "commands.hpp"
 #include "device_option.hpp"
 #include "gpufm/device.hpp"
 #include "gpufm/reconstruct.hpp"
+#include "number_checks.hpp"
 
 namespace gpufm::cli {
 
@@ -30,7 +31,7 @@ void add_reconstruct_command(CLI::App& root) {
   auto options = std::make_shared<ReconstructOptions>();
   CLI::App* command = root.add_subcommand("reconstruct", "Show an autoencoder's reconstructions of a split's first images");
   command->add_option("run", options->run, "The autoencoder's run directory")->required();
-  command->add_option("--n", options->count, "How many images")->capture_default_str()->check(CLI::Range(1, 1000));
+  command->add_option("--n", options->count, "How many images")->capture_default_str()->check(whole_number(1, 1000));
   command->add_option("--split", options->split, "The test split, or the run's validation images")
       ->capture_default_str()
       ->check(CLI::IsMember({"test", "val"}));

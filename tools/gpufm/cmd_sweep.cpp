@@ -14,6 +14,7 @@
 #include "gpufm/format.hpp"
 #include "gpufm/sweep.hpp"
 #include "interrupt.hpp"
+#include "number_checks.hpp"
 #include "parallel_option.hpp"
 #include "study_output.hpp"
 #include "text_table.hpp"
@@ -79,7 +80,7 @@ void add_sweep_command(CLI::App& root) {
   command->add_option("--grid", options->grid, "Try every value: KEY=V1,V2,... (repeatable; every combination of the grids)")
       ->allow_extra_args(false);
   command->add_option("--trials", options->trials, "Draw the --sample settings N times (for each grid combination)")
-      ->check(CLI::Range(1, 1000000));
+      ->check(whole_number(1, 1000000));
   command->add_option("--sample", options->sample, "Draw a setting: KEY=log:LOW:HIGH, uniform:LOW:HIGH, int:LOW:HIGH or choice:A,B,...")
       ->allow_extra_args(false);
   command->add_option("--metric", options->metric, "Rank the trials by their best epoch's val_loss or val_accuracy")

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "error_line.hpp"
+
 namespace gpufm::cli {
 
 namespace {
@@ -37,6 +39,13 @@ std::vector<CLI::ConfigItem> ConfigFile::from_config(std::istream& input) const 
   for (CLI::ConfigItem& item : CLI::ConfigTOML::from_config(input)) {
     const bool section_mark = item.name == "++" || item.name == "--";
     if (!section_mark) {
+      // CLI11 keeps a quote it finds no match for as part of the value.
+      for (const std::string& input : item.inputs) {
+        if (input.starts_with('"') || input.starts_with('\'')) {
+          throw CLI::ConfigError(config_file_name(root_) + ": '" + printable_line(item.fullname()) + "': unterminated string " +
+                                 printable_line(input));
+        }
+      }
       const CLI::App* command = command_for(item);
       if (command == nullptr) continue;
       const CLI::Option* option = option_for(*command, item.name);
@@ -48,7 +57,7 @@ std::vector<CLI::ConfigItem> ConfigFile::from_config(std::istream& input) const 
 }
 
 const CLI::App* ConfigFile::command_for(CLI::ConfigItem& item) const {
-  const std::string where = config_file_name(root_) + ": '" + item.fullname() + "'";
+  const std::string where = config_file_name(root_) + ": '" + printable_line(item.fullname()) + "'";
   if (item.parents.size() > 1) throw CLI::ConfigError(where + ": sections are commands ([kfold]), one level deep");
   if (!item.parents.empty()) {
     const CLI::App* command = command_named(root_, item.parents.front());

@@ -5,10 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <exception>
+#include <new>
 #include <iostream>
 
 #include "commands.hpp"
 #include "config_file.hpp"
+#include "error_line.hpp"
 #include "gpufm/error.hpp"
 
 namespace {
@@ -16,7 +18,7 @@ namespace {
 constexpr int usage_exit_code = static_cast<int>(gpufm::ExitCode::bad_input);
 
 std::string one_line_failure(const CLI::App*, const CLI::Error& e) {
-  return std::string("gpufm: error: ") + e.what() + " (see --help)\n";
+  return "gpufm: error: " + gpufm::cli::printable_line(e.what()) + " (see --help)\n";
 }
 
 }  // namespace
@@ -60,11 +62,15 @@ int main(int argc, char** argv) {
     return static_cast<int>(e.exit_code());
   } catch (const gpufm::Error& e) {
     std::cout.flush();
-    std::cerr << "gpufm: error: " << e.what() << "\n";
+    std::cerr << "gpufm: error: " << gpufm::cli::printable_line(e.what()) << "\n";
     return static_cast<int>(e.exit_code());
+  } catch (const std::bad_alloc&) {
+    std::cout.flush();
+    std::cerr << "gpufm: error: out of host memory; `gpufm summary MODEL` shows what the model plans\n";
+    return static_cast<int>(gpufm::ExitCode::training_failed);
   } catch (const std::exception& e) {
     std::cout.flush();
-    std::cerr << "gpufm: internal error: " << e.what() << "\n";
+    std::cerr << "gpufm: internal error: " << gpufm::cli::printable_line(e.what()) << "\n";
     return static_cast<int>(gpufm::ExitCode::training_failed);
   }
   return 0;

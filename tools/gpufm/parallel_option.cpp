@@ -1,5 +1,7 @@
 #include "parallel_option.hpp"
 
+#include "number_checks.hpp"
+
 namespace gpufm::cli {
 
 void add_parallel_option(CLI::App& command, std::string& parallel) {
@@ -7,7 +9,7 @@ void add_parallel_option(CLI::App& command, std::string& parallel) {
       .add_option("--parallel", parallel,
                   "Members to run at once, each on its own backend (its own CUDA stream); auto: " + std::to_string(gpu_side_by_side) +
                       " on a GPU, as its free memory allows, 1 on the CPU")
-      ->check(CLI::IsMember({"auto"}) | CLI::Range(1, 64))
+      ->check(whole_number_or("auto", 1, 64))
       ->capture_default_str();
 }
 

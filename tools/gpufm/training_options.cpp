@@ -5,6 +5,7 @@
 #include "config_file.hpp"
 #include "device_option.hpp"
 #include "gpufm/error.hpp"
+#include "number_checks.hpp"
 
 namespace gpufm::cli {
 
@@ -28,11 +29,11 @@ void add_model_run_options(CLI::App& command, TrainingOptions& options, const st
       ->check(CLI::IsMember({"fp32", "tf32", "bf16", "fp16"}));
   add_data_options(command, options.data);
   add_device_option(command, options.device);
-  command.add_option("--seed", options.seed, seed_help)->capture_default_str();
+  command.add_option("--seed", options.seed, seed_help)->capture_default_str()->check(seed_number());
 }
 
 void add_epochs_option(CLI::App& command, TrainingOptions& options) {
-  command.add_option("--epochs", options.epochs, "Epochs to train (overrides the model file's)")->check(CLI::Range(1, 1000000));
+  command.add_option("--epochs", options.epochs, "Epochs to train (overrides the model file's)")->check(whole_number(1, 1000000));
 }
 
 void add_training_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help, const std::string& out_help) {

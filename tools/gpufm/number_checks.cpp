@@ -1,0 +1,55 @@
+#include "number_checks.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <string>
+
+namespace gpufm::cli {
+
+namespace {
+
+// The value when all of text is one number of type T, read as std::from_chars reads it.
+template <class T>
+std::optional<T> whole_text_as(const std::string& text) {
+  T value{};
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+// A validator that passes text when holds(text), else says "'TEXT': expected EXPECTED".
+template <class Holds>
+CLI::Validator expecting(const std::string& expected, const std::string& description, Holds holds) {
+  return CLI::Validator([=](std::string& text) { return holds(text) ? std::string() : "'" + text + "': expected " + expected; },
+                        description);
+}
+
+}  // namespace
+
+CLI::Validator whole_number(std::int64_t least, std::int64_t most) { return whole_number_or("", least, most); }
+
+CLI::Validator whole_number_or(const std::string& word, std::int64_t least, std::int64_t most) {
+  const std::string from = std::to_string(least), to = std::to_string(most);
+  const std::string either = word.empty() ? "" : word + " or ";
+  return expecting(either + "a whole number from " + from + " to " + to, either + "INT in [" + from + " - " + to + "]",
+                   [=](const std::string& text) {
+                     const std::optional<std::int64_t> value = whole_text_as<std::int64_t>(text);
+                     return (!word.empty() && text == word) || (value && *value >= least && *value <= most);
+                   });
+}
+
+CLI::Validator seed_number() {
+  return expecting("a whole number from 0 to 18446744073709551615", "",
+                   [](const std::string& text) { return whole_text_as<std::uint64_t>(text).has_value(); });
+}
+
+CLI::Validator positive_number() {
+  return expecting("a finite number above 0", "POSITIVE", [](const std::string& text) {
+    const std::optional<double> value = whole_text_as<double>(text);
+    return value && std::isfinite(*value) && *value > 0;
+  });
+}
+
+}  // namespace gpufm::cli

@@ -1,0 +1,24 @@
+// Checks of numeric flags whose failures say what was expected: CLI11's Range reads "1.5" as
+// out of range for an integer flag and lets NaN through for a real one, and an unsigned flag
+// takes "-1" as its largest value.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+namespace gpufm::cli {
+
+// A whole number from least to most, written in decimal digits (no sign for a non-negative range).
+CLI::Validator whole_number(std::int64_t least, std::int64_t most);
+
+// The word (as "auto"), or a whole number from least to most.
+CLI::Validator whole_number_or(const std::string& word, std::int64_t least, std::int64_t most);
+
+// A seed: any whole number from 0 to 2^64 - 1.
+CLI::Validator seed_number();
+
+// A finite number above 0.
+CLI::Validator positive_number();
+
+}  // namespace gpufm::cli
