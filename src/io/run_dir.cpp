@@ -4,9 +4,9 @@
 
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <iterator>
 #include <string_view>
-#include <ctime>
 
 #include "gpufm/atomic_file.hpp"
 #include "gpufm/text_file.hpp"

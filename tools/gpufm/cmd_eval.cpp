@@ -31,7 +31,8 @@ void add_eval_command(CLI::App& root) {
   command->add_option("run", options->target, "A run directory, or a .safetensors checkpoint")->required();
   command->add_flag("--best", options->best, "Use the run's best checkpoint rather than its latest");
   command->add_option("--model", options->model, "Model file, for a checkpoint outside its run directory");
-  CLI::Option* data = command->add_option("--data", options->data.dir, "Data directory (default: the run's data; for a checkpoint outside a run, " + std::string(default_data_dir) + ")");
+  CLI::Option* data = command->add_option(
+      "--data", options->data.dir, "Data directory (default: the run's data; for a checkpoint outside a run, " + std::string(default_data_dir) + ")");
   add_data_file_options(*command, options->data, data);
   // gpufm.toml's model and data are what the training commands take; eval's are the run's own.
   constexpr const char* data_flags[] = {"--data", "--train-images", "--train-labels", "--test-images", "--test-labels"};

@@ -78,7 +78,9 @@ void add_profile_command(CLI::App& root) {
   CLI::App* command = root.add_subcommand("profile", "Time each layer's forward and backward and the optimizer over training steps");
   add_model_run_options(*command, options->run, "Seed of initial weights, shuffling and dropout");
   command->add_option("--steps", options->profile.steps, "Training steps to time")->capture_default_str()->check(whole_number(1, 100000));
-  command->add_option("--warmup", options->profile.warmup_steps, "Untimed steps first")->capture_default_str()->check(whole_number(0, 100000));
+  command->add_option("--warmup", options->profile.warmup_steps, "Untimed steps first")
+      ->capture_default_str()
+      ->check(whole_number(0, 100000));
   command->add_option("--trace", options->trace, "Also write the timed steps as a Chrome trace (JSON) to this file");
   CLI::Option* tflops = command->add_option("--peak-tflops", options->peak_tflops, "The hardware's peak arithmetic, for the step's limit")
                             ->check(positive_number());

@@ -9,7 +9,7 @@
 
 namespace gpufm::cli {
 
-// A whole number from least to most, written in decimal digits (no sign for a non-negative range).
+// A whole number from least to most, in decimal digits ("1.5" and "1e3" are not).
 CLI::Validator whole_number(std::int64_t least, std::int64_t most);
 
 // The word (as "auto"), or a whole number from least to most.
