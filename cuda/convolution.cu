@@ -49,9 +49,9 @@ struct AlgorithmChoice {
 // The first of the `count` candidates the heuristics returned (best first) that runs, computes
 // as asked (plain float32 unless tensor_cores; never down-converting to half) and fits in
 // most_bytes: a deterministic one when there is one, so that runs repeat bit for bit, else the
-// first non-deterministic one. "Runs" and its
-// workspace are cuDNN's answer for these descriptors (workspace_size: none when cuDNN refuses the
-// algorithm for them), not the heuristics' estimate, which can name one that then fails.
+// first non-deterministic one. "Runs" and its workspace are cuDNN's answer for these descriptors
+// (workspace_size: none when cuDNN refuses the algorithm for them), not the heuristics'
+// estimate, which can name one that then fails.
 template <class Candidate, std::size_t size, class WorkspaceSize>
 auto first_usable(const std::array<Candidate, size>& candidates, int count, bool tensor_cores, std::size_t most_bytes, const char* pass,
                   const std::string& convolution, const WorkspaceSize& workspace_size) {

@@ -195,11 +195,11 @@ PassMetrics Trainer::evaluate_test(bool confusion) { return program_.evaluate(te
 Trainer::Predictions Trainer::predict(bool validation, std::int64_t count) {
   Predictions predictions;
   const bool from_training_set = validation && !validation_is_test_;
+  const std::int64_t taken = std::min(count, split_samples(validation));
   if (from_training_set) {
-    predictions.ids.assign(validation_id_list_.begin(),
-                           validation_id_list_.begin() + std::min<std::ptrdiff_t>(count, static_cast<std::ptrdiff_t>(validation_id_list_.size())));
+    predictions.ids.assign(validation_id_list_.begin(), validation_id_list_.begin() + taken);
   } else {
-    predictions.ids = id_range(0, std::min<std::int64_t>(count, test_ids_.count));
+    predictions.ids = id_range(0, taken);
   }
   predictions.outputs = program_.predict(from_training_set ? train_images_ : test_images_, predictions.ids, graph_.layers.size() - 1);
   return predictions;

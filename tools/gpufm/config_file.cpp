@@ -21,6 +21,11 @@ const CLI::Option* option_for(const CLI::App& command, const std::string& key) {
 
 std::string config_file_name(const CLI::App& root) { return root.get_config_ptr()->as<std::string>(); }
 
+// "gpufm.toml: 'kfold.folds'", where errors name a key.
+std::string key_in_file(const CLI::App& root, const CLI::ConfigItem& item) {
+  return config_file_name(root) + ": '" + printable_line(item.fullname()) + "'";
+}
+
 std::vector<const CLI::App*> all_commands(const CLI::App& root) {
   return root.get_subcommands([](const CLI::App*) { return true; });
 }
@@ -42,8 +47,7 @@ std::vector<CLI::ConfigItem> ConfigFile::from_config(std::istream& input) const 
       // CLI11 keeps a quote it finds no match for as part of the value.
       for (const std::string& input : item.inputs) {
         if (input.starts_with('"') || input.starts_with('\'')) {
-          throw CLI::ConfigError(config_file_name(root_) + ": '" + printable_line(item.fullname()) + "': unterminated string " +
-                                 printable_line(input));
+          throw CLI::ConfigError(key_in_file(root_, item) + ": unterminated string " + printable_line(input));
         }
       }
       const CLI::App* command = command_for(item);
@@ -57,7 +61,7 @@ std::vector<CLI::ConfigItem> ConfigFile::from_config(std::istream& input) const 
 }
 
 const CLI::App* ConfigFile::command_for(CLI::ConfigItem& item) const {
-  const std::string where = config_file_name(root_) + ": '" + printable_line(item.fullname()) + "'";
+  const std::string where = key_in_file(root_, item);
   if (item.parents.size() > 1) throw CLI::ConfigError(where + ": sections are commands ([kfold]), one level deep");
   if (!item.parents.empty()) {
     const CLI::App* command = command_named(root_, item.parents.front());
