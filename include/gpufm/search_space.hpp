@@ -37,6 +37,11 @@ SampledSetting parse_sampled_setting(std::string_view text);
 // values however many trials there are. Reals are written with four significant digits.
 std::vector<dsl::Override> sample_trial(const std::vector<SampledSetting>& settings, std::uint64_t seed, std::int64_t trial);
 
+// The values that bound what a setting can draw, written as a draw writes them: every choice, or
+// a range's two ends (a rounded draw can reach either). A sweep checks the model with each, so a
+// bad value is an error even when no trial happens to draw it.
+std::vector<std::string> bounding_values(const SampledSetting& setting);
+
 struct SearchSpace {
   std::vector<GridAxis> grid;
   std::vector<SampledSetting> sampled;

@@ -96,6 +96,14 @@ SampledSetting parse_sampled_setting(std::string_view text) {
   return setting;
 }
 
+std::vector<std::string> bounding_values(const SampledSetting& setting) {
+  if (setting.distribution == Distribution::choice) return setting.choices;
+  if (setting.distribution == Distribution::integer) {
+    return {std::to_string(static_cast<long long>(setting.low)), std::to_string(static_cast<long long>(setting.high))};
+  }
+  return {real_text(setting.low), real_text(setting.high)};
+}
+
 std::vector<dsl::Override> sample_trial(const std::vector<SampledSetting>& settings, std::uint64_t seed, std::int64_t trial) {
   std::vector<dsl::Override> values;
   for (std::size_t i = 0; i < settings.size(); ++i) {

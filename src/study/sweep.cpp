@@ -26,10 +26,29 @@ void check_trial(const Study& study, const StudyMember& trial, Monitor metric) {
   }
 }
 
-std::vector<StudyMember> planned_trials(const SweepDesign& design, std::uint64_t seed) {
+SearchSpace search_space(const SweepDesign& design) {
   SearchSpace space{{}, {}, design.trials};
   for (const std::string& text : design.grid) space.grid.push_back(parse_grid_axis(text));
   for (const std::string& text : design.sampled) space.sampled.push_back(parse_sampled_setting(text));
+  return space;
+}
+
+// The first trial with each sampled setting at each of its bounding values in turn, named by the
+// --sample flag: the trials check only the values they happen to draw.
+void check_sampled_values(const Study& study, const SearchSpace& space, Monitor metric) {
+  for (const SampledSetting& setting : space.sampled) {
+    for (const std::string& value : bounding_values(setting)) {
+      StudyMember probe = study.members.front();
+      probe.name = "--sample " + setting.key;
+      for (dsl::Override& override : probe.overrides) {
+        if (override.key == setting.key) override.value = value;
+      }
+      check_trial(study, probe, metric);
+    }
+  }
+}
+
+std::vector<StudyMember> planned_trials(const SearchSpace& space, std::uint64_t seed) {
   std::vector<StudyMember> trials;
   for (std::vector<dsl::Override>& settings : plan_trials(space, seed)) {
     char name[32];
@@ -56,11 +75,13 @@ SweepResult run_trials(Study study, const Graph& graph, const Dataset& data, con
 }  // namespace
 
 SweepResult run_sweep(const SweepRequest& request, const StudyBackends& backends, const StudyEvents& events) {
+  const SearchSpace space = search_space(request.design);
   Study study{.design = request.design, .model_file = request.model_file, .model = {}, .data = request.data, .seed = request.seed,
-              .overrides = request.overrides, .members = planned_trials(request.design, request.seed), .final = {}};
+              .overrides = request.overrides, .members = planned_trials(space, request.seed), .final = {}};
   const Graph graph = compile_file(request.model_file, request.overrides);
   study.model = graph.name;
   for (const StudyMember& trial : study.members) check_trial(study, trial, request.design.metric);
+  check_sampled_values(study, space, request.design.metric);
   const Dataset data = load_dataset(request.data);
   const StudyDirectory dir = StudyDirectory::create(request.out, study);
   dir.write(study);

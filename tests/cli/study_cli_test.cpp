@@ -332,6 +332,11 @@ TEST_F(StudyCli, BadFlagsAndValuesExitTwoWithOneLine) {
   expect_one_line_error(run("sweep", {"--grid", "lr"}), 2, {"--grid lr: expected KEY=V1,V2,..."});
   expect_one_line_error(run("sweep", {"--trials", "2", "--sample", "lr=log:0:1"}), 2, {"--sample lr=log:0:1: log needs 0 < LOW < HIGH"});
   expect_one_line_error(run("sweep", {"--sample", "lr=log:1e-3:1"}), 2, {"--sample needs --trials N"});
+  // A value that no trial draws is checked too: seed 2's one trial draws adam.
+  expect_one_line_error(run("sweep", {"--trials", "1", "--sample", "optimizer=choice:adam,adamm", "--seed", "2"}), 2,
+                        {"--sample optimizer (optimizer=adamm): ", "unknown optimizer 'adamm'"});
+  expect_one_line_error(run("sweep", {"--trials", "1", "--sample", "validation=uniform:0.05:1"}), 2,
+                        {"--sample validation (validation=1): ", "fraction must be in [0, 1)"});
   expect_one_line_error(run("sweep", {"--grid", "lr=0.1", "--metric", "val_f1"}), 2, {"--metric", "val_f1"});
   expect_one_line_error(run("sweep", {"--grid", "kernel=3,5"}), 2, {"trial-001 (kernel=3): ", "unknown key 'kernel'"});
   expect_one_line_error(run("sweep", {"--grid", "lr=0.1", "--set", "validation=0"}), 2,

@@ -63,6 +63,13 @@ TEST(Sweep, BadSampledSettingsAreInputErrors) {
   test::expect_input_error([] { parse_sampled_setting("optimizer=choice:sgd,"); }, {"an empty choice"});
 }
 
+TEST(Sweep, BoundingValuesAreTheChoicesOrTheRangesEndsAsDrawsWriteThem) {
+  EXPECT_EQ(bounding_values(parse_sampled_setting("optimizer=choice:sgd,adam,nadam")), (std::vector<std::string>{"sgd", "adam", "nadam"}));
+  EXPECT_EQ(bounding_values(parse_sampled_setting("units=int:16:128")), (std::vector<std::string>{"16", "128"}));
+  EXPECT_EQ(bounding_values(parse_sampled_setting("lr=log:1e-5:0.1")), (std::vector<std::string>{"1e-05", "0.1"}));
+  EXPECT_EQ(bounding_values(parse_sampled_setting("rate=uniform:0:0.123456")), (std::vector<std::string>{"0", "0.1235"}));
+}
+
 double value(const std::vector<dsl::Override>& drawn, const std::string& key) {
   for (const dsl::Override& o : drawn) {
     if (o.key == key) return std::stod(o.value);
