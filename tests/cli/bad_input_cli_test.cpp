@@ -2,7 +2,7 @@
 // value and what was expected, and nothing saved lost: broken checkpoints (truncated, a header
 // running past the file, malformed JSON, overlapping or out-of-bounds tensors, dtypes and shapes
 // the model does not have, NaN weights), a run directory whose model is another, --set of a key
-// that does not exist, and numbers out of range.
+// that does not exist, numbers out of range, and empty values.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -160,6 +160,17 @@ TEST_F(BadInputCli, FlagNumbersThatAreNotWhatTheFlagTakes) {
   expect_refused({"kfold", model, "--parallel", "2.5"}, "--parallel: '2.5': expected auto or a whole number from 1 to 64");
   expect_refused({"profile", model, "--peak-tflops", "nan", "--peak-gbps", "1"}, "--peak-tflops: 'nan': expected a finite number above 0");
   expect_refused({"profile", model, "--peak-tflops", "1", "--peak-gbps", "inf"}, "--peak-gbps: 'inf': expected a finite number above 0");
+}
+
+TEST_F(BadInputCli, AnEmptyValueIsRefusedRatherThanTakenAsNotGiven) {
+  expect_one_line_error(run_gpufm({"train", model, "--data", data(), "--out", ""}), 2,
+                        {"gpufm: error: --out: an empty value; give one, or leave the flag out"});
+  expect_one_line_error(run_gpufm({"summary", ""}), 2, {"gpufm: error: model: an empty value; give one"});
+  expect_one_line_error(run_gpufm({"compare", file("run"), "--plot", ""}), 2, {"gpufm: error: --plot: an empty value"});
+  dir.write("gpufm.toml", "resume = \"\"\n");
+  expect_one_line_error(run_gpufm({"train", model, "--data", data()}, data()), 2, {"gpufm: error: --resume: an empty value"});
+  EXPECT_FALSE(std::filesystem::exists(dir / "runs")) << "a refused command made a run directory";
+  EXPECT_FALSE(std::filesystem::exists(dir / ".svg"));
 }
 
 }  // namespace

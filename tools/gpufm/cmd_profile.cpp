@@ -13,9 +13,9 @@
 #include "gpufm/format.hpp"
 #include "gpufm/step_cost.hpp"
 #include "gpufm/step_profile.hpp"
-#include "number_checks.hpp"
 #include "text_table.hpp"
 #include "training_options.hpp"
+#include "value_checks.hpp"
 
 namespace gpufm::cli {
 

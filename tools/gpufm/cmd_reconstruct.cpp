@@ -10,7 +10,7 @@
 #include "device_option.hpp"
 #include "gpufm/device.hpp"
 #include "gpufm/reconstruct.hpp"
-#include "number_checks.hpp"
+#include "value_checks.hpp"
 
 namespace gpufm::cli {
 

@@ -14,11 +14,11 @@
 #include "gpufm/format.hpp"
 #include "gpufm/sweep.hpp"
 #include "interrupt.hpp"
-#include "number_checks.hpp"
 #include "parallel_option.hpp"
 #include "study_output.hpp"
 #include "text_table.hpp"
 #include "training_options.hpp"
+#include "value_checks.hpp"
 
 namespace gpufm::cli {
 

@@ -12,6 +12,7 @@
 #include "config_file.hpp"
 #include "error_line.hpp"
 #include "gpufm/error.hpp"
+#include "value_checks.hpp"
 
 namespace {
 
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   gpufm::cli::add_bench_command(app);
   gpufm::cli::add_profile_command(app);
   gpufm::cli::add_info_command(app);
+  gpufm::cli::refuse_empty_values(app);
 
   try {
     app.parse(argc, argv);

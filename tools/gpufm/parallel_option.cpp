@@ -1,6 +1,6 @@
 #include "parallel_option.hpp"
 
-#include "number_checks.hpp"
+#include "value_checks.hpp"
 
 namespace gpufm::cli {
 

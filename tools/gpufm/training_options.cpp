@@ -5,7 +5,7 @@
 #include "config_file.hpp"
 #include "device_option.hpp"
 #include "gpufm/error.hpp"
-#include "number_checks.hpp"
+#include "value_checks.hpp"
 
 namespace gpufm::cli {
 

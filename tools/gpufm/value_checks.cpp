@@ -1,4 +1,4 @@
-#include "number_checks.hpp"
+#include "value_checks.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -50,6 +50,17 @@ CLI::Validator positive_number() {
     const std::optional<double> value = whole_text_as<double>(text);
     return value && std::isfinite(*value) && *value > 0;
   });
+}
+
+void refuse_empty_values(CLI::App& app) {
+  const auto non_empty = [](const std::string& advice) {
+    return CLI::Validator([=](const std::string& text) { return text.empty() ? "an empty value; " + advice : std::string(); }, "");
+  };
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_items_expected_max() == 0) continue;  // a flag without a value
+    option->check(non_empty(option->get_positional() ? "give one" : "give one, or leave the flag out"));
+  }
+  for (CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) refuse_empty_values(*command);
 }
 
 }  // namespace gpufm::cli

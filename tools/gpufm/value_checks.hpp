@@ -1,6 +1,6 @@
-// Checks of numeric flags whose failures say what was expected: CLI11's Range reads "1.5" as
-// out of range for an integer flag and lets NaN through for a real one, and an unsigned flag
-// takes "-1" as its largest value.
+// Checks of flag values whose failures say what was expected. The numeric ones exist because
+// CLI11's Range reads "1.5" as out of range for an integer flag and lets NaN through for a real
+// one, and an unsigned flag takes "-1" as its largest value.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -20,5 +20,10 @@ CLI::Validator seed_number();
 
 // A finite number above 0.
 CLI::Validator positive_number();
+
+// Makes every option of the app and its commands that takes a value refuse an empty one, from
+// the command line or gpufm.toml: "" would otherwise read as not given (--out "" the default
+// run directory, --resume "" a fresh run, --plot "" a file named ".svg").
+void refuse_empty_values(CLI::App& app);
 
 }  // namespace gpufm::cli
