@@ -17,13 +17,15 @@ namespace {
 using nlohmann::json;
 
 // Settings that say where or when a run happened rather than how it trained, and the --set
-// overrides, whose effect the resolved settings show.
+// overrides, whose effect the resolved settings and variables show.
 bool describes_the_run_itself(const std::string& key) {
   return key == "gpufm_version" || key.rfind("data.", 0) == 0 || key == "backend" || key == "overrides";
 }
 
-// settings.json as dotted keys and their values' text.
+// settings.json as dotted keys and their values' text. A null (no schedule, no augmentation) is
+// left out, so that it lines up with another run's settings of that statement as absent.
 void flatten(const json& value, const std::string& prefix, std::map<std::string, std::string>& into) {
+  if (value.is_null()) return;
   if (value.is_object()) {
     for (const auto& [key, inner] : value.items()) flatten(inner, prefix.empty() ? key : prefix + "." + key, into);
   } else {

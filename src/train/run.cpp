@@ -58,7 +58,17 @@ json augment_json(const AugmentSettings& augment) {
           {"flip_vertical", augment.flip_vertical}, {"noise", augment.noise}};
 }
 
-json settings_json(const RunRequest& request, const std::vector<dsl::Override>& applied, const Graph& graph, const std::string& backend) {
+// The model's variables after the overrides, as written: what the model's layers were made of.
+json variables_json(const dsl::Model& model) {
+  json variables = json::object();
+  for (const dsl::Variable& variable : model.variables) {
+    variables[variable.name] = variable.value.kind == dsl::Value::Kind::string ? variable.value.text : dsl::to_source(variable.value);
+  }
+  return variables;
+}
+
+json settings_json(const RunRequest& request, const std::vector<dsl::Override>& applied, const dsl::Model& model, const Graph& graph,
+                   const std::string& backend) {
   const TrainSettings& t = graph.train;
   const OptimizerSettings& o = t.optimizer;
   json overrides = json::array();
@@ -71,6 +81,7 @@ json settings_json(const RunRequest& request, const std::vector<dsl::Override>& 
       {"model", graph.name},
       {"model_file", request.model_file.string()},
       {"overrides", overrides},
+      {"variables", variables_json(model)},
       {"seed", request.seed},
       {"backend", backend},
       {"data", request.data},
@@ -242,7 +253,7 @@ RunResult run_training(const RunRequest& request, Backend& backend, const RunEve
   trainer.start(request.seed);  // before the run directory: a block's missing source leaves none behind
   const RunDirectory run_dir = RunDirectory::create(request.out, graph.name);
   run_dir.write("model.dsl", "# " + request.model_file.string() + " as used\n" + dsl::to_source(model));
-  run_dir.write("settings.json", settings_json(request, overrides, graph, backend.describe()).dump(2) + "\n");
+  run_dir.write("settings.json", settings_json(request, overrides, model, graph, backend.describe()).dump(2) + "\n");
   if (request.split) {
     run_dir.write("split.json", json{{"train", request.split->train}, {"validation", request.split->validation}}.dump() + "\n");
   }

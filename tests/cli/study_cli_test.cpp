@@ -249,11 +249,15 @@ TEST_F(StudyCli, ADivergingTrialIsRecordedAndTheSweepGoesOn) {
 
 TEST_F(StudyCli, CompareShowsTheSettingsThatDifferAndOverlaysTheCurves) {
   ASSERT_EQ(run("sweep", {"--grid", "lr=0.05,0.002", "--out", out("sweep")}).exit_code, 0);
-  ASSERT_EQ(run("train", {"--set", "batch=16", "--out", out("base")}).exit_code, 0);
+  ASSERT_EQ(run("train", {"--set", "batch=16", "--set", "units=5", "--set", "augment.shift=1", "--out", out("base")}).exit_code, 0);
   const CommandResult result = run_gpufm({"compare", out("base"), out("sweep"), "--plot", out("curves")});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  expect_contains(result.out, {"run", "train.batch", "train.optimizer.lr", "best val_loss", "test accuracy", "\n" + out("base") + "  ",
-                               "\n" + out("sweep") + "/trial-001  ", "0.05  ", "0.002  ", "Curves: " + out("curves") + ".svg"});
+  // A variable shows by its value, a statement one run has and another lacks by its settings.
+  expect_contains(result.out, {"run", "train.augment.shift", "train.batch", "train.optimizer.lr", "variables.units", "best val_loss",
+                               "test accuracy", "\n" + out("base") + "  ", "\n" + out("sweep") + "/trial-001  ", "0.05  ", "0.002  ",
+                               "Curves: " + out("curves") + ".svg"});
+  EXPECT_EQ(result.out.find("train.augment "), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("null"), std::string::npos) << result.out;
   EXPECT_EQ(result.out.find("overrides"), std::string::npos) << result.out;
   EXPECT_EQ(result.out.find("data."), std::string::npos) << result.out;
   EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 5) << result.out;  // header, three runs, the curves' line
