@@ -1,13 +1,16 @@
 // Line charts: axes with round ticks and a light grid, one line per series (gaps where a value is
-// not finite, a dot where a point stands alone), a legend, and a dashed marker line.
+// not finite, a dot where a point stands alone), a legend where it hides least of them, and a
+// dashed marker line.
 #include <cairo.h>
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "gpufm/charts.hpp"
 #include "report/axis.hpp"
 #include "report/canvas.hpp"
+#include "report/legend_place.hpp"
 
 namespace gpufm {
 
@@ -69,26 +72,51 @@ void draw_series(cairo_t* cr, const LineSeries& series, const report::Axis& x, c
   cairo_set_dash(cr, nullptr, 0, 0);
 }
 
-void draw_legend(cairo_t* cr, const LineChart& chart, const PlotArea& area) {
+// Points along every line, a few to a segment, in drawing coordinates: what a legend should not hide.
+std::vector<report::Point> points_on_lines(const LineChart& chart, const report::Axis& x, const report::Axis& y, const PlotArea& area) {
+  constexpr int steps = 8;
+  std::vector<report::Point> points;
+  for (const LineSeries& series : chart.series) {
+    const std::size_t n = std::min(series.x.size(), series.y.size());
+    const auto finite = [&](std::size_t i) { return i < n && std::isfinite(series.y[i]) && std::isfinite(series.x[i]); };
+    const auto at = [&](std::size_t i) { return report::Point{x.place(series.x[i], area.x0, area.x1), y.place(series.y[i], area.y0, area.y1)}; };
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!finite(i)) continue;
+      const report::Point from = at(i);
+      points.push_back(from);
+      if (!finite(i + 1)) continue;
+      const report::Point to = at(i + 1);
+      for (int k = 1; k < steps; ++k) {
+        const double t = static_cast<double>(k) / steps;
+        points.push_back({from.x + t * (to.x - from.x), from.y + t * (to.y - from.y)});
+      }
+    }
+  }
+  return points;
+}
+
+void draw_legend(cairo_t* cr, const LineChart& chart, const report::Axis& x, const report::Axis& y, const PlotArea& area) {
   const auto labelled = std::count_if(chart.series.begin(), chart.series.end(), [](const LineSeries& s) { return !s.label.empty(); });
   if (labelled == 0) return;
+  const report::Box box = report::legend_box(points_on_lines(chart, x, y, area), {area.x0, area.y1, area.x1 - area.x0, area.y0 - area.y1},
+                                             120, 13.0 * static_cast<double>(labelled) + 6);
   // On a light box, so that a line passing under it does not cross the labels.
   cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-  cairo_rectangle(cr, area.x1 - 124, area.y1 + 4, 120, 13.0 * static_cast<double>(labelled) + 6);
+  cairo_rectangle(cr, box.x, box.y, box.width, box.height);
   cairo_fill(cr);
-  double row_y = area.y1 + 8;
+  double row_y = box.y + 4;
   for (const LineSeries& series : chart.series) {
     if (series.label.empty()) continue;
     report::set_color(cr, series.color);
     cairo_set_line_width(cr, 1.6);
     const double dash[] = {5, 3};
     cairo_set_dash(cr, dash, series.dashed ? 2 : 0, 0);
-    cairo_move_to(cr, area.x1 - 118, row_y + 5);
-    cairo_line_to(cr, area.x1 - 100, row_y + 5);
+    cairo_move_to(cr, box.x + 6, row_y + 5);
+    cairo_line_to(cr, box.x + 24, row_y + 5);
     cairo_stroke(cr);
     cairo_set_dash(cr, nullptr, 0, 0);
     report::set_color(cr, ink);
-    report::draw_text(cr, series.label, area.x1 - 96, row_y, 9, 0, 0);
+    report::draw_text(cr, series.label, box.x + 28, row_y, 9, 0, 0);
     row_y += 13;
   }
 }
@@ -123,7 +151,7 @@ void draw_chart(cairo_t* cr, const LineChart& chart) {
   }
   for (const LineSeries& series : chart.series) draw_series(cr, series, x, y, area);
   cairo_restore(cr);
-  draw_legend(cr, chart, area);
+  draw_legend(cr, chart, x, y, area);
 }
 
 }  // namespace

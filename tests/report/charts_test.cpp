@@ -9,6 +9,7 @@
 
 #include "gpufm/charts.hpp"
 #include "report/axis.hpp"
+#include "report/legend_place.hpp"
 #include "support/png_pixels.hpp"
 #include "support/temp_dir.hpp"
 
@@ -67,6 +68,23 @@ TEST(Charts, LineChartsSideBySideDrawTheirSeriesInTheirColours) {
   EXPECT_EQ(test::pixels_of(png, series_color(2)), 0u);
   EXPECT_EQ(png.at(5, 5), 0xffffffu) << "the background is white";
   EXPECT_EQ(parsed_svg(picture.svg).rfind("{http://www.w3.org/2000/svg}svg ", 0), 0u) << parsed_svg(picture.svg);
+}
+
+TEST(Charts, TheLegendTakesTheCornerThatHidesLeastOfTheLines) {
+  const report::Box plot{0, 0, 400, 300};
+  const auto corner = [&](const std::vector<report::Point>& points) {
+    const report::Box box = report::legend_box(points, plot, 120, 40);
+    EXPECT_EQ(box.width, 120);
+    EXPECT_EQ(box.height, 40);
+    return std::pair{box.x, box.y};
+  };
+  const report::Point top_right{350, 20}, bottom_right{350, 280}, top_left{50, 20}, bottom_left{50, 280}, middle{200, 150};
+  EXPECT_EQ(corner({}), std::pair(276.0, 4.0)) << "top right, 4 inside the plot";
+  EXPECT_EQ(corner({middle}), std::pair(276.0, 4.0));
+  EXPECT_EQ(corner({top_right}), std::pair(276.0, 256.0)) << "an accuracy curve ending high: bottom right";
+  EXPECT_EQ(corner({top_right, bottom_right}), std::pair(4.0, 4.0));
+  EXPECT_EQ(corner({top_right, bottom_right, top_left}), std::pair(4.0, 256.0));
+  EXPECT_EQ(corner({top_right, top_right, bottom_right, top_left, bottom_left}), std::pair(276.0, 256.0)) << "the fewest hidden";
 }
 
 TEST(Charts, HeatMapCellsAreShadedByTheirShareOfTheRow) {
