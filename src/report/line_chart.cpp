@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "gpufm/charts.hpp"
@@ -49,25 +50,37 @@ void draw_axes(cairo_t* cr, const LineChart& chart, const report::Axis& x, const
   report::draw_text(cr, chart.y_label, 16, (area.y0 + area.y1) / 2, 10, 0.5, 0.5, -M_PI / 2);
 }
 
+// A series' points in drawing coordinates; where a point is missing or not finite, nullopt (a gap).
+std::vector<std::optional<report::Point>> placed_points(const LineSeries& series, const report::Axis& x, const report::Axis& y,
+                                                        const PlotArea& area) {
+  std::vector<std::optional<report::Point>> points(std::min(series.x.size(), series.y.size()));
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (std::isfinite(series.x[i]) && std::isfinite(series.y[i])) {
+      points[i] = report::Point{x.place(series.x[i], area.x0, area.x1), y.place(series.y[i], area.y0, area.y1)};
+    }
+  }
+  return points;
+}
+
 void draw_series(cairo_t* cr, const LineSeries& series, const report::Axis& x, const report::Axis& y, const PlotArea& area) {
   report::set_color(cr, series.color);
   cairo_set_line_width(cr, 1.6);
   const double dash[] = {5, 3};
   cairo_set_dash(cr, dash, series.dashed ? 2 : 0, 0);
-  const std::size_t n = std::min(series.x.size(), series.y.size());
-  const auto finite = [&](std::size_t i) { return i < n && std::isfinite(series.y[i]) && std::isfinite(series.x[i]); };
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!finite(i)) continue;
-    const double px = x.place(series.x[i], area.x0, area.x1), py = y.place(series.y[i], area.y0, area.y1);
-    const bool starts_run = i == 0 || !finite(i - 1);
-    if (starts_run && !finite(i + 1)) {
+  const std::vector<std::optional<report::Point>> points = placed_points(series, x, y, area);
+  const auto drawn = [&](std::size_t i) { return i < points.size() && points[i].has_value(); };
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!drawn(i)) continue;
+    const auto [px, py] = *points[i];
+    const bool starts_run = i == 0 || !drawn(i - 1);
+    if (starts_run && !drawn(i + 1)) {
       cairo_arc(cr, px, py, 2, 0, 2 * M_PI);  // alone between gaps: a dot
       cairo_fill(cr);
       continue;
     }
     if (starts_run) cairo_move_to(cr, px, py);
     else cairo_line_to(cr, px, py);
-    if (!finite(i + 1)) cairo_stroke(cr);
+    if (!drawn(i + 1)) cairo_stroke(cr);
   }
   cairo_set_dash(cr, nullptr, 0, 0);
 }
@@ -75,24 +88,21 @@ void draw_series(cairo_t* cr, const LineSeries& series, const report::Axis& x, c
 // Points along every line, a few to a segment, in drawing coordinates: what a legend should not hide.
 std::vector<report::Point> points_on_lines(const LineChart& chart, const report::Axis& x, const report::Axis& y, const PlotArea& area) {
   constexpr int steps = 8;
-  std::vector<report::Point> points;
+  std::vector<report::Point> along;
   for (const LineSeries& series : chart.series) {
-    const std::size_t n = std::min(series.x.size(), series.y.size());
-    const auto finite = [&](std::size_t i) { return i < n && std::isfinite(series.y[i]) && std::isfinite(series.x[i]); };
-    const auto at = [&](std::size_t i) { return report::Point{x.place(series.x[i], area.x0, area.x1), y.place(series.y[i], area.y0, area.y1)}; };
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!finite(i)) continue;
-      const report::Point from = at(i);
-      points.push_back(from);
-      if (!finite(i + 1)) continue;
-      const report::Point to = at(i + 1);
+    const std::vector<std::optional<report::Point>> points = placed_points(series, x, y, area);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      if (!points[i]) continue;
+      along.push_back(*points[i]);
+      if (i + 1 == points.size() || !points[i + 1]) continue;
+      const report::Point from = *points[i], to = *points[i + 1];
       for (int k = 1; k < steps; ++k) {
         const double t = static_cast<double>(k) / steps;
-        points.push_back({from.x + t * (to.x - from.x), from.y + t * (to.y - from.y)});
+        along.push_back({from.x + t * (to.x - from.x), from.y + t * (to.y - from.y)});
       }
     }
   }
-  return points;
+  return along;
 }
 
 void draw_legend(cairo_t* cr, const LineChart& chart, const report::Axis& x, const report::Axis& y, const PlotArea& area) {
