@@ -108,6 +108,10 @@ const ArgSpec* find_spec(Signature signature, std::string_view name) {
   return nullptr;
 }
 
+// Where an error about an argument's value points: at the value's origin when it came through a
+// variable (its `let`, or the --set that gave it), else at the argument as written.
+const SourceLoc& blamed(const dsl::Arg& arg, const Value& value) { return arg.value.kind == Value::Kind::variable ? value.loc : arg.loc; }
+
 }  // namespace
 
 std::string Size2::str() const { return std::to_string(h) + "x" + std::to_string(w); }
@@ -170,7 +174,7 @@ Attrs bind_args(const dsl::Statement& statement, Signature signature, const std:
     const Value& value = resolve(arg.value, variables);
     if (filled[spec.name]) throw SourceError(arg.loc, what + ": " + std::string(spec.name) + " is given twice");
     if (!accepts(spec, value)) {
-      throw SourceError(arg.loc, what + ": " + std::string(spec.name) + " expects " + kind_description(spec) + ", got '" +
+      throw SourceError(blamed(arg, value), what + ": " + std::string(spec.name) + " expects " + kind_description(spec) + ", got '" +
                                      value.text + "'" + did_you_mean(value.text, spec.choices));
     }
     attrs.set(std::string(spec.name), convert(what, spec, value), true);
@@ -209,7 +213,7 @@ Attrs bind_args(const dsl::Statement& statement, Signature signature, const std:
     if (slot == nullptr) {
       std::vector<std::string_view> words;
       for (const ArgSpec& spec : signature) words.insert(words.end(), spec.choices.begin(), spec.choices.end());
-      throw SourceError(arg.loc, what + ": unexpected '" + value.text + "'" + did_you_mean(value.text, words) +
+      throw SourceError(blamed(arg, value), what + ": unexpected '" + value.text + "'" + did_you_mean(value.text, words) +
                                      " (usage: " + usage(what, signature) + ")");
     }
     fill(*slot, arg);

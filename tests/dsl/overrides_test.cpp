@@ -137,6 +137,11 @@ TEST(Overrides, UnknownKeysAndBadValues) {
   EXPECT_EQ(override_error({{"batch", "big"}}), "--set batch=big: batch: unexpected 'big' (usage: batch BATCH)");
   EXPECT_EQ(override_error({{"batch", "1 2"}}), "--set batch=1 2: unexpected '2' after the value");
   EXPECT_EQ(override_error({{"units", "$x"}}), "--set units=$x: a value given with --set is written out, not a variable");
+  // A bad value reaching a layer through a variable is blamed on the --set that gave it, not on
+  // the $units in the file.
+  EXPECT_EQ(override_error({{"units", "many"}}),
+            "--set units=many: dense: unexpected 'many' (usage: dense UNITS [linear|relu|sigmoid|tanh|softmax|leaky_relu] [alpha=V] "
+            "[init=glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_normal])");
   EXPECT_EQ(override_error({{"optimizer", "adamw"}}),
             "--set optimizer=adamw: unknown optimizer 'adamw'; did you mean 'adam'? (optimizers: sgd, adam, nadam, rmsprop)");
 }

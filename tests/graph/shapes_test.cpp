@@ -124,6 +124,12 @@ TEST(SettingErrors, PointAtTheValueAndSayWhatWasExpected) {
   EXPECT_EQ(compile_error("input 28x28x1\nconv2d 8 3 strides=2"),
             "m.dsl:2:12: conv2d has no setting 'strides'; did you mean 'stride'? (usage: conv2d FILTERS KERNEL [valid|same] "
             "[linear|relu|sigmoid|tanh|softmax|leaky_relu] [stride=V] [alpha=V] [init=glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_normal])");
+  EXPECT_EQ(compile_error("let activation = rleu\ninput 784\ndense 10 $activation"),
+            "m.dsl:1:18: dense: unexpected 'rleu'; did you mean 'relu'? (usage: dense UNITS [linear|relu|sigmoid|tanh|softmax|leaky_relu] "
+            "[alpha=V] [init=glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_normal])")
+      << "a value from a variable is blamed on its let";
+  EXPECT_EQ(compile_error("let padding = vald\ninput 28x28x1\nconv2d 8 3 padding=$padding"),
+            "m.dsl:1:15: conv2d: padding expects valid|same, got 'vald'; did you mean 'valid'?");
   EXPECT_EQ(compile_error("input 28x28x1\nconv2d 8 3 padding=vald"),
             "m.dsl:2:12: conv2d: padding expects valid|same, got 'vald'; did you mean 'valid'?");
   EXPECT_EQ(compile_error("input 784\ndropout 1.5"), "m.dsl:2:9: dropout: rate must be in [0, 1), got 1.5");
