@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <map>
+#include <string_view>
 
 #include "gpufm/checkpoint.hpp"
 #include "gpufm/reconstruct.hpp"
@@ -67,10 +69,21 @@ json variables_json(const dsl::Model& model) {
   return variables;
 }
 
+// The optimizer's name and its own hyperparameters (sgd has no beta1, adam no momentum).
+json optimizer_json(const OptimizerSettings& o) {
+  const std::map<std::string_view, json> values = {{"lr", o.lr},       {"momentum", o.momentum}, {"nesterov", o.nesterov},
+                                                   {"beta1", o.beta1}, {"beta2", o.beta2},       {"rho", o.rho},
+                                                   {"epsilon", o.epsilon}, {"weight_decay", o.weight_decay}};
+  json optimizer = {{"name", name(o.kind)}};
+  for (const ArgSpec& spec : named_statement_signature("optimizer", name(o.kind))) {
+    if (const auto value = values.find(spec.name); value != values.end()) optimizer[std::string(spec.name)] = value->second;
+  }
+  return optimizer;
+}
+
 json settings_json(const RunRequest& request, const std::vector<dsl::Override>& applied, const dsl::Model& model, const Graph& graph,
                    const std::string& backend) {
   const TrainSettings& t = graph.train;
-  const OptimizerSettings& o = t.optimizer;
   json overrides = json::array();
   for (const dsl::Override& override : applied) overrides.push_back(override.key + "=" + override.value);
   json validation = t.validation;
@@ -88,9 +101,7 @@ json settings_json(const RunRequest& request, const std::vector<dsl::Override>& 
       {"train",
        {{"loss", name(t.loss)}, {"target", name(t.target)}, {"batch", t.batch}, {"epochs", t.epochs},
         {"validation", validation},
-        {"optimizer",
-         {{"name", name(o.kind)}, {"lr", o.lr}, {"momentum", o.momentum}, {"nesterov", o.nesterov}, {"beta1", o.beta1},
-          {"beta2", o.beta2}, {"rho", o.rho}, {"epsilon", o.epsilon}, {"weight_decay", o.weight_decay}}},
+        {"optimizer", optimizer_json(t.optimizer)},
         {"schedule", schedule_json(t.schedule)},
         {"early_stopping", early_stopping_json(t.early_stopping)},
         {"augment", augment_json(t.augment)},

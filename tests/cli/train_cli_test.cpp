@@ -188,6 +188,9 @@ TEST_F(TrainCli, EarlyStoppingEndsTheRunAndResumesExactly) {
   EXPECT_EQ(settings["precision"], nlohmann::json({{"name", "fp32"}}));
   EXPECT_EQ(settings["on_nan"], "stop");
   EXPECT_TRUE(settings["fine_tune"].is_null());
+  EXPECT_EQ(settings["optimizer"], nlohmann::json({{"name", "adam"}, {"lr", 0.01}, {"beta1", 0.9}, {"beta2", 0.999}, {"epsilon", 1e-7},
+                                                   {"weight_decay", 0.0}}))
+      << "adam's own hyperparameters, no momentum";
 
   // Stopped after epoch 2 and resumed: the same run, the same final model.
   ASSERT_EQ(train("part", "2").exit_code, 0);
