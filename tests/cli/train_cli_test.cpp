@@ -306,11 +306,12 @@ TEST_F(TrainCli, JsonGoesToStdoutAndProgressToStderr) {
   expect_contains(result.err, {"Epoch 1/1"});
 }
 
-// --precision is the model file's precision statement: the run records it, the progress line
-// shows fp16's loss scale, and a resumed run continues with the scale its checkpoint holds.
+// --precision is the model file's precision statement (Keras' policy name mixed_float16 is fp16):
+// the run records it, the progress line shows fp16's loss scale, and a resumed run continues with
+// the scale its checkpoint holds.
 TEST_F(TrainCli, Fp16TrainsWithALossScaleThatTheRunKeeps) {
   const CommandResult result =
-      run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--epochs", "2", "--precision", "fp16"});
+      run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--epochs", "2", "--precision", "mixed_float16"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   expect_contains(result.out, {", precision fp16", "Epoch 2/2 - ", " - loss scale: 32768"});
   expect_contains(read_file(dir / "run" / "model.dsl"), {"  precision fp16\n"});
@@ -323,7 +324,9 @@ TEST_F(TrainCli, Fp16TrainsWithALossScaleThatTheRunKeeps) {
   ASSERT_EQ(history.size(), 3u);
   EXPECT_EQ(history[2]["loss_scale"], 32768);
   EXPECT_GE(read_json(dir / "run" / "metrics.json")["test"]["accuracy"].get<double>(), 0.9);
-  expect_one_line_error(run_gpufm({"train", model, "--data", dir.path().string(), "--precision", "fp8"}), 2, {"--precision", "fp8"});
+  expect_one_line_error(run_gpufm({"train", model, "--data", dir.path().string(), "--precision", "fp8"}), 2,
+                        {"--precision: 'fp8': expected fp32, tf32, bf16 or fp16 (or an alias: float32, mixed_bfloat16, "
+                         "mixed_float16, 32-true, bf16-mixed, 16-mixed)"});
   expect_one_line_error(run_gpufm({"train", "--resume", out("run"), "--precision", "bf16"}), 2,
                         {"--resume continues the run with its own model, settings, data and seed; give no --precision"});
 }

@@ -25,8 +25,17 @@ std::vector<dsl::Override> TrainingOptions::overrides() const {
 
 void add_model_run_options(CLI::App& command, TrainingOptions& options, const std::string& seed_help) {
   add_model_options(command, options.model, false);
-  command.add_option("--precision", options.precision, "Arithmetic: fp32, tf32, bf16 or fp16 (overrides the model file's; default fp32)")
-      ->check(CLI::IsMember({"fp32", "tf32", "bf16", "fp16"}));
+  // Keras' mixed-precision policy names and PyTorch Lightning's precision flags name them too.
+  command
+      .add_option("--precision", options.precision,
+                  "Arithmetic: fp32, tf32, bf16 or fp16, or as Keras' policies and Lightning name them: float32, mixed_bfloat16, "
+                  "mixed_float16, 32-true, bf16-mixed, 16-mixed (overrides the model file's; default fp32)")
+      ->transform(one_of({"fp32", "tf32", "bf16", "fp16"}, {{"float32", "fp32"},
+                                                          {"mixed_bfloat16", "bf16"},
+                                                          {"mixed_float16", "fp16"},
+                                                          {"32-true", "fp32"},
+                                                          {"bf16-mixed", "bf16"},
+                                                          {"16-mixed", "fp16"}}));
   add_data_options(command, options.data);
   add_device_option(command, options.device);
   command.add_option("--seed", options.seed, seed_help)->capture_default_str()->check(seed_number());

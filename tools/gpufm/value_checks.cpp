@@ -1,5 +1,6 @@
 #include "value_checks.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -50,6 +51,27 @@ CLI::Validator positive_number() {
     const std::optional<double> value = whole_text_as<double>(text);
     return value && std::isfinite(*value) && *value > 0;
   });
+}
+
+CLI::Validator one_of(const std::vector<std::string>& names, const std::vector<std::pair<std::string, std::string>>& aliases) {
+  // "a, b or c" with last_joint " or "; "a,b,c" with joint and last_joint ",".
+  const auto listed = [](const std::vector<std::string>& words, const std::string& joint, const std::string& last_joint) {
+    std::string text;
+    for (std::size_t i = 0; i < words.size(); ++i) text += (i == 0 ? "" : i + 1 < words.size() ? joint : last_joint) + words[i];
+    return text;
+  };
+  std::vector<std::string> alias_words;
+  for (const auto& alias : aliases) alias_words.push_back(alias.first);
+  const std::string expected =
+      listed(names, ", ", " or ") + (aliases.empty() ? "" : " (or an alias: " + listed(alias_words, ", ", ", ") + ")");
+  return CLI::Validator(
+      [=](std::string& text) {
+        for (const auto& [alias, name] : aliases) {
+          if (text == alias) text = name;
+        }
+        return std::find(names.begin(), names.end(), text) != names.end() ? std::string() : "'" + text + "': expected " + expected;
+      },
+      "{" + listed(names, ",", ",") + "}");
 }
 
 void refuse_empty_values(CLI::App& app) {

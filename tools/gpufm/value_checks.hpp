@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace gpufm::cli {
 
@@ -20,6 +22,10 @@ CLI::Validator seed_number();
 
 // A finite number above 0.
 CLI::Validator positive_number();
+
+// One of names, or an alias, which the value becomes the name it stands for (give it to
+// Option::transform: Option::check keeps the value as typed).
+CLI::Validator one_of(const std::vector<std::string>& names, const std::vector<std::pair<std::string, std::string>>& aliases);
 
 // Makes every option of the app and its commands that takes a value refuse an empty one, from
 // the command line or gpufm.toml: "" would otherwise read as not given (--out "" the default
