@@ -82,7 +82,7 @@ TEST_F(CrashSafety, AKilledRunResumesToTheWeightsOfARunLeftAlone) {
   const auto delay = std::chrono::microseconds(std::mt19937(seed)() % static_cast<std::uint32_t>(duration.count() / 3));
   SCOPED_TRACE(testing::Message() << "killed " << delay.count() << " us after epoch 1 (seed " << seed << ")");
   RunningGpufm killed(train("killed"));
-  ASSERT_TRUE(killed.wait_for_output("Epoch 1/6", std::chrono::seconds(60)));
+  ASSERT_TRUE(killed.wait_for_output("Epoch 2/6", std::chrono::seconds(60)));
   std::this_thread::sleep_for(delay);
   killed.send(SIGKILL);
   ASSERT_EQ(killed.finish().exit_code, 128 + SIGKILL) << "the run ended before the kill";

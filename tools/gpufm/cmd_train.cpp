@@ -53,7 +53,7 @@ void print_start(std::ostream& out, const RunStart& start, const std::string& de
 
 void print_result(std::ostream& out, const RunResult& result, bool classifier) {
   if (result.restored_epoch > 0 && result.restored_epoch != result.history.back().epoch) {
-    out << "Restored the parameters of the best epoch, " << result.restored_epoch << "\n";
+    out << "Restoring model weights from the end of the best epoch: " << result.restored_epoch << ".\n";  // Keras' words
   }
   out << "Test (final model): loss " << figure_text(result.test.loss);
   if (classifier) out << " - accuracy " << figure_text(result.test.accuracy);

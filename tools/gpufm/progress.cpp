@@ -1,37 +1,12 @@
 #include "progress.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
+#include "gpufm/progbar.hpp"
+
 namespace gpufm::cli {
-
-namespace {
-
-constexpr int bar_width = 30;
-
-std::string bar(std::int64_t step, std::int64_t steps) {
-  const auto filled = static_cast<std::size_t>(bar_width * step / std::max<std::int64_t>(steps, 1));
-  std::string text(bar_width + 2, '.');
-  text.front() = '[';
-  text.back() = ']';
-  text.replace(1, filled, filled, '=');
-  if (filled < bar_width) text[filled + 1] = '>';
-  return text;
-}
-
-std::string metric(const char* name, double value) {
-  char text[48];
-  std::snprintf(text, sizeof text, " - %s: %.4f", name, value);
-  return text;
-}
-
-std::string counter(std::int64_t step, std::int64_t steps) {
-  const std::string total = std::to_string(steps);
-  std::string done = std::to_string(step);
-  return std::string(total.size() - std::min(total.size(), done.size()), ' ') + done + "/" + total;
-}
-
-}  // namespace
 
 TrainingEvents Progress::events() {
   return TrainingEvents{
@@ -53,50 +28,64 @@ void Progress::follow(const TrainSettings& train) {
 }
 
 void Progress::epoch_begin(std::int64_t epoch, std::int64_t epochs) {
-  epoch_ = epoch;
-  epochs_ = epochs;
   started_ = last_draw_ = std::chrono::steady_clock::now();
+  first_step_.reset();
+  drawn_width_ = 0;
   if (epoch == fine_tuning_from_) out_ << "Epoch " << epoch << fine_tuning_line_ << "\n";
-  if (terminal_) out_ << "Epoch " << epoch << "/" << epochs << "\n" << std::flush;
+  out_ << "Epoch " << epoch << "/" << epochs << "\n" << std::flush;
+}
+
+double Progress::seconds_per_step(std::chrono::steady_clock::time_point now, std::int64_t step) const {
+  if (!first_step_) return 0;
+  // As Keras: the first step (which captures the step's graph and chooses algorithms) is left out
+  // once others have ended.
+  const auto [first, ended] = *first_step_;
+  if (step > first) return std::chrono::duration<double>(now - ended).count() / static_cast<double>(step - first);
+  return std::chrono::duration<double>(now - started_).count();
 }
 
 void Progress::step_end(std::int64_t step, std::int64_t steps) {
   steps_ = steps;
-  if (!terminal_ || step == steps) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(100)) return;  // redraws cost more than they show
+  if (!first_step_) first_step_ = {step, now};
+  if (!terminal_ || step == steps) return;
+  if (now - last_draw_ < std::chrono::milliseconds(50)) return;  // Keras' interval: redraws cost more than they show
   last_draw_ = now;
-  const double elapsed = std::chrono::duration<double>(now - started_).count();
-  const auto eta = static_cast<long long>(elapsed / static_cast<double>(step) * static_cast<double>(steps - step) + 0.5);
-  out_ << "\r" << counter(step, steps) << " " << bar(step, steps) << " - ETA: " << eta << "s" << std::flush;
+  redraw(progbar_counter(step, steps) + " " + progbar_bar(step, steps) + " - ETA: " +
+         progbar_eta(seconds_per_step(now, step) * static_cast<double>(steps - step)));
+  out_ << std::flush;
+}
+
+void Progress::redraw(const std::string& line) {
+  out_ << "\r" << line << std::string(drawn_width_ - std::min(drawn_width_, line.size()), ' ');
+  drawn_width_ = line.size();
 }
 
 void Progress::epoch_end(const EpochRecord& r) {
-  char timing[64];
-  std::snprintf(timing, sizeof timing, " - %.0fs %.0fms/step", r.seconds, 1000.0 * r.seconds / static_cast<double>(std::max<std::int64_t>(steps_, 1)));
-  std::string line;
-  if (terminal_) {
-    line.append("\r").append(counter(steps_, steps_)).append(" ").append(bar(steps_, steps_));
-  } else {
-    line.append("Epoch ").append(std::to_string(epoch_)).append("/").append(std::to_string(epochs_));
-  }
-  line.append(timing).append(metric("loss", r.loss));
-  if (r.accuracy) line += metric("accuracy", *r.accuracy);
-  if (r.val_loss) line += metric("val_loss", *r.val_loss);
-  if (r.val_accuracy) line += metric("val_accuracy", *r.val_accuracy);
-  if (show_learning_rate_) {
-    char lr[48];
-    std::snprintf(lr, sizeof lr, " - lr: %g", r.lr);
-    line += lr;
-  }
-  if (r.skipped_steps > 0) line += " - skipped " + std::to_string(r.skipped_steps) + " steps (loss not finite)";
+  std::string figures = progbar_metric("loss", r.loss);
+  if (r.accuracy) figures += progbar_metric("accuracy", *r.accuracy);
+  if (r.val_loss) figures += progbar_metric("val_loss", *r.val_loss);
+  if (r.val_accuracy) figures += progbar_metric("val_accuracy", *r.val_accuracy);
+  // The learning rate the steps used, a float32, shown as Keras shows its own.
+  if (show_learning_rate_) figures += progbar_metric("lr", static_cast<float>(r.lr));
+  if (r.skipped_steps > 0) figures += " - skipped " + std::to_string(r.skipped_steps) + " steps (loss not finite)";
   if (r.loss_scale) {
     char scale[64];
     std::snprintf(scale, sizeof scale, " - loss scale: %g", *r.loss_scale);
-    line += scale;
+    figures += scale;
   }
-  if (r.overflow_steps > 0) line += " (" + std::to_string(r.overflow_steps) + " steps skipped on overflow)";
-  out_ << line << "\n";
+  if (r.overflow_steps > 0) figures += " (" + std::to_string(r.overflow_steps) + " steps skipped on overflow)";
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof elapsed, " - %.0fs", r.seconds);
+  const std::string counter = progbar_counter(steps_, steps_);
+  if (terminal_) {
+    redraw(counter + " " + progbar_bar(steps_, steps_) + elapsed + " " +
+           progbar_time_per(seconds_per_step(std::chrono::steady_clock::now(), steps_), "step") + figures);
+    out_ << "\n";
+  } else {
+    out_ << counter << elapsed << figures << " - " << progbar_time_per(r.seconds, "epoch") << " - "
+         << progbar_time_per(r.seconds / static_cast<double>(std::max<std::int64_t>(steps_, 1)), "step") << "\n";
+  }
   if (r.stopped_early) out_ << "Epoch " << r.epoch << ": early stopping\n";
   out_ << std::flush;
 }
