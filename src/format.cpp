@@ -16,7 +16,7 @@ std::string with_commas(std::int64_t n) {
 }
 
 std::string human_bytes(double bytes) {
-  static constexpr std::array<const char*, 5> units = {"Byte", "KB", "MB", "GB", "TB"};
+  static constexpr std::array<const char*, 5> units = {"B", "KB", "MB", "GB", "TB"};
   std::size_t unit = 0;
   while (bytes >= 1024.0 && unit + 1 < units.size()) {
     bytes /= 1024.0;

@@ -12,7 +12,7 @@ namespace gpufm {
 // 1185793 -> "1,185,793"
 std::string with_commas(std::int64_t n);
 
-// Bytes in binary units with two decimals, as Keras prints sizes: "4.52 MB" (1 MB = 1024 KB).
+// Bytes in binary units with two decimals, as Keras 3 prints sizes: "4.52 MB" (1 MB = 1024 KB), "0.00 B".
 std::string human_bytes(double bytes);
 
 // "a, b, c": the items with the separator between them.

@@ -19,7 +19,7 @@ TEST(Summary, KerasStyleTableAndTotals) {
                                   " dense (Dense)               (None, 128)               204,928\n",
                                   "Total params: 225,034 (879.04 KB)\n",
                                   "Trainable params: 225,034 (879.04 KB)\n",
-                                  "Non-trainable params: 0 (0.00 Byte)\n",
+                                  "Non-trainable params: 0 (0.00 B)\n",
                                   "activations / sample  training ",
                                   "Training: crossentropy on labels, adam lr=0.001, batch 128, 10 epochs, validation 0.1\n",
                               });
@@ -37,7 +37,7 @@ TEST(Summary, WidensColumnsForLongNames) {
 TEST(Summary, ActivationsAtAnyBatchTheFileGives) {
   const Graph graph = compile(dsl::parse("input 4\ndense 10 softmax\ntrain:\n  batch 9223372036854775807\n", "m.dsl"));
   const std::string text = format_summary(graph, plan_memory(graph));
-  test::expect_contains(text, {"activations / sample  training 192.00 Byte (192.00 Byte without reuse), inference 128.00 Byte\n",
+  test::expect_contains(text, {"activations / sample  training 192.00 B (192.00 B without reuse), inference 128.00 B\n",
                                "activations at batch 9223372036854775807  training 1610612736.00 TB, inference 1073741824.00 TB\n"});
 }
 
