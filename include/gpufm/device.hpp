@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -31,8 +32,19 @@ GpuProbe probe_gpus();
 // The CUDA backend on one of the probed GPUs (only a CUDA build has one).
 std::unique_ptr<Backend> make_cuda_backend(const GpuInfo& gpu);
 
-// The backend for --device: "cpu"; "cuda" (an InputError saying why when it cannot be had);
-// "auto", the GPU when one can be used, else the CPU. `why` says in words what was chosen and why.
+// --device's value: "auto", "cpu", "cuda" (the first GPU) or PyTorch's "cuda:N" (GPU N, as the
+// driver numbers those CUDA_VISIBLE_DEVICES leaves); nullopt for anything else.
+struct DeviceChoice {
+  enum class Kind { automatic, cpu, cuda } kind = Kind::automatic;
+  int gpu_index = 0;  // for cuda
+};
+std::optional<DeviceChoice> parse_device(std::string_view device);
+// What parse_device takes, in words for an error message.
+inline constexpr std::string_view device_spellings = "auto, cpu, cuda or cuda:N (N a GPU's number, from 0)";
+
+// The backend for --device: "cpu"; "cuda" or "cuda:N" (NoGpu saying why when it cannot be had);
+// "auto", the first GPU when one can be used, else the CPU. `why` says in words what was chosen
+// and why.
 struct SelectedBackend {
   std::unique_ptr<Backend> backend;
   std::string why;

@@ -13,6 +13,7 @@ enum class ExitCode : int {
   ok = 0,
   training_failed = 1,  // training diverged, or the device failed
   bad_input = 2,        // a bad file, model, flag or value
+  no_gpu = 3,           // --device cuda asked for a GPU that cannot be had
   interrupted = 130,
 };
 
@@ -51,6 +52,14 @@ class Diverged : public Error {
 class DeviceError : public Error {
  public:
   explicit DeviceError(const std::string& message) : Error(ExitCode::training_failed, message) {}
+};
+
+// --device cuda (or cuda:N) asked for a GPU that this machine cannot give: none is usable (the
+// message gives the driver's answer), or none has that index. A code of its own, so that a script
+// can fall back to the CPU.
+class NoGpu : public Error {
+ public:
+  explicit NoGpu(const std::string& message) : Error(ExitCode::no_gpu, message) {}
 };
 
 // Training stopped between two steps because the caller asked it to (Ctrl-C in the CLI), after

@@ -340,6 +340,8 @@ TEST_F(TrainCli, BadInputExitsTwoWithOneLine) {
   expect_one_line_error(run_gpufm({"train", "--data", data}, dir.path().string()), 2,
                         {"no model file: give FILE, or model = \"...\" in gpufm.toml; the default, models/cnn.dsl, is not in"});
   expect_one_line_error(run_gpufm({"train", model, "--data", data, "--device", "tpu"}), 2, {"--device", "tpu"});
+  expect_one_line_error(run_gpufm({"train", model, "--data", data, "--device", "cuda:x"}), 2,
+                        {"--device: 'cuda:x': expected auto, cpu, cuda or cuda:N (N a GPU's number, from 0)"});
   const std::string wide = dir.write("wide.dsl", "input 28x28x1\nflatten\ndense 4 softmax\n").string();
   expect_one_line_error(run_gpufm({"train", wide, "--data", data, "--out", out("w")}), 2,
                         {"8x8 pixels do not fit the model's input 28x28x1"});

@@ -17,7 +17,7 @@ void add_info_command(CLI::App& root) {
       std::cout << "GPU: none (" << probe.why_none << "); training runs on the CPU backend\n";
     }
     for (const GpuInfo& gpu : probe.gpus) {
-      std::cout << "GPU " << gpu.index << ": " << gpu.name << ", " << human_bytes(static_cast<double>(gpu.total_memory))
+      std::cout << "GPU " << gpu.index << " (--device cuda:" << gpu.index << "): " << gpu.name << ", " << human_bytes(static_cast<double>(gpu.total_memory))
                 << ", compute capability " << gpu.major << "." << gpu.minor << "\n";
     }
   });

@@ -3,8 +3,14 @@
 namespace gpufm::cli {
 
 void add_device_option(CLI::App& command, DeviceOptions& options) {
-  command.add_option("--device", options.device, "auto: the GPU when one can be used, else the CPU; cpu; cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+  const CLI::Validator device_name(
+      [](const std::string& text) { return parse_device(text) ? std::string() : "'" + text + "': expected " + std::string(device_spellings); },
+      "{auto,cpu,cuda,cuda:N}");
+  command
+      .add_option("--device", options.device,
+                  "auto: the first GPU when one can be used, else the CPU; cpu; cuda: the first GPU; cuda:N: GPU N (exit code 3 when it "
+                  "cannot be had)")
+      ->check(device_name)
       ->capture_default_str();
   command.add_flag("--eager", options.eager,
                    "Launch every step's kernels one by one instead of replaying the step captured as a CUDA graph (slower; for comparison)");

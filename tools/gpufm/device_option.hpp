@@ -1,4 +1,4 @@
-// --device auto|cpu|cuda, --eager and --unfused, shared by the commands that run a model.
+// --device auto|cpu|cuda|cuda:N, --eager and --unfused, shared by the commands that run a model.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   // Checked after parsing, so that an unknown command is reported as such.
   app.require_subcommand(0, 1);
   app.failure_message(one_line_failure);
-  app.footer("Exit codes: 0 success, 1 training failed, 2 bad input or usage, 130 interrupted.");
+  app.footer("Exit codes: 0 success, 1 training failed, 2 bad input or usage, 3 no usable GPU for --device cuda, 130 interrupted.");
   gpufm::cli::add_config_option(app);
 
   gpufm::cli::add_data_command(app);
