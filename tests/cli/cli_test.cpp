@@ -24,6 +24,10 @@ TEST(Cli, VersionAndHelpExitZero) {
   const CommandResult help = run_gpufm({"summary", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   expect_contains(help.out, {"Usage:", "--set"});
+  // --help-all: every command's options in one text.
+  const CommandResult all = run_gpufm({"--help-all"});
+  EXPECT_EQ(all.exit_code, 0);
+  expect_contains(all.out, {"--config", "\ntrain\n", "--resume", "\nkfold\n", "--folds", "\nsweep\n", "--grid", "\nexplain\n"});
 }
 
 TEST(Cli, UsageErrorsExitTwo) {

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   CLI::App app{"gpufm: train and study small image networks on IDX data, on a GPU or the CPU"};
   app.name("gpufm");
   app.set_version_flag("-V,--version", "gpufm " GPUFM_VERSION);
+  app.set_help_all_flag("--help-all", "Print the help of every command and exit");
   // Checked after parsing, so that an unknown command is reported as such.
   app.require_subcommand(0, 1);
   app.failure_message(one_line_failure);
