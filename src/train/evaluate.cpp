@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <numeric>
+#include <stdexcept>
 
 #include "gpufm/checkpoint.hpp"
 #include "gpufm/run.hpp"
@@ -51,6 +54,9 @@ Sources find_sources(const EvalRequest& request) {
 EvalResult evaluate_checkpoint(const EvalRequest& request, Backend& backend) {
   const Sources sources = find_sources(request);
   const Graph& graph = sources.graph;
+  if (request.predictions && graph.train.target == Target::input) {
+    throw InputError("--predictions: model '" + graph.name + "' reproduces its input and has no classes to predict; gpufm reconstruct shows its outputs");
+  }
   Program program(graph, backend, graph.train.batch);
   const Checkpoint checkpoint = load_checkpoint(sources.checkpoint, graph, program.plan());
   program.initialize(checkpoint.seed);
@@ -64,10 +70,15 @@ EvalResult evaluate_checkpoint(const EvalRequest& request, Backend& backend) {
   const DeviceIds test_ids = program.upload_ids(ids);
 
   EvalResult result{.model = graph.name, .checkpoint = sources.checkpoint, .epochs_done = checkpoint.epochs_done,
-                    .test = program.evaluate(images, test_ids, program.num_classes() > 0), .class_names = {}, .report = {}};
+                    .test = program.evaluate(images, test_ids, program.num_classes() > 0), .class_names = {}, .report = {}, .predictions = {}};
   if (program.num_classes() > 0) {
     result.class_names = class_names_for(data, program.num_classes());
     result.report = classification_report(result.test.confusion, result.class_names);
+  }
+  if (request.predictions) {
+    result.predictions = TestPredictions{.labels = std::vector<std::int32_t>(data.test.labels.begin(), data.test.labels.end()),
+                                         .outputs = program.predict(images, ids, graph.layers.size() - 1),
+                                         .classes = program.num_classes()};
   }
   return result;
 }
@@ -98,6 +109,36 @@ std::string eval_json(const EvalResult& result) {
     json["confusion_matrix"] = matrix;
   }
   return json.dump();
+}
+
+std::string predictions_csv(const EvalResult& result) {
+  if (!result.predictions) throw std::logic_error("predictions_csv: the evaluation kept no predictions");
+  const TestPredictions& p = *result.predictions;
+  // A name holding a comma or a quote is quoted, as Python's csv module writes it.
+  const auto field = [](const std::string& text) {
+    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (const char c : text) quoted.append(c == '"' ? 2 : 1, c);
+    quoted.push_back('"');
+    return quoted;
+  };
+  std::string csv = "index,label,predicted";
+  for (const std::string& name : result.class_names) csv.append(",").append(field(name));
+  csv += "\n";
+  const auto count = static_cast<std::int64_t>(p.labels.size());
+  for (std::int64_t n = 0; n < count; ++n) {
+    const float* outputs = p.outputs.data() + n * p.classes;
+    const auto predicted = std::max_element(outputs, outputs + p.classes) - outputs;
+    csv.append(std::to_string(n)).append(",").append(std::to_string(p.labels[static_cast<std::size_t>(n)]));
+    csv.append(",").append(std::to_string(predicted));
+    for (std::int64_t c = 0; c < p.classes; ++c) {
+      char number[32];
+      const std::to_chars_result written = std::to_chars(std::begin(number), std::end(number), outputs[c]);  // the float's shortest digits
+      csv.append(",").append(number, written.ptr);
+    }
+    csv += "\n";
+  }
+  return csv;
 }
 
 }  // namespace gpufm

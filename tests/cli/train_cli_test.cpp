@@ -3,8 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <numeric>
 #include <regex>
 #include <sstream>
 
@@ -88,6 +90,40 @@ TEST_F(TrainCli, EvalPrintsTheConfusionMatrixAndReport) {
   expect_one_line_error(run_gpufm({"eval", out("run"), "--model", model}), 2, {"--model " + model, "its own model"});
 }
 
+// eval --predictions: a CSV row per test image whose prediction is its largest output, whose
+// outputs are probabilities, and whose correct rows make the accuracy eval reports.
+TEST_F(TrainCli, EvalWritesEachTestImagesPrediction) {
+  ASSERT_EQ(run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run")}).exit_code, 0);
+  const CommandResult result = run_gpufm({"eval", out("run"), "--json", "--predictions", out("predictions.csv")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto figures = nlohmann::json::parse(result.out);
+  std::string header = "index,label,predicted";
+  for (const auto& scores : figures["classes"]) header.append(",").append(scores["name"].get<std::string>());
+  std::istringstream csv(read_file(dir / "predictions.csv"));
+  std::string line;
+  ASSERT_TRUE(std::getline(csv, line));
+  EXPECT_EQ(line, header);
+  std::int64_t rows = 0, correct = 0;
+  while (std::getline(csv, line)) {
+    std::istringstream fields(line);
+    std::vector<double> values;
+    for (std::string field; std::getline(fields, field, ',');) values.push_back(std::stod(field));
+    ASSERT_EQ(values.size(), 7u) << line;
+    EXPECT_EQ(values[0], static_cast<double>(rows));
+    const auto largest = std::max_element(values.begin() + 3, values.end()) - (values.begin() + 3);
+    EXPECT_EQ(values[2], static_cast<double>(largest)) << line;
+    EXPECT_NEAR(std::accumulate(values.begin() + 3, values.end(), 0.0), 1.0, 1e-5) << line;
+    correct += values[1] == values[2] ? 1 : 0;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 64);
+  EXPECT_DOUBLE_EQ(static_cast<double>(correct) / 64.0, figures["accuracy"].get<double>());
+  const CommandResult plain = run_gpufm({"eval", out("run"), "--predictions", out("again.csv")});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  expect_contains(plain.out, {"Predictions: " + out("again.csv") + "\n"});
+  EXPECT_EQ(read_file(dir / "again.csv"), read_file(dir / "predictions.csv"));
+}
+
 TEST_F(TrainCli, ResumeContinuesToMoreEpochs) {
   ASSERT_EQ(run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--epochs", "2"}).exit_code, 0);
   const CommandResult result = run_gpufm({"train", "--resume", out("run"), "--epochs", "3"});
@@ -120,6 +156,8 @@ TEST_F(TrainCli, AClassifierTakesATrainedEncoderFrozenThenFineTuned) {
                                                       "block decoder:\n  upsample 2\n  conv2d 1 3x3 same sigmoid\n"
                                                       "train:\n  loss mse\n  batch 32\n  epochs 1\n").string();
   ASSERT_EQ(run_gpufm({"train", autoencoder, "--data", dir.path().string(), "--out", out("ae")}).exit_code, 0);
+  expect_one_line_error(run_gpufm({"eval", out("ae"), "--predictions", out("ae.csv")}), 2,
+                        {"--predictions: model 'ae' reproduces its input and has no classes to predict; gpufm reconstruct shows its outputs"});
   // CSVLogger's columns for a model without accuracy or validation.
   const std::string autoencoder_history = read_file(dir / "ae" / "history.csv");
   EXPECT_EQ(autoencoder_history.substr(0, autoencoder_history.find('\n')), "epoch,learning_rate,loss,seconds,val_loss");

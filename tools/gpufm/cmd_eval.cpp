@@ -1,5 +1,6 @@
-// `gpufm eval RUN_OR_CHECKPOINT [--best] [--model FILE] [--data DIR] [--json]`: the test split's
-// loss and accuracy, confusion matrix and per-class report.
+// `gpufm eval RUN_OR_CHECKPOINT [--best] [--model FILE] [--data DIR] [--json] [--predictions CSV]`:
+// the test split's loss and accuracy, confusion matrix and per-class report, and each image's
+// prediction on request.
 #include <algorithm>
 #include <iostream>
 
@@ -7,6 +8,7 @@
 #include "data_options.hpp"
 #include "device_option.hpp"
 #include "eval_output.hpp"
+#include "gpufm/atomic_file.hpp"
 #include "gpufm/device.hpp"
 #include "gpufm/evaluate.hpp"
 
@@ -21,6 +23,7 @@ struct EvalOptions {
   DataOptions data;
   DeviceOptions device;
   bool json = false;
+  std::string predictions;  // a CSV file to write
 };
 
 }  // namespace
@@ -40,17 +43,21 @@ void add_eval_command(CLI::App& root) {
   for (const char* flag : data_flags) command->get_option(flag)->configurable(false);
   add_device_option(*command, options->device);
   command->add_flag("--json", options->json, "Print the figures as one JSON object");
+  command->add_option("--predictions", options->predictions,
+                      "Write each test image's label, prediction and class outputs (probabilities) to this CSV file");
   command->callback([options, command, data_flags] {
-    EvalRequest request{options->target, options->best, options->model, std::nullopt};
+    EvalRequest request{options->target, options->best, options->model, std::nullopt, !options->predictions.empty()};
     if (std::ranges::any_of(data_flags, [&](const char* flag) { return command->count(flag) > 0; })) {
       request.data = resolve_data_paths(options->data);  // all four files or none, as every command takes them
     }
     SelectedBackend selected = select_device(options->device);
     const EvalResult result = evaluate_checkpoint(request, *selected.backend);
+    if (result.predictions) write_file_atomically(options->predictions, predictions_csv(result));
     if (options->json) {
       std::cout << eval_json(result) << "\n";
     } else {
       print_eval(std::cout, result);
+      if (result.predictions) std::cout << "Predictions: " << options->predictions << "\n";
     }
   });
 }
