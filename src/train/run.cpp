@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "gpufm/checkpoint.hpp"
+#include "gpufm/nvtx.hpp"
 #include "gpufm/reconstruct.hpp"
 #include "gpufm/run_report.hpp"
 #include "gpufm/summary.hpp"
@@ -179,25 +180,32 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
   if (history.empty() && !report.class_samples.empty()) tensorboard.image("samples", 1, image_grid(report.class_samples, 1, 2, 255));
   TrainingEvents training = events.training;
   training.epoch_end = [&](const EpochRecord& record) {
-    // The history first: a resume replays it up to the checkpoint's epoch, so it must never
-    // fall behind the checkpoint.
-    history.push_back(record);
-    run_dir.write_history(history);
-    const Checkpoint checkpoint = trainer.checkpoint();
-    const Plan& plan = trainer.program().plan();
-    if (trainer.best_epoch() == record.epoch) save_checkpoint(run_dir.best_file(), graph, plan, checkpoint);
-    save_checkpoint(run_dir.checkpoint_file(), graph, plan, checkpoint);
-    report.history = history;
-    report.best_epoch = trainer.best_epoch();
-    if (graph.train.target == Target::input) {
-      // The images validated on, where there are some: the same ones for every trial of a sweep.
-      const Reconstructions reconstructions = reconstruct(trainer, data, trainer.has_validation(), 10);
-      report.reconstructions = reconstructions.picture(std::string(trainer.has_validation() ? "validation" : "test") +
-                                                       " images and their reconstructions");
-      tensorboard.image("reconstructions", record.epoch, reconstructions.grid());
+    {
+      // Time on the disk between epochs, named on the profiler's timeline as the epochs are.
+      const nvtx::Range range("save", record.epoch);
+      // The history first: a resume replays it up to the checkpoint's epoch, so it must never
+      // fall behind the checkpoint.
+      history.push_back(record);
+      run_dir.write_history(history);
+      const Checkpoint checkpoint = trainer.checkpoint();
+      const Plan& plan = trainer.program().plan();
+      if (trainer.best_epoch() == record.epoch) save_checkpoint(run_dir.best_file(), graph, plan, checkpoint);
+      save_checkpoint(run_dir.checkpoint_file(), graph, plan, checkpoint);
     }
-    write_run_report(run_dir.path(), report);
-    tensorboard.epoch(record);
+    {
+      const nvtx::Range range("report", record.epoch);
+      report.history = history;
+      report.best_epoch = trainer.best_epoch();
+      if (graph.train.target == Target::input) {
+        // The images validated on, where there are some: the same ones for every trial of a sweep.
+        const Reconstructions reconstructions = reconstruct(trainer, data, trainer.has_validation(), 10);
+        report.reconstructions = reconstructions.picture(std::string(trainer.has_validation() ? "validation" : "test") +
+                                                         " images and their reconstructions");
+        tensorboard.image("reconstructions", record.epoch, reconstructions.grid());
+      }
+      write_run_report(run_dir.path(), report);
+      tensorboard.epoch(record);
+    }
     if (events.training.epoch_end) events.training.epoch_end(record);
   };
   try {
