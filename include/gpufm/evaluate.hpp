@@ -39,7 +39,9 @@ struct EvalResult {
 
 EvalResult evaluate_checkpoint(const EvalRequest& request, Backend& backend);
 
-// The key figures as one JSON object: loss, accuracy, per-class scores, confusion matrix.
+// The key figures as one JSON object: loss, accuracy, the per-class scores as scikit-learn's
+// classification_report(output_dict=True) gives them ("classification_report": each class's name,
+// then "accuracy", "macro avg" and "weighted avg", with "f1-score"), the confusion matrix.
 std::string eval_json(const EvalResult& result);
 
 // The predictions as CSV, a row per test image: `index,label,predicted,` then the model's output

@@ -84,25 +84,26 @@ EvalResult evaluate_checkpoint(const EvalRequest& request, Backend& backend) {
 }
 
 std::string eval_json(const EvalResult& result) {
-  nlohmann::json json = {{"model", result.model},
-                         {"checkpoint", result.checkpoint.string()},
-                         {"epochs_done", result.epochs_done},
-                         {"loss", result.test.loss},
-                         {"samples", result.test.samples}};
+  // Ordered, so that the classes keep their order as in scikit-learn's dictionary.
+  nlohmann::ordered_json json = {{"model", result.model},
+                                 {"checkpoint", result.checkpoint.string()},
+                                 {"epochs_done", result.epochs_done},
+                                 {"loss", result.test.loss},
+                                 {"samples", result.test.samples}};
   if (result.report) {
     json["accuracy"] = result.test.accuracy;
-    nlohmann::json classes = nlohmann::json::array();
-    for (const ClassScores& s : result.report->classes) {
-      classes.push_back({{"name", s.name}, {"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"support", s.support}});
-    }
-    json["classes"] = classes;
-    json["macro_avg"] = {{"precision", result.report->macro_average.precision}, {"recall", result.report->macro_average.recall},
-                         {"f1", result.report->macro_average.f1}};
-    json["weighted_avg"] = {{"precision", result.report->weighted_average.precision},
-                            {"recall", result.report->weighted_average.recall},
-                            {"f1", result.report->weighted_average.f1}};
+    // classification_report(..., output_dict=True)'s layout and keys.
+    const auto scores = [](const ClassScores& s) {
+      return nlohmann::ordered_json{{"precision", s.precision}, {"recall", s.recall}, {"f1-score", s.f1}, {"support", s.support}};
+    };
+    nlohmann::ordered_json report;
+    for (const ClassScores& s : result.report->classes) report[s.name] = scores(s);
+    report["accuracy"] = result.report->accuracy;
+    report["macro avg"] = scores(result.report->macro_average);
+    report["weighted avg"] = scores(result.report->weighted_average);
+    json["classification_report"] = report;
     const auto n = static_cast<std::ptrdiff_t>(result.class_names.size());
-    nlohmann::json matrix = nlohmann::json::array();
+    nlohmann::ordered_json matrix = nlohmann::ordered_json::array();
     for (std::ptrdiff_t r = 0; r < n; ++r) {
       matrix.push_back(std::vector<std::int64_t>(result.test.confusion.begin() + r * n, result.test.confusion.begin() + (r + 1) * n));
     }
