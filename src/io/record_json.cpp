@@ -48,4 +48,21 @@ void from_json(const nlohmann::json& json, DataPaths& paths) {
                     json.at("test_images").get<std::string>(), json.at("test_labels").get<std::string>()};
 }
 
+void to_json(nlohmann::ordered_json& json, const ClassificationReport& report) {
+  const auto scores = [](const ClassScores& s) {
+    return nlohmann::ordered_json{{"precision", s.precision}, {"recall", s.recall}, {"f1-score", s.f1}, {"support", s.support}};
+  };
+  json = nlohmann::ordered_json::object();
+  for (const ClassScores& s : report.classes) json[s.name] = scores(s);
+  json["accuracy"] = report.accuracy;
+  json["macro avg"] = scores(report.macro_average);
+  json["weighted avg"] = scores(report.weighted_average);
+}
+
+nlohmann::ordered_json confusion_matrix_json(std::span<const std::int64_t> confusion, std::size_t classes) {
+  nlohmann::ordered_json matrix = nlohmann::ordered_json::array();
+  for (std::size_t row = 0; row < classes; ++row) matrix.push_back(confusion.subspan(row * classes, classes));
+  return matrix;
+}
+
 }  // namespace gpufm

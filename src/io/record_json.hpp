@@ -1,10 +1,15 @@
 // The JSON forms of records that more than one file holds: an epoch's record as history.json has
-// it (a study's members' best epochs too), and the four data files as settings.json names them
-// (study.json too). nlohmann::json finds them by argument-dependent lookup.
+// it (a study's members' best epochs too), the four data files as settings.json names them
+// (study.json too), and a classifier's test scores as metrics.json and `eval --json` give them.
+// nlohmann::json finds them by argument-dependent lookup.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <span>
+
+#include "gpufm/classification_report.hpp"
 #include "gpufm/dataset.hpp"
 #include "gpufm/epoch_record.hpp"
 
@@ -15,5 +20,12 @@ void from_json(const nlohmann::json& json, EpochRecord& record);
 
 void to_json(nlohmann::json& json, const DataPaths& paths);
 void from_json(const nlohmann::json& json, DataPaths& paths);
+
+// As scikit-learn's classification_report(output_dict=True): each class by name, in order, with
+// "precision", "recall", "f1-score" and "support", then "accuracy", "macro avg", "weighted avg".
+void to_json(nlohmann::ordered_json& json, const ClassificationReport& report);
+
+// The rows of a classes x classes confusion matrix (row: true class, column: predicted).
+nlohmann::ordered_json confusion_matrix_json(std::span<const std::int64_t> confusion, std::size_t classes);
 
 }  // namespace gpufm

@@ -9,6 +9,7 @@
 
 #include "gpufm/checkpoint.hpp"
 #include "gpufm/run.hpp"
+#include "io/record_json.hpp"
 
 namespace gpufm {
 
@@ -92,22 +93,8 @@ std::string eval_json(const EvalResult& result) {
                                  {"samples", result.test.samples}};
   if (result.report) {
     json["accuracy"] = result.test.accuracy;
-    // classification_report(..., output_dict=True)'s layout and keys.
-    const auto scores = [](const ClassScores& s) {
-      return nlohmann::ordered_json{{"precision", s.precision}, {"recall", s.recall}, {"f1-score", s.f1}, {"support", s.support}};
-    };
-    nlohmann::ordered_json report;
-    for (const ClassScores& s : result.report->classes) report[s.name] = scores(s);
-    report["accuracy"] = result.report->accuracy;
-    report["macro avg"] = scores(result.report->macro_average);
-    report["weighted avg"] = scores(result.report->weighted_average);
-    json["classification_report"] = report;
-    const auto n = static_cast<std::ptrdiff_t>(result.class_names.size());
-    nlohmann::ordered_json matrix = nlohmann::ordered_json::array();
-    for (std::ptrdiff_t r = 0; r < n; ++r) {
-      matrix.push_back(std::vector<std::int64_t>(result.test.confusion.begin() + r * n, result.test.confusion.begin() + (r + 1) * n));
-    }
-    json["confusion_matrix"] = matrix;
+    json["classification_report"] = *result.report;
+    json["confusion_matrix"] = confusion_matrix_json(result.test.confusion, result.class_names.size());
   }
   return json.dump();
 }

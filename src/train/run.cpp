@@ -239,7 +239,8 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
     seconds += r.seconds;
     samples += static_cast<double>(r.samples);
   }
-  json metrics = {{"model", graph.name},
+  // Ordered: the classes of the test's classification report keep their order.
+  nlohmann::ordered_json metrics = {{"model", graph.name},
                   {"run_dir", run_dir.path().string()},
                   {"epochs", history.empty() ? 0 : history.back().epoch},
                   {"stopped_early", trainer.stopped_early()},
@@ -250,7 +251,11 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                   {"backend", backend.describe()}};
   if (trainer.stopped_early()) metrics["stopped_epoch"] = history.back().epoch;
   if (result.restored_epoch > 0) metrics["restored_epoch"] = result.restored_epoch;
-  if (trainer.program().num_classes() > 0) metrics["test"]["accuracy"] = result.test.accuracy;
+  if (trainer.program().num_classes() > 0) {
+    metrics["test"]["accuracy"] = result.test.accuracy;
+    metrics["test"]["classification_report"] = classification_report(result.test.confusion, report.class_names);
+    metrics["test"]["confusion_matrix"] = confusion_matrix_json(result.test.confusion, report.class_names.size());
+  }
   if (!history.empty()) {
     metrics["final"] = epoch_json(history.back());
     metrics["best"] = epoch_json(history[static_cast<std::size_t>(result.best_epoch - 1)]);

@@ -48,6 +48,15 @@ TEST_F(TrainCli, TrainsAndWritesTheRunDirectory) {
   const auto metrics = read_json(dir / "run" / "metrics.json");
   EXPECT_EQ(metrics["epochs"], 3);
   EXPECT_GE(metrics["test"]["accuracy"].get<double>(), 0.9);
+  // The test's scores as eval --json gives them: the report and the 4 x 4 confusion matrix.
+  EXPECT_EQ(metrics["test"]["classification_report"]["accuracy"], metrics["test"]["accuracy"]);
+  EXPECT_EQ(metrics["test"]["classification_report"]["weighted avg"]["support"], 64);
+  std::int64_t counted = 0;
+  for (const auto& row : metrics["test"]["confusion_matrix"]) {
+    EXPECT_EQ(row.size(), 4u);
+    for (const auto& count : row) counted += count.get<std::int64_t>();
+  }
+  EXPECT_EQ(counted, 64);
   std::ifstream history(dir / "run" / "history.csv");
   std::string header;
   std::getline(history, header);
