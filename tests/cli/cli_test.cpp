@@ -35,6 +35,7 @@ TEST(Cli, UsageErrorsExitTwo) {
   expect_usage_error(run_gpufm({"fly"}), {"fly"});
   expect_usage_error(run_gpufm({"summary"}), {"model is required"});
   expect_usage_error(run_gpufm({"summary", models + "cnn.dsl", "--bogus"}), {"--bogus"});
+  expect_usage_error(run_gpufm({"train", models + "mlp.dsl", "--epochs", "2", "--epochs", "3"}), {"--epochs: given 2 times; give it once"});
 }
 
 TEST(Cli, SummaryPrintsTheTableAndTotals) {

@@ -5,8 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <exception>
-#include <new>
 #include <iostream>
+#include <new>
+#include <regex>
 
 #include "commands.hpp"
 #include "config_file.hpp"
@@ -18,8 +19,15 @@ namespace {
 
 constexpr int usage_exit_code = static_cast<int>(gpufm::ExitCode::bad_input);
 
+// CLI11's message for a flag given more often than it is taken ("--epochs: At Most 1 required but
+// received 2") in plain words.
+std::string plain_words(const std::string& message) {
+  static const std::regex at_most("At Most 1 required but received ([0-9]+)");
+  return std::regex_replace(message, at_most, "given $1 times; give it once");
+}
+
 std::string one_line_failure(const CLI::App*, const CLI::Error& e) {
-  return "gpufm: error: " + gpufm::cli::printable_line(e.what()) + " (see --help)\n";
+  return "gpufm: error: " + gpufm::cli::printable_line(plain_words(e.what())) + " (see --help)\n";
 }
 
 }  // namespace
