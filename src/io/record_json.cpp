@@ -59,6 +59,18 @@ void to_json(nlohmann::ordered_json& json, const ClassificationReport& report) {
   json["weighted avg"] = scores(report.weighted_average);
 }
 
+std::string json_reason(const nlohmann::json::exception& e) {
+  std::string_view reason = e.what();  // "[json.exception.parse_error.101] parse error at ..."
+  if (const std::size_t id_end = reason.find("] "); reason.starts_with("[json.exception.") && id_end != std::string_view::npos) {
+    reason.remove_prefix(id_end + 2);
+  }
+  return std::string(reason);
+}
+
+InputError malformed_json(const std::filesystem::path& file, std::string_view holds, const nlohmann::json::exception& e) {
+  return InputError(file.string() + ": malformed " + std::string(holds) + " (" + json_reason(e) + ")");
+}
+
 nlohmann::ordered_json confusion_matrix_json(std::span<const std::int64_t> confusion, std::size_t classes) {
   nlohmann::ordered_json matrix = nlohmann::ordered_json::array();
   for (std::size_t row = 0; row < classes; ++row) matrix.push_back(confusion.subspan(row * classes, classes));

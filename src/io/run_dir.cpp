@@ -133,7 +133,7 @@ std::vector<EpochRecord> RunDirectory::read_history() const {
   try {
     return nlohmann::json::parse(read("history.json")).get<std::vector<EpochRecord>>();
   } catch (const nlohmann::json::exception& e) {
-    throw InputError((path_ / "history.json").string() + ": malformed history (" + e.what() + ")");
+    throw malformed_json(path_ / "history.json", "history", e);
   }
 }
 

@@ -21,6 +21,7 @@
 #include "gpufm/format.hpp"
 #include "gpufm/shape.hpp"
 #include "gpufm/text_file.hpp"
+#include "io/record_json.hpp"
 
 namespace gpufm {
 
@@ -167,10 +168,7 @@ Json parse_header(std::span<const std::byte> header, const ErrorPrefix& file) {
     return Json::parse(text, text + header.size(), refuse_duplicate_keys);
   } catch (const Json::exception& e) {
     // A syntax error, or a number too large for a double (out_of_range: "number overflow ...").
-    std::string_view detail = e.what();  // "[json.exception.parse_error.101] parse error at ..."
-    const std::size_t id_end = detail.find("] ");
-    if (id_end != std::string_view::npos) detail.remove_prefix(id_end + 2);
-    throw file.error("header is not valid JSON: " + std::string(detail));
+    throw file.error("header is not valid JSON: " + json_reason(e));
   }
 }
 

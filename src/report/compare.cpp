@@ -9,6 +9,7 @@
 #include "gpufm/run_dir.hpp"
 #include "gpufm/run_report.hpp"
 #include "gpufm/study_dir.hpp"
+#include "io/record_json.hpp"
 
 namespace gpufm {
 
@@ -45,7 +46,7 @@ LoadedRun load_run(const std::filesystem::path& dir, const std::string& name) {
   try {
     flatten(json::parse(run.read("settings.json")), "", loaded.settings);
   } catch (const json::exception& e) {
-    throw InputError(run.settings_file().string() + ": malformed settings (" + e.what() + ")");
+    throw malformed_json(run.settings_file(), "settings", e);
   }
   ComparedRun& c = loaded.compared;
   c.epochs = static_cast<std::int64_t>(loaded.history.size());

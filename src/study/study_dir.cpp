@@ -234,7 +234,7 @@ Study StudyDirectory::read() const {
   try {
     return study_from(json::parse(std::ifstream(file)));
   } catch (const json::exception& e) {
-    throw InputError(file.string() + ": malformed study (" + e.what() + ")");
+    throw malformed_json(file, "study", e);
   } catch (const InputError& e) {
     throw InputError(file.string() + ": " + e.what());
   }

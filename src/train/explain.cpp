@@ -12,6 +12,7 @@
 #include "gpufm/format.hpp"
 #include "gpufm/neighbour_list.hpp"
 #include "gpufm/run.hpp"
+#include "io/record_json.hpp"
 
 namespace gpufm {
 
@@ -271,7 +272,7 @@ Explanation read_explanation(const std::filesystem::path& file) {
     }
     return explanation;
   } catch (const json::exception& e) {
-    throw InputError(file.string() + ": malformed explanation (" + e.what() + ")");
+    throw malformed_json(file, "explanation", e);
   }
 }
 

@@ -133,7 +133,7 @@ std::optional<SplitIds> recorded_split(const RunDirectory& run_dir) {
     const json split = json::parse(run_dir.read("split.json"));
     return SplitIds{split.at("train").get<std::vector<std::int32_t>>(), split.at("validation").get<std::vector<std::int32_t>>()};
   } catch (const json::exception& e) {
-    throw InputError(run_dir.split_file().string() + ": malformed split (" + e.what() + ")");
+    throw malformed_json(run_dir.split_file(), "split", e);
   }
 }
 
@@ -289,7 +289,7 @@ RecordedRun read_recorded_run(const RunDirectory& run_dir) {
     const json settings = json::parse(run_dir.read("settings.json"));
     return RecordedRun{settings.at("model").get<std::string>(), settings.at("data").get<DataPaths>()};
   } catch (const json::exception& e) {
-    throw InputError(run_dir.settings_file().string() + ": malformed settings (" + e.what() + ")");
+    throw malformed_json(run_dir.settings_file(), "settings", e);
   }
 }
 

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <limits>
 
+#include "gpufm/error.hpp"
 #include "gpufm/run_dir.hpp"
+#include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpufm {
@@ -55,6 +57,18 @@ TEST(RunDirectoryHistory, JsonReadsBackWhatWasWrittenANaNIncluded) {
   ASSERT_TRUE(read[1].val_loss.has_value());
   EXPECT_TRUE(std::isnan(*read[1].val_loss));
   EXPECT_EQ(read[1].val_accuracy, 0.1);
+}
+
+// A history edited by hand until it no longer reads: the file and the parser's reason, in words
+// (without nlohmann's exception ids).
+TEST(RunDirectoryHistory, AMalformedHistoryNamesTheFileAndWhy) {
+  TempDir dir;
+  const RunDirectory run = RunDirectory::create(dir / "run", "model");
+  const std::string history = (dir / "run" / "history.json").string();
+  dir.write("run/history.json", "[{\"epoch\": 1,");
+  test::expect_input_error([&] { run.read_history(); }, {history + ": malformed history (parse error at line 1, column 14: "});
+  dir.write("run/history.json", "[{\"epoch\": 1}]");
+  EXPECT_EQ(test::error_of<InputError>([&] { run.read_history(); }), history + ": malformed history (key 'loss' not found)");
 }
 
 }  // namespace
