@@ -7,8 +7,8 @@
 //   reconstructions.svg, .png  autoencoders: the first images validated on (test images where
 //                          none are) above their reconstructions
 //   report.html            all of it in one self-contained page (pictures inlined, no network),
-//                          with the per-class precision, recall and F1, the model summary and the
-//                          resolved settings, and the run's explanation (explain.svg and
+//                          with the per-class precision, recall and F1, the images of each class
+//                          in each split, the model summary and the resolved settings, and the run's explanation (explain.svg and
 //                          explain.json, which `gpufm explain` writes: gpufm/explain.hpp) once it
 //                          has one
 #pragma once
@@ -29,6 +29,14 @@
 
 namespace gpufm {
 
+// Images of each class in the splits a run uses: those trained on, those validated on (none where
+// the run validates on the test split, or on nothing) and the test split's.
+struct ClassCounts {
+  std::vector<std::int64_t> train, validation, test;
+};
+// How many of the images `ids` are of each class below `classes`, by their labels.
+std::vector<std::int64_t> count_classes(std::span<const std::uint8_t> labels, std::span<const std::int32_t> ids, std::size_t classes);
+
 struct RunReport {
   std::string model;          // the model's name
   std::string model_summary;  // format_summary's table
@@ -39,6 +47,7 @@ struct RunReport {
   std::optional<PassMetrics> test;       // the final model on the test split, once trained (a classifier's with its confusion)
   std::vector<std::string> class_names;  // a classifier's outputs' (class_names_for), else the data's
   std::vector<Image> class_samples;      // a strip of test images per class
+  ClassCounts class_counts;              // of class_names' classes
   std::optional<Picture> reconstructions;  // an autoencoder's, of the first images validated on (else test), at the latest epoch
 };
 

@@ -89,6 +89,8 @@ class Trainer {
   std::vector<float> layer_outputs(std::size_t layer, bool test, std::span<const std::int32_t> ids);
   // The ids trained on (the training set less the images validated on).
   std::span<const std::int32_t> train_id_list() const { return train_id_list_; }
+  // The ids validated on, in order: none when the run validates on the test split, or on nothing.
+  std::span<const std::int32_t> validation_id_list() const { return validation_id_list_; }
 
  private:
   // Epoch 0: weights from the seed, schedule and early stopping at their start.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 #include <string_view>
 
 #include "gpufm/atomic_file.hpp"
@@ -52,9 +53,32 @@ std::string figures_section(const RunReport& report) {
     if (!report.test->confusion.empty()) html += ", accuracy " + figure_text(report.test->accuracy);
     html += " on " + std::to_string(report.test->samples) + " images.</p>\n";
   } else {
-    html += "<p>Training: " + std::to_string(report.history.size()) + " epochs so far; the test figures come when it ends.</p>\n";
+    html += "<p>Training: " + std::to_string(report.history.size()) + (report.history.size() == 1 ? " epoch" : " epochs") +
+            " so far; the test figures come when it ends.</p>\n";
   }
   return html;
+}
+
+// Each split's images of each class, and their share of the split, as `gpufm data` shows them.
+std::string class_counts_section(const RunReport& report) {
+  const ClassCounts& counts = report.class_counts;
+  const bool validated = !counts.validation.empty();
+  std::vector<std::vector<std::string>> rows = {{"class", "trained on"}};
+  if (validated) rows[0].push_back("validated on");
+  rows[0].push_back("test");
+  const auto share = [](const std::vector<std::int64_t>& split, std::size_t c) {
+    const std::int64_t total = std::accumulate(split.begin(), split.end(), std::int64_t{0});
+    char percent[32];
+    std::snprintf(percent, sizeof percent, " (%.1f%%)", total > 0 ? 100.0 * static_cast<double>(split[c]) / static_cast<double>(total) : 0.0);
+    return with_commas(split[c]) + percent;
+  };
+  for (std::size_t c = 0; c < counts.train.size(); ++c) {
+    std::vector<std::string> row = {c < report.class_names.size() ? report.class_names[c] : std::to_string(c), share(counts.train, c)};
+    if (validated) row.push_back(share(counts.validation, c));
+    row.push_back(share(counts.test, c));
+    rows.push_back(std::move(row));
+  }
+  return "<h2>Images of each class</h2>\n" + report::html_table(rows);
 }
 
 std::string classification_section(const RunReport& report, const Picture& confusion) {
@@ -157,6 +181,15 @@ std::vector<LineChart> overlaid_curves(std::span<const NamedHistory> runs) {
   return charts;
 }
 
+std::vector<std::int64_t> count_classes(std::span<const std::uint8_t> labels, std::span<const std::int32_t> ids, std::size_t classes) {
+  std::vector<std::int64_t> counts(classes, 0);
+  for (const std::int32_t id : ids) {
+    const std::uint8_t label = labels[static_cast<std::size_t>(id)];
+    if (label < classes) ++counts[label];
+  }
+  return counts;
+}
+
 std::vector<Image> class_sample_strips(const ImageSplit& test, std::int64_t classes, std::int64_t count) {
   std::vector<std::vector<Image>> tiles(static_cast<std::size_t>(classes));
   for (std::size_t n = 0; n < test.count; ++n) {
@@ -193,6 +226,7 @@ void write_run_report(const std::filesystem::path& dir, const RunReport& report)
     write_png(dir / "samples.png", image_grid(report.class_samples, 1, 2, 255));
     sections.push_back(samples_section(report));
   }
+  if (!report.class_counts.train.empty()) sections.push_back(class_counts_section(report));
   sections.push_back("<h2>Model</h2>\n<pre>" + report::escape_html(report.model_summary) + "</pre>\n");
   sections.push_back("<h2>Settings</h2>\n<pre>" + report::escape_html(report.settings_json) + "</pre>\n");
   write_file_atomically(dir / "report.html", report::html_page(report.model + ": " + dir.filename().string(), sections));

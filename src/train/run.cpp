@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <map>
+#include <numeric>
 #include <string_view>
 
 #include "gpufm/checkpoint.hpp"
@@ -175,7 +176,15 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                    .test = std::nullopt,
                    .class_names = classifier ? class_names_for(data, trainer.program().num_classes()) : data.class_names,
                    .class_samples = class_sample_strips(data.test, static_cast<std::int64_t>(data.class_names.size()), 8),
+                   .class_counts = {},
                    .reconstructions = std::nullopt};
+  const std::size_t classes = report.class_names.size();
+  std::vector<std::int32_t> test_ids(data.test.count);
+  std::iota(test_ids.begin(), test_ids.end(), 0);
+  const std::span<const std::int32_t> validation_ids = trainer.validation_id_list();
+  report.class_counts = {.train = count_classes(data.train.labels, trainer.train_id_list(), classes),
+                         .validation = validation_ids.empty() ? std::vector<std::int64_t>{} : count_classes(data.train.labels, validation_ids, classes),
+                         .test = count_classes(data.test.labels, test_ids, classes)};
   TensorBoardLog tensorboard(run_dir.path(), trainer.has_validation());
   if (history.empty() && !report.class_samples.empty()) tensorboard.image("samples", 1, image_grid(report.class_samples, 1, 2, 255));
   TrainingEvents training = events.training;

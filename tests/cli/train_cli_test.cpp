@@ -57,6 +57,10 @@ TEST_F(TrainCli, TrainsAndWritesTheRunDirectory) {
     for (const auto& count : row) counted += count.get<std::int64_t>();
   }
   EXPECT_EQ(counted, 64);
+  // The report counts each class in the parts trained on (the first 204 of 256), validated on (the
+  // last 52) and tested on; the set's labels go round the four classes.
+  expect_contains(read_file(dir / "run" / "report.html"),
+                  {"<tr><td>0</td><td>51 (25.0%)</td><td>13 (25.0%)</td><td>16 (25.0%)</td></tr>"});
   std::ifstream history(dir / "run" / "history.csv");
   std::string header;
   std::getline(history, header);

@@ -68,6 +68,13 @@ TEST(RunReport, SampleStripsHoldTheFirstImagesOfEachClass) {
   EXPECT_EQ(strips[0].pixels[8 + 2], data.test.pixels[4 * 64]) << "the second tile is image 4, class 0's second";
 }
 
+TEST(RunReport, ClassesAreCountedAmongTheIdsGiven) {
+  const std::vector<std::uint8_t> labels = {0, 1, 2, 1, 1, 3};
+  const std::vector<std::int32_t> ids = {1, 3, 4, 5};
+  EXPECT_EQ(count_classes(labels, ids, 3), (std::vector<std::int64_t>{0, 3, 0})) << "label 3 is past the classes counted";
+  EXPECT_EQ(count_classes(labels, {}, 2), (std::vector<std::int64_t>{0, 0}));
+}
+
 TEST(RunReport, WritesThePicturesAndOneSelfContainedPage) {
   test::TempDir dir;
   const Dataset data = test::learnable_dataset(16, 40);
@@ -80,6 +87,7 @@ TEST(RunReport, WritesThePicturesAndOneSelfContainedPage) {
                    .test = PassMetrics{.loss = 0.25, .accuracy = 0.75, .samples = 40, .confusion = std::vector<std::int64_t>(16, 0)},
                    .class_names = data.class_names,
                    .class_samples = class_sample_strips(data.test, 4, 8),
+                   .class_counts = {.train = {1200, 800, 1000, 1000}, .validation = {100, 150, 150, 100}, .test = {10, 10, 10, 10}},
                    .reconstructions = std::nullopt};
   for (std::size_t c = 0; c < 4; ++c) report.test->confusion[c * 5] = 10;
   write_run_report(dir.path(), report);
@@ -94,7 +102,8 @@ TEST(RunReport, WritesThePicturesAndOneSelfContainedPage) {
   const std::string html = test::read_file(dir / "report.html");
   for (const char* part : {"<h2>Learning curves</h2>", "<h2>Test confusion matrix</h2>", "<th>precision</th>", "<td>top-left</td>",
                            "accuracy 1.0000 on 40 images", "Model: &quot;small&quot; &lt;table&gt;", "{&quot;seed&quot;: 42}",
-                           "best (val_loss)"}) {
+                           "best (val_loss)", "<h2>Images of each class</h2>", "<th>validated on</th>",
+                           "<td>top-left</td><td>1,200 (30.0%)</td><td>100 (20.0%)</td><td>10 (25.0%)</td>"}) {
     EXPECT_NE(html.find(part), std::string::npos) << part;
   }
   std::size_t svg_images = 0, png_images = 0;
@@ -113,7 +122,9 @@ TEST(RunReport, BeforeTestingThePageSaysTrainingGoesOn) {
   report.history = history_of(1, false);
   report.best_epoch = 1;
   write_run_report(dir.path(), report);
-  EXPECT_NE(test::read_file(dir / "report.html").find("1 epochs so far"), std::string::npos);
+  const std::string html = test::read_file(dir / "report.html");
+  EXPECT_NE(html.find("1 epoch so far"), std::string::npos);
+  EXPECT_EQ(html.find("Images of each class"), std::string::npos) << "no counts, no table";
   EXPECT_FALSE(std::filesystem::exists(dir / "confusion.png"));
   EXPECT_FALSE(std::filesystem::exists(dir / "samples.png"));
 }
