@@ -1,7 +1,9 @@
 # mlp_small: 784-32-10 with a sigmoid hidden layer (25,450 parameters).
 # The study trained it with SGD lr 0.1 (test 0.867) and with Adam 1e-3 (test 0.876).
+let hidden = 32
+
 input 784
-dense 32 sigmoid
+dense $hidden sigmoid
 dense 10 softmax
 
 train:
