@@ -14,6 +14,16 @@
 
 namespace gpufm {
 
+// The distribution of a tensor's values as TensorBoard's histogram dashboard draws it (its legacy
+// HistogramProto): equal-width buckets from min to max, bucket_limit[i] being bucket i's right
+// edge and bucket[i] its count; one bucket when every value is the same, none for no values.
+struct Histogram {
+  double min = 0, max = 0, num = 0, sum = 0, sum_squares = 0;
+  std::vector<double> bucket_limit, bucket;
+};
+// Keras' tf.summary.histogram default: 30 buckets.
+Histogram histogram_of(std::span<const float> values, int buckets = 30);
+
 // One event file, events.out.tfevents.<10-digit seconds>.<hostname>.<pid>.<n> as TensorBoard's
 // own writer names them (n counts the files this process created), holding TFRecord records of
 // Event messages. TensorBoard reads the file while it grows, so it is appended to, not written
@@ -37,6 +47,9 @@ class EventFileWriter {
   void scalar(std::string_view tag, std::int64_t step, double value);
   // An image summary holding the image as a PNG (encode_png's exceptions).
   void image(std::string_view tag, std::int64_t step, const Image& image);
+  // A histogram summary of the values (histogram_of), as Keras' TensorBoard(histogram_freq=1)
+  // logs each weight: histogram("conv2d/weight/histogram", epoch, weights).
+  void histogram(std::string_view tag, std::int64_t step, std::span<const float> values);
 
   // Appends the events so far to the file: once per epoch, and before a run stops. IoError naming
   // the file when the disk refuses; what was not written stays for the next flush().

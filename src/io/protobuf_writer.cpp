@@ -31,6 +31,12 @@ void ProtobufMessage::add_string(int field, std::string_view text) {
 
 void ProtobufMessage::add_message(int field, const ProtobufMessage& message) { add_bytes(field, message.bytes()); }
 
+void ProtobufMessage::add_packed_doubles(int field, std::span<const double> values) {
+  add_key(field, WireType::length_delimited);
+  add_varint(values.size() * sizeof(double));
+  for (const double value : values) add_little_endian(std::bit_cast<std::uint64_t>(value), 8);
+}
+
 void ProtobufMessage::add_key(int field, WireType type) {
   add_varint((static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint64_t>(type));
 }

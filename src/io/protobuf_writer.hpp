@@ -19,6 +19,8 @@ class ProtobufMessage {
   void add_bytes(int field, std::span<const std::byte> bytes);
   void add_string(int field, std::string_view text);
   void add_message(int field, const ProtobufMessage& message);
+  // A repeated double field, packed: one length-delimited run of little-endian doubles.
+  void add_packed_doubles(int field, std::span<const double> values);
 
   const std::vector<std::byte>& bytes() const { return bytes_; }
 

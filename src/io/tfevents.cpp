@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -27,7 +28,10 @@ constexpr int wall_time = 1, step = 2, file_version = 3, summary = 5;
 }
 constexpr int summary_value_field = 1;
 namespace value_field {
-constexpr int tag = 1, simple_value = 2, image = 4;
+constexpr int tag = 1, simple_value = 2, image = 4, histo = 5;
+}
+namespace histogram_field {
+constexpr int min = 1, max = 2, num = 3, sum = 4, sum_squares = 5, bucket_limit = 6, bucket = 7;
 }
 namespace image_field {
 constexpr int height = 1, width = 2, colorspace = 3, encoded_image_string = 4;
@@ -57,10 +61,20 @@ io::ProtobufMessage event_at(std::int64_t step) {
   return event;
 }
 
-io::ProtobufMessage summary_of(const io::ProtobufMessage& value) {
+// A Summary.Value with its tag, for its one kind of value to be added.
+io::ProtobufMessage tagged_value(std::string_view tag) {
+  io::ProtobufMessage value;
+  value.add_string(value_field::tag, tag);
+  return value;
+}
+
+// The event at `step` of a summary holding the one value.
+io::ProtobufMessage summary_event(std::int64_t step, const io::ProtobufMessage& value) {
   io::ProtobufMessage summary;
   summary.add_message(summary_value_field, value);
-  return summary;
+  io::ProtobufMessage event = event_at(step);
+  event.add_message(event_field::summary, summary);
+  return event;
 }
 
 void append_little_endian(std::vector<std::byte>& out, std::uint64_t value, int byte_count) {
@@ -72,6 +86,29 @@ IoError write_error(const std::filesystem::path& path, int error_number) {
 }
 
 }  // namespace
+
+Histogram histogram_of(std::span<const float> values, int buckets) {
+  Histogram h;
+  if (values.empty()) return h;
+  const auto [least, most] = std::minmax_element(values.begin(), values.end());
+  h.min = *least;
+  h.max = *most;
+  h.num = static_cast<double>(values.size());
+  for (const float v : values) {
+    h.sum += v;
+    h.sum_squares += static_cast<double>(v) * v;
+  }
+  const int count = h.max > h.min ? std::max(buckets, 1) : 1;
+  const double width = (h.max - h.min) / count;
+  h.bucket.assign(static_cast<std::size_t>(count), 0);
+  for (int i = 0; i < count; ++i) h.bucket_limit.push_back(i + 1 == count ? h.max : h.min + width * (i + 1));
+  for (const float v : values) {
+    // The last bucket holds the maximum itself.
+    const auto i = count == 1 ? 0 : std::min(static_cast<int>((v - h.min) / width), count - 1);
+    h.bucket[static_cast<std::size_t>(i)] += 1;
+  }
+  return h;
+}
 
 EventFileWriter::EventFileWriter(const std::filesystem::path& directory) {
   std::error_code error;
@@ -103,12 +140,9 @@ EventFileWriter::~EventFileWriter() {
 }
 
 void EventFileWriter::scalar(std::string_view tag, std::int64_t step, double value) {
-  io::ProtobufMessage summary_value;
-  summary_value.add_string(value_field::tag, tag);
+  io::ProtobufMessage summary_value = tagged_value(tag);
   summary_value.add_float(value_field::simple_value, static_cast<float>(value));
-  io::ProtobufMessage event = event_at(step);
-  event.add_message(event_field::summary, summary_of(summary_value));
-  add_event(event.bytes());
+  add_event(summary_event(step, summary_value).bytes());
 }
 
 void EventFileWriter::image(std::string_view tag, std::int64_t step, const Image& image) {
@@ -117,12 +151,24 @@ void EventFileWriter::image(std::string_view tag, std::int64_t step, const Image
   encoded.add_int(image_field::width, image.width);
   encoded.add_int(image_field::colorspace, image.channels);  // 1 gray, 3 RGB: the same numbers
   encoded.add_bytes(image_field::encoded_image_string, encode_png(image));
-  io::ProtobufMessage summary_value;
-  summary_value.add_string(value_field::tag, tag);
+  io::ProtobufMessage summary_value = tagged_value(tag);
   summary_value.add_message(value_field::image, encoded);
-  io::ProtobufMessage event = event_at(step);
-  event.add_message(event_field::summary, summary_of(summary_value));
-  add_event(event.bytes());
+  add_event(summary_event(step, summary_value).bytes());
+}
+
+void EventFileWriter::histogram(std::string_view tag, std::int64_t step, std::span<const float> values) {
+  const Histogram h = histogram_of(values);
+  io::ProtobufMessage histo;
+  histo.add_double(histogram_field::min, h.min);
+  histo.add_double(histogram_field::max, h.max);
+  histo.add_double(histogram_field::num, h.num);
+  histo.add_double(histogram_field::sum, h.sum);
+  histo.add_double(histogram_field::sum_squares, h.sum_squares);
+  histo.add_packed_doubles(histogram_field::bucket_limit, h.bucket_limit);
+  histo.add_packed_doubles(histogram_field::bucket, h.bucket);
+  io::ProtobufMessage summary_value = tagged_value(tag);
+  summary_value.add_message(value_field::histo, histo);
+  add_event(summary_event(step, summary_value).bytes());
 }
 
 // A TFRecord: the payload's length (8 bytes), its masked CRC, the payload, the payload's masked

@@ -23,4 +23,13 @@ void TensorBoardLog::image(std::string_view tag, std::int64_t epoch, const Image
   train_.flush();
 }
 
+void TensorBoardLog::parameters(std::int64_t epoch, const Graph& graph, const Plan& plan, std::span<const float> params) {
+  for (const ParamSlot& slot : plan.params) {
+    const Layer& layer = graph.layers[slot.layer];
+    train_.histogram(layer.name + "/" + layer.params[slot.param].name + "/histogram", epoch - 1,
+                     params.subspan(static_cast<std::size_t>(slot.offset), static_cast<std::size_t>(slot.elements)));
+  }
+  train_.flush();
+}
+
 }  // namespace gpufm

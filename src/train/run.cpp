@@ -189,6 +189,8 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
   if (history.empty() && !report.class_samples.empty()) tensorboard.image("samples", 1, image_grid(report.class_samples, 1, 2, 255));
   TrainingEvents training = events.training;
   training.epoch_end = [&](const EpochRecord& record) {
+    const Plan& plan = trainer.program().plan();
+    Checkpoint checkpoint;  // the parameters read back once, for the checkpoints and the histograms
     {
       // Time on the disk between epochs, named on the profiler's timeline as the epochs are.
       const nvtx::Range range("save", record.epoch);
@@ -196,13 +198,13 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
       // fall behind the checkpoint.
       history.push_back(record);
       run_dir.write_history(history);
-      const Checkpoint checkpoint = trainer.checkpoint();
-      const Plan& plan = trainer.program().plan();
+      checkpoint = trainer.checkpoint();
       if (trainer.best_epoch() == record.epoch) save_checkpoint(run_dir.best_file(), graph, plan, checkpoint);
       save_checkpoint(run_dir.checkpoint_file(), graph, plan, checkpoint);
     }
     {
       const nvtx::Range range("report", record.epoch);
+      tensorboard.parameters(record.epoch, graph, plan, checkpoint.params);
       report.history = history;
       report.best_epoch = trainer.best_epoch();
       if (graph.train.target == Target::input) {

@@ -4,9 +4,9 @@ a directory: the oracle that tests/io/tfevents_tensorboard_test.cpp checks gpufm
 
 Usage: read_tfevents.py DIR
 
-It reads them twice: with the classic EventAccumulator (Scalars, Images), and with the plugin
-EventAccumulator that TensorBoard's web app reads through, which migrates legacy values into
-the "scalars" and "images" plugins' tensors. Every PNG is decoded in full with Pillow (a
+It reads them twice: with the classic EventAccumulator (Scalars, Images, Histograms), and with the
+plugin EventAccumulator that TensorBoard's web app reads through, which migrates legacy values
+into the "scalars", "images" and "histograms" plugins' tensors. Every PNG is decoded in full with Pillow (a
 dependency of tensorboard).
 """
 
@@ -44,7 +44,17 @@ def read_classic(directory):
         ]
         for tag in tags["images"]
     }
-    return {"file_version": accumulator.file_version, "scalars": scalars, "images": images}
+    histograms = {
+        tag: [
+            {"step": event.step, "min": event.histogram_value.min, "max": event.histogram_value.max,
+             "num": event.histogram_value.num, "sum": event.histogram_value.sum,
+             "sum_squares": event.histogram_value.sum_squares,
+             "bucket_limit": list(event.histogram_value.bucket_limit), "bucket": list(event.histogram_value.bucket)}
+            for event in accumulator.Histograms(tag)
+        ]
+        for tag in tags["histograms"]
+    }
+    return {"file_version": accumulator.file_version, "scalars": scalars, "images": images, "histograms": histograms}
 
 
 def read_as_web_app(directory):
@@ -63,7 +73,13 @@ def read_as_web_app(directory):
             width, height, *pngs = tensor_util.make_ndarray(event.tensor_proto).tolist()
             images[tag].append({"step": event.step, "width": int(width), "height": int(height),
                                 "png": [decoded_png(png) for png in pngs]})
-    return {"scalars": scalars, "images": images}
+    # The histograms dashboard's tensors: a row (left edge, right edge, count) a bucket.
+    histograms = {
+        tag: [{"step": event.step, "buckets": tensor_util.make_ndarray(event.tensor_proto).tolist()}
+              for event in accumulator.Tensors(tag)]
+        for tag in (accumulator.PluginTagToContent("histograms") if "histograms" in plugins else {})
+    }
+    return {"scalars": scalars, "images": images, "histograms": histograms}
 
 
 def main():

@@ -135,6 +135,41 @@ TEST(TensorBoardReadsEventFiles, ScalarsAndImagesOfEachEpoch) {
   EXPECT_EQ(shown["png"].size(), 1u);
 }
 
+// A histogram reads back with its figures and buckets, and the histograms dashboard has its
+// buckets with their left edges.
+TEST(TensorBoardReadsEventFiles, HistogramsOfEachEpoch) {
+  const std::string missing = oracle_missing();
+  if (!missing.empty()) GTEST_SKIP() << missing;
+  const test::TempDir dir;
+  const std::vector<float> weights = {-0.5f, 0.25f, 0.25f, 1.0f};
+  {
+    EventFileWriter writer(dir / "train");
+    for (std::int64_t epoch = 0; epoch < 2; ++epoch) writer.histogram("dense/weight/histogram", epoch, weights);
+    writer.histogram("dense/bias/histogram", 1, std::vector<float>{0.0f, 0.0f});
+  }
+  const Json read = read_with_tensorboard(dir / "train");
+  const Json& classic = read["classic"]["histograms"];
+  ASSERT_EQ(classic["dense/weight/histogram"].size(), 2u);
+  const Histogram expected = histogram_of(weights);
+  const Json& first = classic["dense/weight/histogram"][0];
+  EXPECT_EQ(first["step"], 0);
+  EXPECT_EQ(first["min"], -0.5);
+  EXPECT_EQ(first["max"], 1.0);
+  EXPECT_EQ(first["num"], 4.0);
+  EXPECT_EQ(first["sum"], 1.0);
+  EXPECT_EQ(first["sum_squares"], 0.25 + 0.0625 * 2 + 1);
+  EXPECT_EQ(first["bucket_limit"].get<std::vector<double>>(), expected.bucket_limit);
+  EXPECT_EQ(first["bucket"].get<std::vector<double>>(), expected.bucket);
+  EXPECT_EQ(classic["dense/bias/histogram"][0]["bucket"], (Json{2.0}));
+  const Json& shown = read["web_app"]["histograms"]["dense/weight/histogram"];
+  ASSERT_EQ(shown.size(), 2u);
+  EXPECT_EQ(shown[1]["step"], 1);
+  double counted = 0;
+  for (const Json& bucket : shown[1]["buckets"]) counted += bucket[2].get<double>();
+  EXPECT_EQ(counted, 4.0);
+  EXPECT_EQ(shown[1]["buckets"][0][0], -0.5) << "the first bucket starts at the minimum";
+}
+
 // TensorBoard reads a run while it trains, and a resumed run adds a second file to the directory.
 TEST(TensorBoardReadsEventFiles, WhatWasFlushedWhileARunGoesOnAndAfterItResumes) {
   const std::string missing = oracle_missing();
@@ -181,6 +216,15 @@ TEST(TensorBoardReadsEventFiles, ARunsLogsHoldItsHistory) {
   EXPECT_EQ(points_of(train["scalars"], "epoch_learning_rate"), expected("lr"));
   EXPECT_EQ(points_of(validation["scalars"], "epoch_loss"), expected("val_loss"));
   EXPECT_EQ(points_of(validation["scalars"], "epoch_accuracy"), expected("val_accuracy"));
+  // Each parameter tensor's histogram each epoch, as Keras' histogram_freq=1 logs its weights.
+  for (const auto& [tag, elements] : std::map<std::string, double>{{"conv2d/weight/histogram", 36},
+                                                                   {"conv2d/bias/histogram", 4},
+                                                                   {"dense/weight/histogram", 64 * 4},
+                                                                   {"dense/bias/histogram", 4}}) {
+    ASSERT_EQ(train["histograms"][tag].size(), history.size()) << tag;
+    EXPECT_EQ(train["histograms"][tag][2]["step"], 2) << tag;
+    EXPECT_EQ(train["histograms"][tag][2]["num"], elements) << tag;
+  }
   ASSERT_EQ(train["images"]["samples"].size(), 1u);
   EXPECT_EQ(train["images"]["samples"][0]["png"], (Json{{"format", "PNG"}, {"mode", "L"}, {"width", 78}, {"height", 38}}));
 }

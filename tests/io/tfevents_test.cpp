@@ -203,6 +203,25 @@ TEST(EventFileWriter, WritesImagesAsPngSummaries) {
   EXPECT_EQ(summary_image.string(4), std::string(reinterpret_cast<const char*>(png.data()), png.size()));
 }
 
+TEST(Histogram, EqualBucketsFromTheMinimumTheMaximumInTheLast) {
+  const std::vector<float> values = {0, 1, 2, 3};
+  const Histogram h = histogram_of(values, 3);
+  EXPECT_EQ(h.min, 0);
+  EXPECT_EQ(h.max, 3);
+  EXPECT_EQ(h.num, 4);
+  EXPECT_EQ(h.sum, 6);
+  EXPECT_EQ(h.sum_squares, 14);
+  EXPECT_EQ(h.bucket_limit, (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(h.bucket, (std::vector<double>{1, 1, 2}));
+  const Histogram constant = histogram_of(std::vector<float>{2, 2});
+  EXPECT_EQ(constant.bucket_limit, (std::vector<double>{2}));
+  EXPECT_EQ(constant.bucket, (std::vector<double>{2}));
+  const Histogram none = histogram_of({});
+  EXPECT_EQ(none.num, 0);
+  EXPECT_TRUE(none.bucket.empty());
+  EXPECT_EQ(histogram_of(values).bucket.size(), 30u) << "Keras' default";
+}
+
 TEST(EventFileWriter, AppendsEventsOnlyWhenFlushedOrClosed) {
   const test::TempDir dir;
   std::filesystem::path path;
