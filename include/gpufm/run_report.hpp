@@ -8,9 +8,9 @@
 //                          none are) above their reconstructions
 //   report.html            all of it in one self-contained page (pictures inlined, no network),
 //                          with the per-class precision, recall and F1, the images of each class
-//                          in each split, the model summary and the resolved settings, and the run's explanation (explain.svg and
-//                          explain.json, which `gpufm explain` writes: gpufm/explain.hpp) once it
-//                          has one
+//                          in each split, the model summary and the resolved settings, and the
+//                          run's explanation (explain.svg and explain.json, which `gpufm explain`
+//                          writes: gpufm/explain.hpp) once it has one
 #pragma once
 
 #include <cstdint>

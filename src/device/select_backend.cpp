@@ -39,13 +39,16 @@ SelectedBackend select_backend(std::string_view device) {
   if (choice.kind == DeviceChoice::Kind::cpu) return on_cpu("--device cpu");
   const GpuProbe probe = probe_gpus();
   if (probe.gpus.empty()) {
-    if (choice.kind == DeviceChoice::Kind::cuda) throw NoGpu("--device " + std::string(device) + ": no usable GPU: " + probe.why_none + "; use --device cpu");
+    if (choice.kind == DeviceChoice::Kind::cuda) {
+      throw NoGpu("--device " + std::string(device) + ": no usable GPU: " + probe.why_none + "; use --device cpu");
+    }
     return on_cpu("no usable GPU: " + probe.why_none);
   }
   const auto count = static_cast<int>(probe.gpus.size());
   if (choice.gpu_index >= count) {
-    throw NoGpu("--device " + std::string(device) + ": this machine has " + std::to_string(count) + (count == 1 ? " usable GPU" : " usable GPUs") +
-                ", cuda:0" + (count == 1 ? "" : " to cuda:" + std::to_string(count - 1)));
+    const std::string gpus =
+        count == 1 ? "1 usable GPU, cuda:0" : std::to_string(count) + " usable GPUs, cuda:0 to cuda:" + std::to_string(count - 1);
+    throw NoGpu("--device " + std::string(device) + ": this machine has " + gpus);
   }
   const GpuInfo& gpu = probe.gpus[static_cast<std::size_t>(choice.gpu_index)];
   const std::string which = "GPU " + std::to_string(gpu.index) + " of " + std::to_string(count);

@@ -68,8 +68,9 @@ std::string class_counts_section(const RunReport& report) {
   rows[0].push_back("test");
   const auto share = [](const std::vector<std::int64_t>& split, std::size_t c) {
     const std::int64_t total = std::accumulate(split.begin(), split.end(), std::int64_t{0});
+    const double share_of_split = total > 0 ? 100.0 * static_cast<double>(split[c]) / static_cast<double>(total) : 0.0;
     char percent[32];
-    std::snprintf(percent, sizeof percent, " (%.1f%%)", total > 0 ? 100.0 * static_cast<double>(split[c]) / static_cast<double>(total) : 0.0);
+    std::snprintf(percent, sizeof percent, " (%.1f%%)", share_of_split);
     return with_commas(split[c]) + percent;
   };
   for (std::size_t c = 0; c < counts.train.size(); ++c) {

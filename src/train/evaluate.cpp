@@ -56,7 +56,8 @@ EvalResult evaluate_checkpoint(const EvalRequest& request, Backend& backend) {
   const Sources sources = find_sources(request);
   const Graph& graph = sources.graph;
   if (request.predictions && graph.train.target == Target::input) {
-    throw InputError("--predictions: model '" + graph.name + "' reproduces its input and has no classes to predict; gpufm reconstruct shows its outputs");
+    throw InputError("--predictions: model '" + graph.name +
+                     "' reproduces its input and has no classes to predict; gpufm reconstruct shows its outputs");
   }
   Program program(graph, backend, graph.train.batch);
   const Checkpoint checkpoint = load_checkpoint(sources.checkpoint, graph, program.plan());
@@ -70,8 +71,13 @@ EvalResult evaluate_checkpoint(const EvalRequest& request, Backend& backend) {
   std::iota(ids.begin(), ids.end(), 0);
   const DeviceIds test_ids = program.upload_ids(ids);
 
-  EvalResult result{.model = graph.name, .checkpoint = sources.checkpoint, .epochs_done = checkpoint.epochs_done,
-                    .test = program.evaluate(images, test_ids, program.num_classes() > 0), .class_names = {}, .report = {}, .predictions = {}};
+  EvalResult result{.model = graph.name,
+                    .checkpoint = sources.checkpoint,
+                    .epochs_done = checkpoint.epochs_done,
+                    .test = program.evaluate(images, test_ids, program.num_classes() > 0),
+                    .class_names = {},
+                    .report = {},
+                    .predictions = {}};
   if (program.num_classes() > 0) {
     result.class_names = class_names_for(data, program.num_classes());
     result.report = classification_report(result.test.confusion, result.class_names);

@@ -183,8 +183,9 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
   std::iota(test_ids.begin(), test_ids.end(), 0);
   const std::span<const std::int32_t> validation_ids = trainer.validation_id_list();
   report.class_counts = {.train = count_classes(data.train.labels, trainer.train_id_list(), classes),
-                         .validation = validation_ids.empty() ? std::vector<std::int64_t>{} : count_classes(data.train.labels, validation_ids, classes),
+                         .validation = {},
                          .test = count_classes(data.test.labels, test_ids, classes)};
+  if (!validation_ids.empty()) report.class_counts.validation = count_classes(data.train.labels, validation_ids, classes);
   TensorBoardLog tensorboard(run_dir.path(), trainer.has_validation());
   if (history.empty() && !report.class_samples.empty()) tensorboard.image("samples", 1, image_grid(report.class_samples, 1, 2, 255));
   TrainingEvents training = events.training;

@@ -64,7 +64,8 @@ TEST(Cli, InfoRunsWithOrWithoutAGpu) {
   const CommandResult result = run_gpufm({"info"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   expect_contains(result.out, {"gpufm " GPUFM_VERSION, "CUDA backend: "});
-  EXPECT_TRUE(result.out.find("GPU: none (") != std::string::npos || result.out.find("GPU 0 (--device cuda:0): ") != std::string::npos) << result.out;
+  EXPECT_TRUE(result.out.find("GPU: none (") != std::string::npos || result.out.find("GPU 0 (--device cuda:0): ") != std::string::npos)
+      << result.out;
 }
 
 }  // namespace
