@@ -24,6 +24,7 @@ class EarlyStopping {
   Monitor monitor_;
   BestValue best_;
   std::optional<std::int64_t> patience_;  // none: never stop
+  std::optional<double> baseline_;
   std::int64_t best_epoch_ = 0;
   std::int64_t wait_ = 0;  // epochs since the last improvement
   bool stopped_ = false;

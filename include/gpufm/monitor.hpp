@@ -20,6 +20,8 @@ class BestValue {
   BestValue(Monitor monitor, double min_delta);
   // Keeps `value` when it improves on the best; says whether it did.
   bool improve(double value);
+  // Whether `value` improves on `reference` as improve() judges it against the best.
+  bool improves_on(double value, double reference) const;
 
  private:
   bool higher_is_better_;

@@ -63,6 +63,9 @@ struct EarlyStoppingSettings {
   std::int64_t patience = 0;
   double min_delta = 0.0;
   bool restore_best = false;  // restore_best_weights
+  // The figure an epoch must also beat for its improvement to restart the patience: until one
+  // does, the run stops `patience` epochs after the first.
+  std::optional<double> baseline;
 };
 
 // Random transforms of the training split's images, drawn anew for every sample of every step

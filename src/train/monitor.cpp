@@ -21,8 +21,12 @@ BestValue::BestValue(Monitor monitor, double min_delta)
       min_delta_(min_delta),
       best_(higher_is_better_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity()) {}
 
+bool BestValue::improves_on(double value, double reference) const {
+  return higher_is_better_ ? value > reference + min_delta_ : value < reference - min_delta_;
+}
+
 bool BestValue::improve(double value) {
-  const bool better = higher_is_better_ ? value > best_ + min_delta_ : value < best_ - min_delta_;
+  const bool better = improves_on(value, best_);
   if (better) best_ = value;
   return better;
 }

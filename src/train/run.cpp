@@ -39,8 +39,10 @@ json schedule_json(const std::optional<ScheduleSettings>& schedule) {
 
 json early_stopping_json(const std::optional<EarlyStoppingSettings>& early_stopping) {
   if (!early_stopping) return nullptr;
-  return {{"monitor", name(early_stopping->monitor)}, {"patience", early_stopping->patience},
-          {"min_delta", early_stopping->min_delta}, {"restore_best", early_stopping->restore_best}};
+  json j = {{"monitor", name(early_stopping->monitor)}, {"patience", early_stopping->patience},
+            {"min_delta", early_stopping->min_delta}, {"restore_best", early_stopping->restore_best}};
+  if (early_stopping->baseline) j["baseline"] = *early_stopping->baseline;
+  return j;
 }
 
 // The precision, with fp16's loss scaling.

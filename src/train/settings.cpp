@@ -83,7 +83,8 @@ constexpr ArgSpec plateau_signature[] = {
 // Keras' EarlyStopping defaults.
 constexpr ArgSpec early_stopping_signature[] = {
     monitor, patience("0"), min_delta("0"),
-    {.name = "restore_best", .kind = ArgKind::boolean, .default_value = "false", .positional = false}};
+    {.name = "restore_best", .kind = ArgKind::boolean, .default_value = "false", .positional = false},
+    {.name = "baseline", .kind = ArgKind::real, .optional = true, .positional = false}};
 
 // Every transform off by default; keyword-only, since the numbers alone would not say which is which.
 constexpr ArgSpec augment_flip(std::string_view name) {
@@ -237,7 +238,8 @@ EarlyStoppingSettings early_stopping_settings(const Attrs& attrs) {
   return EarlyStoppingSettings{.monitor = enum_of<Monitor>(monitor_names, attrs.choice("monitor")),
                                .patience = attrs.integer("patience"),
                                .min_delta = attrs.real("min_delta"),
-                               .restore_best = attrs.boolean("restore_best")};
+                               .restore_best = attrs.boolean("restore_best"),
+                               .baseline = attrs.given("baseline") ? std::optional<double>(attrs.real("baseline")) : std::nullopt};
 }
 
 AugmentSettings augment_settings(const Attrs& attrs) {
@@ -336,6 +338,7 @@ std::string describe(const EarlyStoppingSettings& early_stopping) {
   std::string text = "early_stopping " + std::string(name(early_stopping.monitor)) + " patience=" + std::to_string(early_stopping.patience);
   if (early_stopping.min_delta > 0) text += " min_delta=" + number(early_stopping.min_delta);
   if (early_stopping.restore_best) text += " restore_best=true";
+  if (early_stopping.baseline) text += " baseline=" + number(*early_stopping.baseline);
   return text;
 }
 

@@ -205,15 +205,18 @@ TEST_F(TrainCli, AClassifierTakesATrainedEncoderFrozenThenFineTuned) {
   EXPECT_EQ(evaluated.exit_code, 0) << evaluated.err;
 }
 
-TEST_F(TrainCli, SettingsRecordTheAugmentation) {
+TEST_F(TrainCli, SettingsRecordTheAugmentationAndEarlyStoppingsBaseline) {
   const CommandResult result = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--epochs", "1", "--set",
-                                          "augment.flip_horizontal=true", "--set", "augment.shift=1"});
+                                          "augment.flip_horizontal=true", "--set", "augment.shift=1", "--set", "early_stopping.baseline=0.25"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto augment = read_json(dir / "run" / "settings.json")["train"]["augment"];
+  const auto train = read_json(dir / "run" / "settings.json")["train"];
+  const auto& augment = train["augment"];
   EXPECT_EQ(augment["flip_horizontal"], true);
   EXPECT_EQ(augment["flip_vertical"], false);
   EXPECT_EQ(augment["shift"], 1);
   EXPECT_EQ(augment["noise"], 0.0);
+  EXPECT_EQ(train["early_stopping"]["baseline"], 0.25);
+  expect_contains(read_file(dir / "run" / "model.dsl"), {"  early_stopping baseline=0.25\n"});
 }
 
 // min_delta 10: no epoch improves on the first, so the plateau halves the rate after epoch 2 and
@@ -249,6 +252,7 @@ TEST_F(TrainCli, EarlyStoppingEndsTheRunAndResumesExactly) {
   EXPECT_EQ(settings["schedule"]["name"], "plateau");
   EXPECT_EQ(settings["schedule"]["patience"], 1);
   EXPECT_EQ(settings["early_stopping"]["restore_best"], true);
+  EXPECT_FALSE(settings["early_stopping"].contains("baseline"));
   EXPECT_TRUE(settings["augment"].is_null());
   EXPECT_EQ(settings["precision"], nlohmann::json({{"name", "fp32"}}));
   EXPECT_EQ(settings["on_nan"], "stop");

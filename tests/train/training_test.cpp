@@ -364,6 +364,13 @@ TEST(EarlyStopping, StopsAfterPatienceEpochsWithoutImprovement) {
   const Stopping strict = early_stopping_on("  early_stopping loss patience=1 min_delta=0.1\n", {1.0, 0.95, 0.8});
   EXPECT_EQ(strict.stopped_at, 2);
   EXPECT_EQ(strict.best_epoch, 1);
+  // With a baseline, as Keras: an improvement short of it leaves the wait counting (an improving
+  // epoch itself never stops), and one past it restarts the wait.
+  const std::string below_half = validated + "  early_stopping patience=2 baseline=0.5\n";
+  EXPECT_EQ(early_stopping_on(below_half, {1.0, 0.9, 0.95, 0.85}).stopped_at, 3);
+  EXPECT_EQ(early_stopping_on(below_half, {1.0, 0.9, 0.95, 0.85}).best_epoch, 2);
+  EXPECT_EQ(early_stopping_on(validated + "  early_stopping patience=2\n", {1.0, 0.9, 0.95, 0.85}).stopped_at, 0);
+  EXPECT_EQ(early_stopping_on(below_half, {1.0, 0.4, 0.45, 0.42, 0.5}).stopped_at, 4);
   // Without early stopping: the lowest val_loss (the first of equals) is best, and nothing stops.
   const Stopping none = early_stopping_on(validated, {1.0, 0.5, 0.5, 0.7});
   EXPECT_EQ(none.stopped_at, 0);
