@@ -17,7 +17,8 @@ class EarlyStopping {
 
   void epoch_end(const EpochRecord& record);
   Monitor monitor() const { return monitor_; }
-  std::int64_t best_epoch() const { return best_epoch_; }  // 0 before the first epoch
+  // 0 before the first epoch; during start_from_epoch's warm-up, the latest.
+  std::int64_t best_epoch() const { return best_epoch_; }
   bool stopped() const { return stopped_; }
 
  private:
@@ -25,6 +26,7 @@ class EarlyStopping {
   BestValue best_;
   std::optional<std::int64_t> patience_;  // none: never stop
   std::optional<double> baseline_;
+  std::int64_t start_from_epoch_ = 0;
   std::int64_t best_epoch_ = 0;
   std::int64_t wait_ = 0;  // epochs since the last improvement
   bool stopped_ = false;

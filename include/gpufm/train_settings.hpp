@@ -66,6 +66,9 @@ struct EarlyStoppingSettings {
   // The figure an epoch must also beat for its improvement to restart the patience: until one
   // does, the run stops `patience` epochs after the first.
   std::optional<double> baseline;
+  // Epochs trained before any is judged (Keras' warm-up); until then the latest epoch stands as
+  // the best, for the best checkpoint.
+  std::int64_t start_from_epoch = 0;
 };
 
 // Random transforms of the training split's images, drawn anew for every sample of every step

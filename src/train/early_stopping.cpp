@@ -20,10 +20,16 @@ EarlyStopping::EarlyStopping(const TrainSettings& settings)
   if (settings.early_stopping) {
     patience_ = settings.early_stopping->patience;
     baseline_ = settings.early_stopping->baseline;
+    start_from_epoch_ = settings.early_stopping->start_from_epoch;
   }
 }
 
 void EarlyStopping::epoch_end(const EpochRecord& record) {
+  // Keras' warm-up judges no epoch: the first judged one improves on none, and becomes the best.
+  if (record.epoch <= start_from_epoch_) {
+    best_epoch_ = record.epoch;
+    return;
+  }
   // EarlyStopping.on_epoch_end: the first epoch is the best until one improves on it, and the
   // first epoch never stops training.
   if (best_epoch_ == 0) best_epoch_ = record.epoch;

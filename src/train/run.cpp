@@ -40,7 +40,8 @@ json schedule_json(const std::optional<ScheduleSettings>& schedule) {
 json early_stopping_json(const std::optional<EarlyStoppingSettings>& early_stopping) {
   if (!early_stopping) return nullptr;
   json j = {{"monitor", name(early_stopping->monitor)}, {"patience", early_stopping->patience},
-            {"min_delta", early_stopping->min_delta}, {"restore_best", early_stopping->restore_best}};
+            {"min_delta", early_stopping->min_delta}, {"restore_best", early_stopping->restore_best},
+            {"start_from_epoch", early_stopping->start_from_epoch}};
   if (early_stopping->baseline) j["baseline"] = *early_stopping->baseline;
   return j;
 }

@@ -84,7 +84,8 @@ constexpr ArgSpec plateau_signature[] = {
 constexpr ArgSpec early_stopping_signature[] = {
     monitor, patience("0"), min_delta("0"),
     {.name = "restore_best", .kind = ArgKind::boolean, .default_value = "false", .positional = false},
-    {.name = "baseline", .kind = ArgKind::real, .optional = true, .positional = false}};
+    {.name = "baseline", .kind = ArgKind::real, .optional = true, .positional = false},
+    {.name = "start_from_epoch", .kind = ArgKind::integer, .default_value = "0", .positional = false, .min = 0}};
 
 // Every transform off by default; keyword-only, since the numbers alone would not say which is which.
 constexpr ArgSpec augment_flip(std::string_view name) {
@@ -239,7 +240,8 @@ EarlyStoppingSettings early_stopping_settings(const Attrs& attrs) {
                                .patience = attrs.integer("patience"),
                                .min_delta = attrs.real("min_delta"),
                                .restore_best = attrs.boolean("restore_best"),
-                               .baseline = attrs.given("baseline") ? std::optional<double>(attrs.real("baseline")) : std::nullopt};
+                               .baseline = attrs.given("baseline") ? std::optional<double>(attrs.real("baseline")) : std::nullopt,
+                               .start_from_epoch = attrs.integer("start_from_epoch")};
 }
 
 AugmentSettings augment_settings(const Attrs& attrs) {
@@ -339,6 +341,7 @@ std::string describe(const EarlyStoppingSettings& early_stopping) {
   if (early_stopping.min_delta > 0) text += " min_delta=" + number(early_stopping.min_delta);
   if (early_stopping.restore_best) text += " restore_best=true";
   if (early_stopping.baseline) text += " baseline=" + number(*early_stopping.baseline);
+  if (early_stopping.start_from_epoch > 0) text += " start_from_epoch=" + std::to_string(early_stopping.start_from_epoch);
   return text;
 }
 

@@ -253,6 +253,7 @@ TEST_F(TrainCli, EarlyStoppingEndsTheRunAndResumesExactly) {
   EXPECT_EQ(settings["schedule"]["patience"], 1);
   EXPECT_EQ(settings["early_stopping"]["restore_best"], true);
   EXPECT_FALSE(settings["early_stopping"].contains("baseline"));
+  EXPECT_EQ(settings["early_stopping"]["start_from_epoch"], 0);
   EXPECT_TRUE(settings["augment"].is_null());
   EXPECT_EQ(settings["precision"], nlohmann::json({{"name", "fp32"}}));
   EXPECT_EQ(settings["on_nan"], "stop");

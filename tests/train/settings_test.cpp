@@ -122,13 +122,16 @@ TEST(TrainSettings, EarlyStoppingWithKerasDefaults) {
   EXPECT_DOUBLE_EQ(defaults.min_delta, 0.0);
   EXPECT_FALSE(defaults.restore_best);
   EXPECT_FALSE(defaults.baseline.has_value());
+  EXPECT_EQ(defaults.start_from_epoch, 0);
   const EarlyStoppingSettings given =
-      settings("  early_stopping monitor=loss patience=5 min_delta=0.01 restore_best=true baseline=0.3\n").early_stopping.value();
+      settings("  early_stopping monitor=loss patience=5 min_delta=0.01 restore_best=true baseline=0.3 start_from_epoch=4\n")
+          .early_stopping.value();
   EXPECT_EQ(given.monitor, Monitor::loss);
   EXPECT_EQ(given.patience, 5);
   EXPECT_DOUBLE_EQ(given.min_delta, 0.01);
   EXPECT_TRUE(given.restore_best);
   EXPECT_EQ(given.baseline, 0.3);
+  EXPECT_EQ(given.start_from_epoch, 4);
   EXPECT_EQ(settings("  validation 0.2\n  early_stopping val_accuracy\n").early_stopping->monitor, Monitor::val_accuracy);
 }
 
@@ -137,9 +140,10 @@ TEST(TrainSettings, TheSummaryLineMentionsScheduleAndEarlyStopping) {
                               "  early_stopping patience=5 restore_best=true\n")),
             "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, validation 0.1, schedule plateau val_loss factor=0.5 patience=3 "
             "min_delta=0.0001, early_stopping val_loss patience=5 restore_best=true");
-  EXPECT_EQ(describe(settings("  schedule step every=5 factor=0.5\n  early_stopping loss patience=2 min_delta=0.01 baseline=0.4\n")),
+  EXPECT_EQ(describe(settings("  schedule step every=5 factor=0.5\n  early_stopping loss patience=2 min_delta=0.01 baseline=0.4 "
+                              "start_from_epoch=3\n")),
             "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, schedule step every=5 factor=0.5, early_stopping loss patience=2 "
-            "min_delta=0.01 baseline=0.4");
+            "min_delta=0.01 baseline=0.4 start_from_epoch=3");
   EXPECT_EQ(describe(settings("  schedule exponential rate=0.9\n")),
             "crossentropy on labels, adam lr=0.001, batch 32, 1 epoch, schedule exponential rate=0.9");
   EXPECT_EQ(describe(settings("  schedule cosine min_lr=1e-5\n")),

@@ -371,6 +371,14 @@ TEST(EarlyStopping, StopsAfterPatienceEpochsWithoutImprovement) {
   EXPECT_EQ(early_stopping_on(below_half, {1.0, 0.9, 0.95, 0.85}).best_epoch, 2);
   EXPECT_EQ(early_stopping_on(validated + "  early_stopping patience=2\n", {1.0, 0.9, 0.95, 0.85}).stopped_at, 0);
   EXPECT_EQ(early_stopping_on(below_half, {1.0, 0.4, 0.45, 0.42, 0.5}).stopped_at, 4);
+  // start_from_epoch: the warm-up's epochs are not judged (epoch 1's low loss is passed over), the
+  // latest of them standing as the best until the first judged epoch.
+  const std::string warmed_up = validated + "  early_stopping patience=1 start_from_epoch=2\n";
+  const Stopping after_warm_up = early_stopping_on(warmed_up, {0.5, 0.9, 1.0, 0.95, 0.97});
+  EXPECT_EQ(after_warm_up.stopped_at, 5);
+  EXPECT_EQ(after_warm_up.best_epoch, 4);
+  EXPECT_EQ(early_stopping_on(warmed_up, {0.5, 0.9}).best_epoch, 2);
+  EXPECT_EQ(early_stopping_on(validated + "  early_stopping patience=1\n", {0.5, 0.9, 1.0}).stopped_at, 2);
   // Without early stopping: the lowest val_loss (the first of equals) is best, and nothing stops.
   const Stopping none = early_stopping_on(validated, {1.0, 0.5, 0.5, 0.7});
   EXPECT_EQ(none.stopped_at, 0);
@@ -402,6 +410,24 @@ TEST(EarlyStopping, EndsARealRunAndRestoresTheBestEpoch) {
     EXPECT_NE(params_after[0], params_after[2]);
     EXPECT_EQ(trainer.program().read_params(), params_after[restore ? 0 : 2]) << "restore_best=" << restore;
   }
+}
+
+// After a warm-up of 2 epochs, epoch 3 is the first judged and so the best (min_delta 10: none
+// after it improves); patience 2 stops the run after epoch 5 and restores epoch 3's parameters.
+TEST(EarlyStopping, AWarmUpTrainsBeforeAnyEpochIsJudged) {
+  const Dataset data = test::learnable_dataset(128, 32);
+  const Graph graph = model(mlp_layers, "  optimizer adam lr=0.01\n  batch 32\n  epochs 10\n  validation 0.25\n"
+                                        "  early_stopping patience=2 min_delta=10 restore_best=true start_from_epoch=2\n");
+  auto backend = make_cpu_backend();
+  Trainer trainer(graph, data, *backend);
+  trainer.start(7);
+  std::vector<std::vector<float>> params_after;
+  trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord&) { params_after.push_back(trainer.program().read_params()); },
+               .stop_requested = {}});
+  ASSERT_EQ(params_after.size(), 5u);
+  EXPECT_TRUE(trainer.stopped_early());
+  EXPECT_EQ(trainer.best_epoch(), 3);
+  EXPECT_EQ(trainer.program().read_params(), params_after[2]);
 }
 
 TEST(Training, AutoencoderReconstructionLossFalls) {
