@@ -27,6 +27,14 @@ std::string human_bytes(double bytes) {
   return text;
 }
 
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted.append(c == '"' ? 2 : 1, c);
+  quoted.push_back('"');
+  return quoted;
+}
+
 std::string join(std::span<const std::string_view> items, std::string_view separator) {
   std::string text;
   for (std::string_view item : items) {

@@ -24,6 +24,10 @@ std::string figure_text(const std::optional<double>& value);
 // Seconds with one decimal: "41.3s".
 std::string seconds_text(double seconds);
 
+// A CSV cell as Python's csv module writes it: quoted, with quotes doubled, when it holds a comma,
+// a quote or a line end.
+std::string csv_cell(const std::string& text);
+
 // Left- or right-aligned in a field of the given width (never truncated).
 std::string pad_right(const std::string& s, std::size_t width);
 std::string pad_left(const std::string& s, std::size_t width);

@@ -7,6 +7,7 @@
 
 #include "gpufm/atomic_file.hpp"
 #include "gpufm/error.hpp"
+#include "gpufm/format.hpp"
 #include "gpufm/run_dir.hpp"
 #include "gpufm/study_report.hpp"
 #include "io/record_json.hpp"
@@ -102,13 +103,6 @@ std::string number(const std::optional<double>& value, const char* format = "%.6
   char text[32];
   std::snprintf(text, sizeof text, format, *value);
   return text;
-}
-
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 // The summary's member rows: a sweep's finished members ranked, a k-fold study's in fold order.

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "gpufm/checkpoint.hpp"
+#include "gpufm/format.hpp"
 #include "gpufm/run.hpp"
 #include "io/record_json.hpp"
 
@@ -108,16 +109,8 @@ std::string eval_json(const EvalResult& result) {
 std::string predictions_csv(const EvalResult& result) {
   if (!result.predictions) throw std::logic_error("predictions_csv: the evaluation kept no predictions");
   const TestPredictions& p = *result.predictions;
-  // A name holding a comma or a quote is quoted, as Python's csv module writes it.
-  const auto field = [](const std::string& text) {
-    if (text.find_first_of(",\"\n") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (const char c : text) quoted.append(c == '"' ? 2 : 1, c);
-    quoted.push_back('"');
-    return quoted;
-  };
   std::string csv = "index,label,predicted";
-  for (const std::string& name : result.class_names) csv.append(",").append(field(name));
+  for (const std::string& name : result.class_names) csv.append(",").append(csv_cell(name));
   csv += "\n";
   const auto count = static_cast<std::int64_t>(p.labels.size());
   for (std::int64_t n = 0; n < count; ++n) {

@@ -1,11 +1,12 @@
 #include "device_option.hpp"
 
+#include "value_checks.hpp"
+
 namespace gpufm::cli {
 
 void add_device_option(CLI::App& command, DeviceOptions& options) {
-  const CLI::Validator device_name(
-      [](const std::string& text) { return parse_device(text) ? std::string() : "'" + text + "': expected " + std::string(device_spellings); },
-      "{auto,cpu,cuda,cuda:N}");
+  const CLI::Validator device_name = expecting(std::string(device_spellings), "{auto,cpu,cuda,cuda:N}",
+                                               [](const std::string& text) { return parse_device(text).has_value(); });
   command
       .add_option("--device", options.device,
                   "auto: the first GPU when one can be used, else the CPU; cpu; cuda: the first GPU; cuda:N: GPU N (exit code 3 when it "

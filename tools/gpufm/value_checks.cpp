@@ -20,13 +20,6 @@ std::optional<T> whole_text_as(const std::string& text) {
   return value;
 }
 
-// A validator that passes text when holds(text), else says "'TEXT': expected EXPECTED".
-template <class Holds>
-CLI::Validator expecting(const std::string& expected, const std::string& description, Holds holds) {
-  return CLI::Validator([=](std::string& text) { return holds(text) ? std::string() : "'" + text + "': expected " + expected; },
-                        description);
-}
-
 }  // namespace
 
 CLI::Validator whole_number(std::int64_t least, std::int64_t most) { return whole_number_or("", least, most); }
@@ -64,14 +57,17 @@ CLI::Validator one_of(const std::vector<std::string>& names, const std::vector<s
   for (const auto& alias : aliases) alias_words.push_back(alias.first);
   const std::string expected =
       listed(names, ", ", " or ") + (aliases.empty() ? "" : " (or an alias: " + listed(alias_words, ", ", ", ") + ")");
+  const std::string description = "{" + listed(names, ",", ",") + "}";
+  const CLI::Validator named =
+      expecting(expected, description, [names](const std::string& text) { return std::find(names.begin(), names.end(), text) != names.end(); });
   return CLI::Validator(
       [=](std::string& text) {
         for (const auto& [alias, name] : aliases) {
           if (text == alias) text = name;
         }
-        return std::find(names.begin(), names.end(), text) != names.end() ? std::string() : "'" + text + "': expected " + expected;
+        return named(text);
       },
-      "{" + listed(names, ",", ",") + "}");
+      description);
 }
 
 void refuse_empty_values(CLI::App& app) {

@@ -11,6 +11,14 @@
 
 namespace gpufm::cli {
 
+// Passes text when holds(text), else says "'TEXT': expected EXPECTED"; `description` is what
+// --help shows after the type.
+template <class Holds>
+CLI::Validator expecting(const std::string& expected, const std::string& description, Holds holds) {
+  return CLI::Validator([=](std::string& text) { return holds(text) ? std::string() : "'" + text + "': expected " + expected; },
+                        description);
+}
+
 // A whole number from least to most, in decimal digits ("1.5" and "1e3" are not).
 CLI::Validator whole_number(std::int64_t least, std::int64_t most);
 
