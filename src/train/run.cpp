@@ -158,6 +158,17 @@ std::string kept_files(const Trainer& trainer) {
          std::to_string(trainer.best_epoch()) + ", in ";
 }
 
+// Each class's images in the parts trained on and validated on (none when validating on the test
+// split) and in the test split.
+ClassCounts split_class_counts(const Dataset& data, const Trainer& trainer, std::size_t classes) {
+  std::vector<std::int32_t> test_ids(data.test.count);
+  std::iota(test_ids.begin(), test_ids.end(), 0);
+  const std::span<const std::int32_t> validation_ids = trainer.validation_id_list();
+  return {.train = count_classes(data.train.labels, trainer.train_id_list(), classes),
+          .validation = validation_ids.empty() ? std::vector<std::int64_t>{} : count_classes(data.train.labels, validation_ids, classes),
+          .test = count_classes(data.test.labels, test_ids, classes)};
+}
+
 // Trains from where the trainer stands, writing history and checkpoints after every epoch,
 // then evaluates on the test split and writes metrics.json. Interrupted, it saves the
 // checkpoint of the last step instead and throws Interrupted.
@@ -181,14 +192,7 @@ RunResult train_into(const RunDirectory& run_dir, const Graph& graph, const Data
                    .class_samples = class_sample_strips(data.test, static_cast<std::int64_t>(data.class_names.size()), 8),
                    .class_counts = {},
                    .reconstructions = std::nullopt};
-  const std::size_t classes = report.class_names.size();
-  std::vector<std::int32_t> test_ids(data.test.count);
-  std::iota(test_ids.begin(), test_ids.end(), 0);
-  const std::span<const std::int32_t> validation_ids = trainer.validation_id_list();
-  report.class_counts = {.train = count_classes(data.train.labels, trainer.train_id_list(), classes),
-                         .validation = {},
-                         .test = count_classes(data.test.labels, test_ids, classes)};
-  if (!validation_ids.empty()) report.class_counts.validation = count_classes(data.train.labels, validation_ids, classes);
+  report.class_counts = split_class_counts(data, trainer, report.class_names.size());
   TensorBoardLog tensorboard(run_dir.path(), trainer.has_validation());
   if (history.empty() && !report.class_samples.empty()) tensorboard.image("samples", 1, image_grid(report.class_samples, 1, 2, 255));
   TrainingEvents training = events.training;
