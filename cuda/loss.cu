@@ -5,60 +5,20 @@
 
 #include "cuda/check.hpp"
 #include "cuda/launch.cuh"
+#include "gpufm/loss_math.hpp"
 
 namespace gpufm::cuda {
 
 namespace {
 
-constexpr float clip_low = 1e-7f, clip_high = 1.0f - 1e-7f;  // Keras' epsilon
-
-// What the kernels need of LossArgs, by value.
-struct LossProblem {
-  Loss loss;
-  Target target;
-  const float* output;
-  std::int64_t batch, elements;
-  const std::int32_t* labels;
-  const float* target_input;
-  bool fold_activation;
-};
-
-__device__ double target(const LossProblem& p, std::int64_t n, std::int64_t j) {
-  if (p.target == Target::labels) return j == p.labels[n] ? 1.0 : 0.0;
-  return p.target_input[n * p.elements + j];
-}
-
-// As std::clamp on the CPU: a NaN output stays NaN (fminf and fmaxf would turn it into a bound),
-// so that its step is found non-finite and skipped.
-__device__ double clamp_probability(float q) { return q < clip_low ? clip_low : (clip_high < q ? clip_high : q); }
-
 // Sample n's loss before the division by elements, summed over the lanes of a warp in a fixed
 // order.
-__device__ double warp_sample_loss(const LossProblem& p, std::int64_t n, int lane) {
-  const float* out = p.output + n * p.elements;
-  if (p.loss == Loss::crossentropy) return lane == 0 ? -log(clamp_probability(out[p.labels[n]])) : 0.0;
+__device__ double warp_sample_loss(const LossBatch& p, std::int64_t n, int lane) {
+  if (p.loss == Loss::crossentropy) return lane == 0 ? p.crossentropy_loss(n) : 0.0;
   double sum = 0;
-  for (std::int64_t j = lane; j < p.elements; j += 32) {
-    const double t = target(p, n, j);
-    if (p.loss == Loss::mse) {
-      sum += (out[j] - t) * (out[j] - t);
-    } else {
-      const double q = clamp_probability(out[j]);
-      sum -= t * log(q) + (1 - t) * log(1 - q);
-    }
-  }
+  for (std::int64_t j = lane; j < p.elements; j += 32) sum += p.element_loss(n, j);
   for (int offset = 16; offset > 0; offset /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
-  return p.loss == Loss::crossentropy ? sum : sum / static_cast<double>(p.elements);
-}
-
-// The first largest output.
-__device__ std::int64_t prediction(const LossProblem& p, std::int64_t n) {
-  const float* out = p.output + n * p.elements;
-  std::int64_t best = 0;
-  for (std::int64_t j = 1; j < p.elements; ++j) {
-    if (out[j] > out[best]) best = j;
-  }
-  return best;
+  return sum / static_cast<double>(p.elements);
 }
 
 constexpr int sum_warps = threads_per_block / 32;
@@ -78,7 +38,7 @@ struct BlockShare {
 // Called by every thread of the first sum_blocks blocks: warp w of block b takes samples
 // b * 8 + w, then every 8 * sum_blocks-th after it; a block's warps' totals are added in warp
 // order into its share, and the last block to finish adds the shares in block order to the sums.
-__device__ void add_loss_sums(const LossProblem& p, unsigned sum_blocks, MetricSums* sums, long long* confusion,
+__device__ void add_loss_sums(const LossBatch& p, unsigned sum_blocks, MetricSums* sums, long long* confusion,
                               const StepNumbers* numbers, BlockShare* shares, unsigned* blocks_done) {
   __shared__ double warp_loss[sum_warps], warp_correct[sum_warps];
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
@@ -87,7 +47,7 @@ __device__ void add_loss_sums(const LossProblem& p, unsigned sum_blocks, MetricS
   for (std::int64_t n = std::int64_t{blockIdx.x} * sum_warps + warp; n < p.batch; n += warps) {
     loss += warp_sample_loss(p, n, lane);
     if (lane == 0 && p.target == Target::labels) {
-      const std::int64_t predicted = prediction(p, n);
+      const std::int64_t predicted = p.prediction(n);
       if (predicted == p.labels[n]) correct += 1;
       if (confusion != nullptr) atomicAdd(reinterpret_cast<unsigned long long*>(confusion + p.labels[n] * p.elements + predicted), 1ull);
     }
@@ -123,36 +83,16 @@ __device__ void add_loss_sums(const LossProblem& p, unsigned sum_blocks, MetricS
   sums->samples += static_cast<double>(p.batch);
 }
 
-// d(batch-mean loss) / d output, or / d pre-activation when the activation is folded in
-// (softmax with crossentropy and sigmoid with bce both give p - t there), for this thread's share
-// of the outputs. A clipped probability has no gradient. fp16 multiplies it by the loss scale.
-__device__ void write_loss_gradient(const LossProblem& p, float* gradient, const LossScale* loss_scale) {
+// This thread's share of the gradient. fp16 multiplies it by the loss scale.
+__device__ void write_loss_gradient(const LossBatch& p, float* gradient, const LossScale* loss_scale) {
   const double scale = loss_scale != nullptr ? loss_scale->scale : 1.0;
-  const double batch = static_cast<double>(p.batch), elements = static_cast<double>(p.elements);
-  GPUFM_GRID_STRIDE_LOOP(i, p.batch * p.elements) {
-    const std::int64_t n = i / p.elements, j = i % p.elements;
-    const float out = p.output[i];
-    const double q = out, t = target(p, n, j);
-    double g;
-    if (p.fold_activation) {
-      g = (q - t) / (p.loss == Loss::crossentropy ? batch : batch * elements);
-    } else if (p.loss == Loss::mse) {
-      g = 2 * (q - t) / (batch * elements);
-    } else if (out < clip_low || out > clip_high) {
-      g = 0;
-    } else if (p.loss == Loss::crossentropy) {
-      g = -t / (q * batch);
-    } else {
-      g = (-t / q + (1 - t) / (1 - q)) / (batch * elements);
-    }
-    gradient[i] = static_cast<float>(g * scale);
-  }
+  GPUFM_GRID_STRIDE_LOOP(i, p.batch * p.elements) gradient[i] = static_cast<float>(p.gradient(i) * scale);
 }
 
 // One launch for the step's loss: every block writes its share of the gradient (when asked for
 // one), and the first sum_blocks also add the batch to the sums (when asked). Both only read the
 // outputs, so the sums' blocks work beside the others rather than in a launch of their own.
-__global__ void loss_sums_and_gradient(LossProblem p, unsigned sum_blocks, MetricSums* sums, long long* confusion,
+__global__ void loss_sums_and_gradient(LossBatch p, unsigned sum_blocks, MetricSums* sums, long long* confusion,
                                        const StepNumbers* numbers, BlockShare* shares, unsigned* blocks_done, float* gradient,
                                        const LossScale* loss_scale) {
   if (gradient != nullptr) write_loss_gradient(p, gradient, loss_scale);
@@ -168,13 +108,11 @@ LossScratch::LossScratch(CudaContext& context)
 
 void cuda_loss(cudaStream_t stream, const LossArgs& args, LossScratch& scratch) {
   if (args.fold_activation && args.loss == Loss::mse) throw std::logic_error("mse has no activation to fold into its gradient");
-  const LossProblem problem{args.loss, args.target, args.output, args.batch, args.elements, args.labels, args.target_input,
-                            args.fold_activation};
   auto* confusion = args.target == Target::labels ? reinterpret_cast<long long*>(args.confusion) : nullptr;
   if (args.sums == nullptr && confusion == nullptr && args.output_gradient == nullptr) return;
   const unsigned summing = sum_blocks(args.batch);
   const unsigned blocks = std::max(args.output_gradient != nullptr ? blocks_for(args.batch * args.elements) : 1u, summing);
-  loss_sums_and_gradient<<<blocks, threads_per_block, 0, stream>>>(problem, summing, args.sums, confusion, args.numbers,
+  loss_sums_and_gradient<<<blocks, threads_per_block, 0, stream>>>(loss_batch(args), summing, args.sums, confusion, args.numbers,
                                                                    scratch.block_shares.as<BlockShare>(),
                                                                    scratch.blocks_done.as<unsigned>(), args.output_gradient,
                                                                    args.loss_scale);

@@ -5,10 +5,8 @@
 
 namespace gpufm::cpu {
 
-// Keras' losses per sample, with probabilities clipped to [1e-7, 1 - 1e-7] as Keras clips them:
-// crossentropy -log p[label]; mse the mean of (p - t)^2; bce the mean of
-// -(t log p + (1 - t) log(1 - p)). The target t is the one-hot label or the input image.
-// Adds to args.sums (when given) the losses, the samples and, for classifiers, the samples
+// Keras' losses per sample, by the rules of gpufm/loss_math.hpp, each sample's terms added in
+// order. Adds to args.sums (when given) the losses, the samples and, for classifiers, the samples
 // whose first largest output is the label (a training step's batch whose loss is not finite is
 // recorded apart instead: record_nonfinite_step); counts (label, prediction) pairs into
 // args.confusion (when given); writes the gradient of the batch-mean loss to
