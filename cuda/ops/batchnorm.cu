@@ -2,11 +2,13 @@
 // variance both normalises and feeds the moving average. cuDNN's batch norm is not used, as it
 // feeds the unbiased variance to the moving average. Per-channel sums run in double, in a fixed
 // order (blocks of rows summed apart, then added in block order), so they are the same from run
-// to run; the statistics stay on the device, with no round-trip to the host.
+// to run; the statistics stay on the device, with no round-trip to the host. From the sums on,
+// the arithmetic is the CPU's (src/ops/batchnorm_rules.hpp).
 #include "cuda/check.hpp"
 #include "cuda/launch.cuh"
 #include "cuda/op_kernels.hpp"
 #include "gpufm/graph.hpp"
+#include "ops/batchnorm_rules.hpp"
 
 namespace gpufm::cuda {
 
@@ -35,8 +37,7 @@ struct GradientTerms {
   const float* inverse_std;
 
   __device__ double2 operator()(std::int64_t i, int c) const {
-    const float x_hat = (x[i] - mean[c]) * inverse_std[c];
-    return make_double2(dy[i], static_cast<double>(dy[i]) * x_hat);
+    return make_double2(dy[i], static_cast<double>(dy[i]) * batchnorm::x_hat(x[i], mean[c], inverse_std[c]));
   }
 };
 
@@ -78,21 +79,17 @@ __device__ double2 channel_sum(const double2* partials, int channels, std::int64
   return sum;
 }
 
-// The batch's mean and biased variance, E[x^2] - mean^2 in double as the CPU computes them;
-// forward normalises with them and moves the running statistics towards them.
+// The batch's mean and biased variance; forward normalises with them and moves the running
+// statistics towards them.
 __global__ void finish_batch_statistics(const double2* partials, int channels, std::int64_t rows, double momentum, double epsilon,
                                         float* mean, float* inverse_std, float* running_mean, float* running_var) {
   GPUFM_GRID_STRIDE_LOOP(c, channels) {
     const double2 sum = channel_sum(partials, channels, c);
-    const double batch_mean = sum.x / static_cast<double>(rows);
-    const double variance = sum.y / static_cast<double>(rows) - batch_mean * batch_mean;
-    // std::max(variance, 0.0) as the CPU has it: NaN (a non-finite batch) stays NaN, where fmax
-    // would make it 0.
-    const double batch_variance = variance < 0.0 ? 0.0 : variance;
-    mean[c] = static_cast<float>(batch_mean);
-    inverse_std[c] = static_cast<float>(1 / sqrt(batch_variance + epsilon));
-    running_mean[c] = static_cast<float>(running_mean[c] * momentum + batch_mean * (1 - momentum));
-    running_var[c] = static_cast<float>(running_var[c] * momentum + batch_variance * (1 - momentum));
+    const batchnorm::Moments moments = batchnorm::batch_moments(sum.x, sum.y, static_cast<double>(rows));
+    mean[c] = static_cast<float>(moments.mean);
+    inverse_std[c] = batchnorm::inverse_std(moments.variance, epsilon);
+    running_mean[c] = batchnorm::moving_average(running_mean[c], moments.mean, momentum);
+    running_var[c] = batchnorm::moving_average(running_var[c], moments.variance, momentum);
   }
 }
 
@@ -100,7 +97,7 @@ __global__ void use_running_statistics(const float* running_mean, const float* r
                                        float* mean, float* inverse_std) {
   GPUFM_GRID_STRIDE_LOOP(c, channels) {
     mean[c] = running_mean[c];
-    inverse_std[c] = static_cast<float>(1 / sqrt(running_var[c] + epsilon));
+    inverse_std[c] = batchnorm::inverse_std(running_var[c], epsilon);
   }
 }
 
@@ -108,7 +105,7 @@ __global__ void normalize(const float* x, float* y, std::int64_t count, int chan
                           const float* mean, const float* inverse_std) {
   GPUFM_GRID_STRIDE_LOOP(i, count) {
     const std::int64_t c = i % channels;
-    y[i] = gamma[c] * (x[i] - mean[c]) * inverse_std[c] + beta[c];
+    y[i] = batchnorm::output(x[i], gamma[c], beta[c], mean[c], inverse_std[c]);
   }
 }
 
@@ -123,20 +120,15 @@ __global__ void finish_gradient_sums(const double2* partials, int channels, doub
   }
 }
 
-// With the running statistics (constants) dx = gamma / std * dy. Through the batch statistics
-// every x of a channel moves its x-hat: dx = gamma / std * (dy - mean(dy) - x-hat * mean(dy * x-hat)).
 __global__ void gradient_of_input(const float* x, const float* dy, float* dx, std::int64_t count, int channels, std::int64_t rows,
                                const float* gamma, const float* mean, const float* inverse_std, const double2* gradient_sums,
                                bool through_batch_statistics) {
   GPUFM_GRID_STRIDE_LOOP(i, count) {
     const std::int64_t c = i % channels;
-    const float scale = gamma[c] * inverse_std[c];
-    if (through_batch_statistics) {
-      const float x_hat = (x[i] - mean[c]) * inverse_std[c];
-      dx[i] = static_cast<float>(scale * (dy[i] - (gradient_sums[c].x + x_hat * gradient_sums[c].y) / static_cast<double>(rows)));
-    } else {
-      dx[i] = scale * dy[i];
-    }
+    dx[i] = through_batch_statistics
+                ? batchnorm::input_gradient_through_batch(dy[i], batchnorm::x_hat(x[i], mean[c], inverse_std[c]), gamma[c], inverse_std[c],
+                                                          gradient_sums[c].x, gradient_sums[c].y, static_cast<double>(rows))
+                : batchnorm::input_gradient(dy[i], gamma[c], inverse_std[c]);
   }
 }
 

@@ -22,4 +22,12 @@ GPUFM_HOST_DEVICE inline float rounded_product(float a, float b) {
 #endif
 }
 
+GPUFM_HOST_DEVICE inline double rounded_product(double a, double b) {
+#if defined(__CUDA_ARCH__)
+  return __dmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+
 }  // namespace gpufm

@@ -4,11 +4,11 @@
 // and running_var are not (Keras counts them, as non-trainable parameters).
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <vector>
 
 #include "gpufm/graph.hpp"
 #include "gpufm/op.hpp"
+#include "ops/batchnorm_rules.hpp"
 
 namespace gpufm {
 
@@ -92,13 +92,13 @@ class BatchNormKernel final : public LayerKernel {
     if (normalized_with_batch_) {
       measure_batch(args.input, args.batch * pixels_);
       for (std::int64_t c = 0; c < channels_; ++c) {
-        running_mean[c] = static_cast<float>(running_mean[c] * momentum_ + batch_mean_[c] * (1 - momentum_));
-        running_var[c] = static_cast<float>(running_var[c] * momentum_ + batch_variance_[c] * (1 - momentum_));
+        running_mean[c] = batchnorm::moving_average(running_mean[c], batch_mean_[c], momentum_);
+        running_var[c] = batchnorm::moving_average(running_var[c], batch_variance_[c], momentum_);
       }
     } else {
       for (std::int64_t c = 0; c < channels_; ++c) {
         mean_[c] = running_mean[c];
-        inverse_std_[c] = static_cast<float>(1 / std::sqrt(running_var[c] + epsilon_));
+        inverse_std_[c] = batchnorm::inverse_std(running_var[c], epsilon_);
       }
     }
     const float* gamma = args.params[0];
@@ -107,7 +107,7 @@ class BatchNormKernel final : public LayerKernel {
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < count; ++i) {
       const std::int64_t c = i % channels_;
-      args.output[i] = gamma[c] * (args.input[i] - mean_[c]) * inverse_std_[c] + beta[c];
+      args.output[i] = batchnorm::output(args.input[i], gamma[c], beta[c], mean_[c], inverse_std_[c]);
     }
   }
 
@@ -118,8 +118,7 @@ class BatchNormKernel final : public LayerKernel {
     sums_.sum(
         rows,
         [&](std::int64_t i, std::int64_t c) -> std::array<double, 2> {
-          const double x_hat = (x[i] - mean_[c]) * inverse_std_[c];
-          return {dy[i], dy[i] * x_hat};
+          return {dy[i], dy[i] * static_cast<double>(batchnorm::x_hat(x[i], mean_[c], inverse_std_[c]))};
         },
         dy_sum_.data(), dy_x_hat_sum_.data());
     for (std::int64_t c = 0; c < channels_; ++c) {
@@ -131,33 +130,32 @@ class BatchNormKernel final : public LayerKernel {
     const std::int64_t count = rows * channels_;
     if (!normalized_with_batch_) {
 #pragma omp parallel for schedule(static)
-      for (std::int64_t i = 0; i < count; ++i) args.input_gradient[i] = gamma[i % channels_] * inverse_std_[i % channels_] * dy[i];
+      for (std::int64_t i = 0; i < count; ++i) {
+        args.input_gradient[i] = batchnorm::input_gradient(dy[i], gamma[i % channels_], inverse_std_[i % channels_]);
+      }
       return;
     }
-    // Through the batch statistics every x of a channel moves its x-hat:
-    // dx = gamma / std * (dy - mean(dy) - x-hat * mean(dy * x-hat)).
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < count; ++i) {
       const std::int64_t c = i % channels_;
-      const double x_hat = (x[i] - mean_[c]) * inverse_std_[c];
-      args.input_gradient[i] =
-          static_cast<float>(gamma[c] * inverse_std_[c] * (dy[i] - (dy_sum_[c] + x_hat * dy_x_hat_sum_[c]) / static_cast<double>(rows)));
+      args.input_gradient[i] = batchnorm::input_gradient_through_batch(dy[i], batchnorm::x_hat(x[i], mean_[c], inverse_std_[c]), gamma[c],
+                                                                       inverse_std_[c], dy_sum_[c], dy_x_hat_sum_[c],
+                                                                       static_cast<double>(rows));
     }
   }
 
  private:
-  // The batch's mean and biased variance per channel: Keras normalises with this variance and
-  // also feeds it to the moving average. One pass, E[x^2] - mean^2, in double: its cancellation
-  // matters only for means some 10^5 times the spread.
+  // The batch's mean and biased variance per channel.
   void measure_batch(const float* x, std::int64_t rows) {
     sums_.sum(
         rows, [&](std::int64_t i, std::int64_t) -> std::array<double, 2> { return {x[i], static_cast<double>(x[i]) * x[i]}; },
         batch_mean_.data(), batch_variance_.data());
     for (std::int64_t c = 0; c < channels_; ++c) {
-      batch_mean_[c] /= static_cast<double>(rows);
-      batch_variance_[c] = std::max(batch_variance_[c] / static_cast<double>(rows) - batch_mean_[c] * batch_mean_[c], 0.0);
-      mean_[c] = static_cast<float>(batch_mean_[c]);
-      inverse_std_[c] = static_cast<float>(1 / std::sqrt(batch_variance_[c] + epsilon_));
+      const batchnorm::Moments moments = batchnorm::batch_moments(batch_mean_[c], batch_variance_[c], static_cast<double>(rows));
+      batch_mean_[c] = moments.mean;
+      batch_variance_[c] = moments.variance;
+      mean_[c] = static_cast<float>(moments.mean);
+      inverse_std_[c] = batchnorm::inverse_std(moments.variance, epsilon_);
     }
   }
 
