@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "cuda/launch.cuh"
+#include "cuda/workspace_padding.hpp"
 
 namespace gpufm::cuda {
 
@@ -26,12 +27,6 @@ std::size_t align_down(std::size_t bytes) { return bytes / alignment * alignment
 // want gigabytes (FFT), and the next deterministic one is rarely much slower, leaving the memory
 // to the activations.
 constexpr std::size_t algorithm_bytes_cap = std::size_t{256} << 20;
-
-// The zeros a "same" convolution needs along one axis in all (TensorFlow's rule, as
-// conv_geometry applies it); "valid" needs none.
-std::int64_t padding_total(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t out) {
-  return std::max<std::int64_t>((out - 1) * stride + kernel - in, 0);
-}
 
 TensorDescriptor nhwc_descriptor(std::int64_t n, std::int64_t h, std::int64_t w, std::int64_t c) {
   TensorDescriptor descriptor = make_tensor_descriptor();
@@ -89,27 +84,12 @@ ActivationDescriptor activation_descriptor(cudnnActivationMode_t mode) {
   return descriptor;
 }
 
-// padded (batch, padded_h, padded_w, in_c) = images with the geometry's zeros around them.
-__global__ void pad_images(const float* images, float* padded, std::int64_t count, ConvGeometry g,
-                           std::int64_t padded_h, std::int64_t padded_w) {
-  GPUFM_GRID_STRIDE_LOOP(i, count) {
-    const std::int64_t c = i % g.in_c, pixel = i / g.in_c;
-    const std::int64_t x = pixel % padded_w - g.pad_left, row = pixel / padded_w;
-    const std::int64_t y = row % padded_h - g.pad_top, n = row / padded_h;
-    const bool inside = y >= 0 && y < g.in_h && x >= 0 && x < g.in_w;
-    padded[i] = inside ? images[((n * g.in_h + y) * g.in_w + x) * g.in_c + c] : 0.0f;
-  }
+__global__ void pad_images(WorkspacePadding padding, const float* images, float* padded, std::int64_t count) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) { padded[i] = padding.padded(images, i); }
 }
 
-// images (batch, in_h, in_w, in_c) = the part of padded that is not padding.
-__global__ void crop_images(const float* padded, float* images, std::int64_t count, ConvGeometry g,
-                            std::int64_t padded_h, std::int64_t padded_w) {
-  GPUFM_GRID_STRIDE_LOOP(i, count) {
-    const std::int64_t c = i % g.in_c, pixel = i / g.in_c;
-    const std::int64_t x = pixel % g.in_w, row = pixel / g.in_w;
-    const std::int64_t y = row % g.in_h, n = row / g.in_h;
-    images[i] = padded[((n * padded_h + y + g.pad_top) * padded_w + x + g.pad_left) * g.in_c + c];
-  }
+__global__ void crop_images(WorkspacePadding padding, const float* padded, float* images, std::int64_t count) {
+  GPUFM_GRID_STRIDE_LOOP(i, count) { images[i] = padding.cropped(padded, i); }
 }
 
 }  // namespace
@@ -126,24 +106,17 @@ Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context, Pre
       cudnn_(context.cudnn()),
       stream_(context.stream()),
       tensor_cores_(uses_tensor_cores(precision)),
+      padding_(workspace_padding(geometry)),
       filter_(make_filter_descriptor()),
       convolution_(make_convolution_descriptor()),
       bias_(make_tensor_descriptor()),
       relu_(activation_descriptor(CUDNN_ACTIVATION_RELU)),
       identity_(activation_descriptor(CUDNN_ACTIVATION_IDENTITY)) {
   const ConvGeometry& g = geometry_;
-  const std::int64_t total_h = padding_total(g.in_h, g.kernel_h, g.stride_h, g.out_h);
-  const std::int64_t total_w = padding_total(g.in_w, g.kernel_w, g.stride_w, g.out_w);
-  // The smaller half goes before, so the padding is symmetric exactly when both totals are even.
-  pads_in_workspace_ = total_h != 2 * g.pad_top || total_w != 2 * g.pad_left;
-  padded_h_ = pads_in_workspace_ ? g.in_h + total_h : g.in_h;
-  padded_w_ = pads_in_workspace_ ? g.in_w + total_w : g.in_w;
-  const std::int64_t cudnn_pad_h = pads_in_workspace_ ? 0 : g.pad_top;
-  const std::int64_t cudnn_pad_w = pads_in_workspace_ ? 0 : g.pad_left;
 
   GPUFM_CHECK(cudnnSetFilter4dDescriptor(filter_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, static_cast<int>(g.out_c),
                                          static_cast<int>(g.in_c), static_cast<int>(g.kernel_h), static_cast<int>(g.kernel_w)));
-  GPUFM_CHECK(cudnnSetConvolution2dDescriptor(convolution_, static_cast<int>(cudnn_pad_h), static_cast<int>(cudnn_pad_w),
+  GPUFM_CHECK(cudnnSetConvolution2dDescriptor(convolution_, static_cast<int>(padding_.cudnn_pad_h()), static_cast<int>(padding_.cudnn_pad_w()),
                                               static_cast<int>(g.stride_h), static_cast<int>(g.stride_w), 1, 1,
                                               CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
   // Tensor-op math on float32 tensors is TF32 (Ampere and later); it never converts them to half.
@@ -173,7 +146,7 @@ const Convolution::BatchPlan& Convolution::plan_for(std::int64_t batch) const {
 const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::size_t most_algorithm_bytes) const {
   const ConvGeometry& g = geometry_;
   BatchPlan plan{
-      .images = nhwc_descriptor(batch, padded_h_, padded_w_, g.in_c),
+      .images = nhwc_descriptor(batch, padding_.padded_h, padding_.padded_w, g.in_c),
       .outputs = nhwc_descriptor(batch, g.out_h, g.out_w, g.out_c),
       .padded_image_bytes = padded_bytes(batch),
   };
@@ -223,7 +196,8 @@ const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::si
 }
 
 std::size_t Convolution::padded_bytes(std::int64_t batch) const {
-  return pads_in_workspace_ ? static_cast<std::size_t>(batch * padded_h_ * padded_w_ * geometry_.in_c) * sizeof(float) : 0;
+  return padding_.in_workspace ? static_cast<std::size_t>(batch * padding_.padded_h * padding_.padded_w * geometry_.in_c) * sizeof(float)
+                               : 0;
 }
 
 std::string Convolution::description(std::int64_t batch) const {
@@ -237,23 +211,22 @@ std::string Convolution::description(std::int64_t batch) const {
 }
 
 const float* Convolution::pad(const float* images, std::int64_t batch, float* padded) const {
-  const std::int64_t count = batch * padded_h_ * padded_w_ * geometry_.in_c;
-  pad_images<<<blocks_for(count), threads_per_block, 0, stream_>>>(images, padded, count, geometry_, padded_h_, padded_w_);
+  const std::int64_t count = batch * padding_.padded_h * padding_.padded_w * geometry_.in_c;
+  pad_images<<<blocks_for(count), threads_per_block, 0, stream_>>>(padding_, images, padded, count);
   GPUFM_CHECK_LAUNCH(pad_images);
   return padded;
 }
 
 void Convolution::crop(const float* padded_gradient, float* image_gradient, std::int64_t batch) const {
   const std::int64_t count = batch * geometry_.in_h * geometry_.in_w * geometry_.in_c;
-  crop_images<<<blocks_for(count), threads_per_block, 0, stream_>>>(padded_gradient, image_gradient, count, geometry_,
-                                                                   padded_h_, padded_w_);
+  crop_images<<<blocks_for(count), threads_per_block, 0, stream_>>>(padding_, padded_gradient, image_gradient, count);
   GPUFM_CHECK_LAUNCH(crop_images);
 }
 
 bool Convolution::forward(const float* images, const float* filter, float* outputs, std::int64_t batch, std::span<std::byte> workspace,
                           std::optional<BiasActivationToFuse> epilogue) const {
   const BatchPlan& plan = plan_for(batch);
-  const float* convolved = pads_in_workspace_ ? pad(images, batch, plan.padded_images(workspace)) : images;
+  const float* convolved = padding_.in_workspace ? pad(images, batch, plan.padded_images(workspace)) : images;
   if (epilogue && forward_fused(plan, batch, convolved, filter, outputs, workspace, *epilogue)) return true;
   GPUFM_CHECK(cudnnConvolutionForward(cudnn_, &one, plan.images, convolved, filter_, filter, convolution_,
                                       plan.forward_algorithm, workspace.data(), plan.algorithm_bytes, &zero, plan.outputs,
@@ -293,17 +266,17 @@ bool Convolution::forward_fused(const BatchPlan& plan, std::int64_t batch, const
 void Convolution::backward_data(const float* output_gradient, const float* filter, float* image_gradient, std::int64_t batch,
                                 std::span<std::byte> workspace) const {
   const BatchPlan& plan = plan_for(batch);
-  float* gradient = pads_in_workspace_ ? plan.padded_images(workspace) : image_gradient;
+  float* gradient = padding_.in_workspace ? plan.padded_images(workspace) : image_gradient;
   GPUFM_CHECK(cudnnConvolutionBackwardData(cudnn_, &one, filter_, filter, plan.outputs, output_gradient, convolution_,
                                            plan.backward_data_algorithm, workspace.data(), plan.algorithm_bytes, &zero,
                                            plan.images, gradient));
-  if (pads_in_workspace_) crop(gradient, image_gradient, batch);
+  if (padding_.in_workspace) crop(gradient, image_gradient, batch);
 }
 
 void Convolution::backward_filter(const float* images, const float* output_gradient, float* filter_gradient, std::int64_t batch,
                                   std::span<std::byte> workspace) const {
   const BatchPlan& plan = plan_for(batch);
-  const float* convolved = pads_in_workspace_ ? pad(images, batch, plan.padded_images(workspace)) : images;
+  const float* convolved = padding_.in_workspace ? pad(images, batch, plan.padded_images(workspace)) : images;
   GPUFM_CHECK(cudnnConvolutionBackwardFilter(cudnn_, &one, plan.images, convolved, plan.outputs, output_gradient, convolution_,
                                              plan.backward_filter_algorithm, workspace.data(), plan.algorithm_bytes, &zero,
                                              filter_, filter_gradient));

@@ -9,10 +9,8 @@
 // cuDNN's legacy API, deprecated in cuDNN 9 in favour of its graph API, which a move to 16-bit
 // storage or wider fusion would take up.
 //
-// cuDNN pads symmetrically. When TensorFlow's padding is not symmetric (an odd total, as "same"
-// gives with stride 2 or an even kernel), the images are copied into a zero-padded buffer in the
-// workspace and the convolution runs unpadded on that; their gradient is computed there too and
-// cropped.
+// cuDNN pads symmetrically. When TensorFlow's padding is not symmetric, the images are padded in
+// the workspace (cuda/workspace_padding.hpp).
 #pragma once
 
 #include <cstddef>
@@ -25,6 +23,7 @@
 #include "ops/window.hpp"
 #include "cuda/context.hpp"
 #include "cuda/resources.hpp"
+#include "cuda/workspace_padding.hpp"
 #include "gpufm/activation.hpp"
 #include "gpufm/precision.hpp"
 
@@ -95,8 +94,7 @@ class Convolution {
   cudnnHandle_t cudnn_;  // bound to stream_
   cudaStream_t stream_;
   bool tensor_cores_;
-  bool pads_in_workspace_;
-  std::int64_t padded_h_, padded_w_;  // the images cuDNN sees: in_h and in_w unless padded in the workspace
+  WorkspacePadding padding_;
   FilterDescriptor filter_;
   ConvolutionDescriptor convolution_;
   TensorDescriptor bias_;  // 1 x out_c x 1 x 1

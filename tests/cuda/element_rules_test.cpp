@@ -1,7 +1,9 @@
-// The GPU's element rules for the poolings and upsample (cuda/ops/{maxpool,avgpool,upsample}.hpp),
-// run here on the host, against the CPU kernels: bit for bit, forward and backward, with and
-// without the dropout the layer applies. The kernels only loop over these rules, so this checks
-// their windows, indexing, tie-breaking and order of additions without a GPU.
+// The GPU's element rules, run here on the host against the CPU kernels, bit for bit: the
+// poolings and upsample (cuda/ops/{maxpool,avgpool,upsample}.hpp), forward and backward, with and
+// without the dropout the layer applies; and the convolutions' padding in the workspace
+// (cuda/workspace_padding.hpp), whose images convolved without padding must give the padded
+// convolution. The kernels only loop over these rules, so this checks their windows, indexing,
+// tie-breaking and order of additions without a GPU.
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -15,8 +17,11 @@
 #include "cuda/ops/avgpool.hpp"
 #include "cuda/ops/maxpool.hpp"
 #include "cuda/ops/upsample.hpp"
+#include "cuda/workspace_padding.hpp"
 #include "gpufm/graph.hpp"
 #include "ops/op_cases.hpp"
+#include "support/bound_layer.hpp"
+#include "support/tensors.hpp"
 
 namespace gpufm::cuda {
 namespace {
@@ -162,6 +167,52 @@ TEST(ElementRules, TheWindowsOverAPositionAreThoseWhoseSpanHoldsIt) {
       }
     }
   }
+}
+
+// cuDNN convolves the padded images without padding, and the images' gradient is cropped from
+// the padded images': as the CPU does it, that must be the "same" convolution. For the CPU's
+// im2col the padding is zeros either way, so the sums are the same and come out bit for bit.
+TEST(ElementRules, AConvolutionOverImagesPaddedInTheWorkspaceIsTheSameConvolution) {
+  const std::vector<test::OpCase> asymmetric = {
+      {"conv2d 3 2x2 same", Shape{{5, 5, 2}}},
+      {"conv2d 2 3x3 same stride=2", Shape{{6, 7, 3}}},
+      {"conv2d 2 4x3 same stride=1x2", Shape{{6, 5, 1}}},
+      {"conv2d 2 5 same stride=3", Shape{{7, 8, 2}}},
+  };
+  for (const test::OpCase& op_case : asymmetric) {
+    SCOPED_TRACE(op_case.statement + " on " + op_case.input.str());
+    test::BoundLayer same(op_case.statement, op_case.input, batch);
+    const ConvGeometry& geometry = conv_geometry(same.layer().attrs, same.layer().input, same.layer().output.channels());
+    const WorkspacePadding padding = workspace_padding(geometry);
+    ASSERT_TRUE(padding.in_workspace) << "TensorFlow pads more after than before here";
+    const Size2 kernel = same.layer().attrs.size2("kernel"), stride = same.layer().attrs.size2("stride");
+    test::BoundLayer valid("conv2d " + std::to_string(geometry.out_c) + " " + std::to_string(kernel.h) + "x" + std::to_string(kernel.w) +
+                               " stride=" + std::to_string(stride.h) + "x" + std::to_string(stride.w),
+                           Shape{{padding.padded_h, padding.padded_w, geometry.in_c}}, batch);
+    ASSERT_EQ(valid.layer().output, same.layer().output);
+    valid.params() = same.params();
+    for (std::size_t i = 0; i < valid.x().size(); ++i) valid.x()[i] = padding.padded(same.x().data(), static_cast<std::int64_t>(i));
+
+    const std::vector<float> y = same.forward();
+    EXPECT_TRUE(test::identical(y, valid.forward())) << "forward";
+    const std::vector<float> dy = test::uniform_values(y.size(), -1.0, 1.0, 3, 1);
+    const test::Gradients expected = same.backward(y, dy), padded = valid.backward(y, dy);
+    std::vector<float> cropped(expected.input.size());
+    for (std::size_t i = 0; i < cropped.size(); ++i) cropped[i] = padding.cropped(padded.input.data(), static_cast<std::int64_t>(i));
+    EXPECT_TRUE(test::identical(expected.input, cropped)) << "the images' gradient";
+    for (std::size_t p = 0; p < expected.params.size(); ++p) {
+      EXPECT_TRUE(test::identical(expected.params[p], padded.params.at(p))) << "the gradient of " << same.layer().params[p].name;
+    }
+  }
+}
+
+TEST(ElementRules, SymmetricPaddingIsLeftToCudnn) {
+  const Layer layer = compile_layer_text("conv2d 2 3x3 same", Shape{{5, 5, 1}});
+  const WorkspacePadding padding = workspace_padding(conv_geometry(layer.attrs, layer.input, 2));
+  EXPECT_FALSE(padding.in_workspace);
+  EXPECT_EQ(padding.cudnn_pad_h(), 1);
+  EXPECT_EQ(padding.cudnn_pad_w(), 1);
+  EXPECT_EQ(padding.padded_h, 5);
 }
 
 }  // namespace
