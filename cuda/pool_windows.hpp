@@ -77,6 +77,15 @@ struct PoolWindows {
     return {rows.begin(oh), rows.end(oh), cols.begin(ow), cols.end(ow)};
   }
 
+  // Calls visit(value) for each of the window's values in element at's sample and channel, row by
+  // row.
+  template <class Visit>
+  GPUFM_HOST_DEVICE void for_each_value(const float* input, const PoolElement& at, const PoolWindow& window, Visit visit) const {
+    for (int h = window.top; h < window.bottom; ++h) {
+      for (int w = window.left; w < window.right; ++w) visit(input[input_index(at.n, h, w, at.c)]);
+    }
+  }
+
   // Calls visit(oh, ow) for every window that covers input pixel (h, w), row by row: the order
   // in which the CPU adds their gradients.
   template <class Visit>

@@ -20,9 +20,7 @@ struct AveragePooling {
     const PoolElement at = windows.output_element(i);
     const PoolWindow window = windows.window(at.h, at.w);
     float sum = 0.0f;
-    for (int h = window.top; h < window.bottom; ++h) {
-      for (int w = window.left; w < window.right; ++w) sum += input[windows.input_index(at.n, h, w, at.c)];
-    }
+    windows.for_each_value(input, at, window, [&](float x) { sum += x; });
     return sum / static_cast<float>(window.pixels());
   }
 

@@ -20,14 +20,8 @@ struct MaxPooling {
   // never the maximum.
   GPUFM_HOST_DEVICE float output(const float* input, std::int64_t i) const {
     const PoolElement at = windows.output_element(i);
-    const PoolWindow window = windows.window(at.h, at.w);
     float largest = -INFINITY;
-    for (int h = window.top; h < window.bottom; ++h) {
-      for (int w = window.left; w < window.right; ++w) {
-        const float x = input[windows.input_index(at.n, h, w, at.c)];
-        largest = largest < x ? x : largest;
-      }
-    }
+    windows.for_each_value(input, at, windows.window(at.h, at.w), [&](float x) { largest = largest < x ? x : largest; });
     return largest;
   }
 

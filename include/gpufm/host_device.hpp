@@ -13,18 +13,16 @@ namespace gpufm {
 
 // a * b, rounded before anything is added to it. nvcc fuses a product and a sum into one
 // multiply-add, rounded once, where the host rounds twice (the baseline x86-64 target has no
-// fused multiply-add); this keeps the device's result the host's, bit for bit.
-GPUFM_HOST_DEVICE inline float rounded_product(float a, float b) {
+// fused multiply-add); this keeps the device's result the host's, bit for bit. For float and
+// double alike, both operands of one type.
+template <class Real>
+GPUFM_HOST_DEVICE inline Real rounded_product(Real a, Real b) {
 #if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-
-GPUFM_HOST_DEVICE inline double rounded_product(double a, double b) {
-#if defined(__CUDA_ARCH__)
-  return __dmul_rn(a, b);
+  if constexpr (sizeof(Real) == sizeof(float)) {
+    return __fmul_rn(a, b);
+  } else {
+    return __dmul_rn(a, b);
+  }
 #else
   return a * b;
 #endif
