@@ -42,11 +42,11 @@ constexpr std::string_view file_version = "brain.Event:2";
 std::atomic<int> event_files_created{0};
 
 std::filesystem::path new_event_file_path(const std::filesystem::path& directory) {
-  std::array<char, 256> host{};
-  if (::gethostname(host.data(), host.size() - 1) != 0) std::strcpy(host.data(), "localhost");
+  std::array<char, 256> name{};  // the last char stays the terminator
+  const std::string host = ::gethostname(name.data(), name.size() - 1) == 0 ? name.data() : "localhost";
   std::array<char, 24> seconds{};
   std::snprintf(seconds.data(), seconds.size(), "%010lld", static_cast<long long>(std::time(nullptr)));
-  return directory / ("events.out.tfevents." + std::string(seconds.data()) + "." + host.data() + "." +
+  return directory / ("events.out.tfevents." + std::string(seconds.data()) + "." + host + "." +
                       std::to_string(::getpid()) + "." + std::to_string(event_files_created++));
 }
 

@@ -13,7 +13,7 @@ Image Reconstructions::grid() const {
 
 Reconstructions reconstructions_of(const ImageSplit& split, std::span<const std::int32_t> ids, std::span<const float> outputs,
                                    const Shape& output_shape) {
-  const auto pixels = static_cast<std::size_t>(split.rows * split.cols);
+  const auto pixels = static_cast<std::size_t>(split.rows) * static_cast<std::size_t>(split.cols);
   if (static_cast<std::size_t>(output_shape.elements()) != pixels || outputs.size() != ids.size() * pixels) {
     throw std::logic_error("reconstructions: outputs of shape " + output_shape.str() + " are not the images'");
   }
