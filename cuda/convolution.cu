@@ -116,9 +116,9 @@ Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context, Pre
 
   GPUFM_CHECK(cudnnSetFilter4dDescriptor(filter_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, static_cast<int>(g.out_c),
                                          static_cast<int>(g.in_c), static_cast<int>(g.kernel_h), static_cast<int>(g.kernel_w)));
-  GPUFM_CHECK(cudnnSetConvolution2dDescriptor(convolution_, static_cast<int>(padding_.cudnn_pad_h()), static_cast<int>(padding_.cudnn_pad_w()),
-                                              static_cast<int>(g.stride_h), static_cast<int>(g.stride_w), 1, 1,
-                                              CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+  GPUFM_CHECK(cudnnSetConvolution2dDescriptor(convolution_, static_cast<int>(padding_.cudnn_pad_h()),
+                                              static_cast<int>(padding_.cudnn_pad_w()), static_cast<int>(g.stride_h),
+                                              static_cast<int>(g.stride_w), 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
   // Tensor-op math on float32 tensors is TF32 (Ampere and later); it never converts them to half.
   GPUFM_CHECK(cudnnSetConvolutionMathType(convolution_, tensor_cores_ ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
   GPUFM_CHECK(cudnnSetTensor4dDescriptor(bias_, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, 1, static_cast<int>(g.out_c), 1, 1));
