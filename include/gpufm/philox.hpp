@@ -54,10 +54,14 @@ GPUFM_HOST_DEVICE inline Philox4x32 philox_block(std::uint64_t key, std::uint32_
 }
 
 // The i-th word of that stream: word i % 4 of block i / 4. Code that takes every word in turn
-// draws many blocks at once (src/cpu/philox_lanes.hpp).
+// draws many blocks at once (src/cpu/philox_lanes.hpp). The word is chosen by comparisons, not
+// by indexing with i % 4: on the GPU an index known only at run time puts the block in local
+// memory.
 GPUFM_HOST_DEVICE inline std::uint32_t philox_word(std::uint64_t key, std::uint32_t stream, std::uint32_t substream,
                                                    std::uint64_t i) {
-  return philox_block(key, stream, substream, i / 4).v[i % 4];
+  const Philox4x32 block = philox_block(key, stream, substream, i / 4);
+  const unsigned word = static_cast<unsigned>(i % 4);
+  return word < 2 ? (word == 0 ? block.v[0] : block.v[1]) : (word == 2 ? block.v[2] : block.v[3]);
 }
 
 // A stream of random words, named as philox_block names it, for code that passes it whole.
