@@ -101,8 +101,7 @@ float* Convolution::BatchPlan::padded_images(std::span<std::byte> workspace) con
 }
 
 Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context, Precision precision)
-    : geometry_(geometry),
-      context_(context),
+    : context_(context),
       cudnn_(context.cudnn()),
       stream_(context.stream()),
       tensor_cores_(uses_tensor_cores(precision)),
@@ -112,7 +111,7 @@ Convolution::Convolution(const ConvGeometry& geometry, CudaContext& context, Pre
       bias_(make_tensor_descriptor()),
       relu_(activation_descriptor(CUDNN_ACTIVATION_RELU)),
       identity_(activation_descriptor(CUDNN_ACTIVATION_IDENTITY)) {
-  const ConvGeometry& g = geometry_;
+  const ConvGeometry& g = geometry;
 
   GPUFM_CHECK(cudnnSetFilter4dDescriptor(filter_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, static_cast<int>(g.out_c),
                                          static_cast<int>(g.in_c), static_cast<int>(g.kernel_h), static_cast<int>(g.kernel_w)));
@@ -144,7 +143,7 @@ const Convolution::BatchPlan& Convolution::plan_for(std::int64_t batch) const {
 }
 
 const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::size_t most_algorithm_bytes) const {
-  const ConvGeometry& g = geometry_;
+  const ConvGeometry& g = geometry();
   BatchPlan plan{
       .images = nhwc_descriptor(batch, padding_.padded_h, padding_.padded_w, g.in_c),
       .outputs = nhwc_descriptor(batch, g.out_h, g.out_w, g.out_c),
@@ -196,12 +195,11 @@ const Convolution::BatchPlan& Convolution::make_plan(std::int64_t batch, std::si
 }
 
 std::size_t Convolution::padded_bytes(std::int64_t batch) const {
-  return padding_.in_workspace ? static_cast<std::size_t>(batch * padding_.padded_h * padding_.padded_w * geometry_.in_c) * sizeof(float)
-                               : 0;
+  return padding_.in_workspace ? static_cast<std::size_t>(padding_.padded_elements(batch)) * sizeof(float) : 0;
 }
 
 std::string Convolution::description(std::int64_t batch) const {
-  const ConvGeometry& g = geometry_;
+  const ConvGeometry& g = geometry();
   const auto dims = [](std::int64_t h, std::int64_t w, std::int64_t c) {
     return std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c);
   };
@@ -211,14 +209,14 @@ std::string Convolution::description(std::int64_t batch) const {
 }
 
 const float* Convolution::pad(const float* images, std::int64_t batch, float* padded) const {
-  const std::int64_t count = batch * padding_.padded_h * padding_.padded_w * geometry_.in_c;
+  const std::int64_t count = padding_.padded_elements(batch);
   pad_images<<<blocks_for(count), threads_per_block, 0, stream_>>>(padding_, images, padded, count);
   GPUFM_CHECK_LAUNCH(pad_images);
   return padded;
 }
 
 void Convolution::crop(const float* padded_gradient, float* image_gradient, std::int64_t batch) const {
-  const std::int64_t count = batch * geometry_.in_h * geometry_.in_w * geometry_.in_c;
+  const std::int64_t count = padding_.image_elements(batch);
   crop_images<<<blocks_for(count), threads_per_block, 0, stream_>>>(padding_, padded_gradient, image_gradient, count);
   GPUFM_CHECK_LAUNCH(crop_images);
 }

@@ -35,7 +35,7 @@ class Convolution {
   // (out_c, kh, kw, in_c) into outputs (batch, out_h, out_w, out_c).
   Convolution(const ConvGeometry& geometry, CudaContext& context, Precision precision);
 
-  const ConvGeometry& geometry() const { return geometry_; }
+  const ConvGeometry& geometry() const { return padding_.geometry; }
 
   // The workspace the three passes need for `batch` samples: cuDNN's, then the padded images.
   // Asked first with the largest batch (when the Program binds), it picks the algorithms for
@@ -89,12 +89,11 @@ class Convolution {
   // image_gradient = the gradient of the padded images, cropped to the images.
   void crop(const float* padded_gradient, float* image_gradient, std::int64_t batch) const;
 
-  ConvGeometry geometry_;
   CudaContext& context_;  // notes the fused calls cuDNN refuses
   cudnnHandle_t cudnn_;  // bound to stream_
   cudaStream_t stream_;
   bool tensor_cores_;
-  WorkspacePadding padding_;
+  WorkspacePadding padding_;  // holds the geometry
   FilterDescriptor filter_;
   ConvolutionDescriptor convolution_;
   TensorDescriptor bias_;  // 1 x out_c x 1 x 1

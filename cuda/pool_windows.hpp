@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "cuda/nhwc_element.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/host_device.hpp"
 #include "ops/window.hpp"
@@ -40,18 +41,6 @@ struct WindowAxis {
   }
 };
 
-// Element (n, h, w, c) of an NHWC batch.
-struct PoolElement {
-  std::int64_t n;
-  int h, w, c;
-};
-
-GPUFM_HOST_DEVICE inline PoolElement element_at(std::int64_t i, int height, int width, int channels) {
-  const std::int64_t pixel = i / channels;
-  return {pixel / width / height, static_cast<int>(pixel / width % height), static_cast<int>(pixel % width),
-          static_cast<int>(i % channels)};
-}
-
 // A window's input pixels: the rows [top, bottom) by the columns [left, right).
 struct PoolWindow {
   int top, bottom, left, right;
@@ -63,8 +52,8 @@ struct PoolWindows {
   WindowAxis rows, cols;  // along the height and along the width
   int channels = 0;
 
-  GPUFM_HOST_DEVICE PoolElement output_element(std::int64_t i) const { return element_at(i, rows.windows, cols.windows, channels); }
-  GPUFM_HOST_DEVICE PoolElement input_element(std::int64_t i) const { return element_at(i, rows.length, cols.length, channels); }
+  GPUFM_HOST_DEVICE NhwcElement output_element(std::int64_t i) const { return nhwc_element(i, rows.windows, cols.windows, channels); }
+  GPUFM_HOST_DEVICE NhwcElement input_element(std::int64_t i) const { return nhwc_element(i, rows.length, cols.length, channels); }
 
   GPUFM_HOST_DEVICE std::int64_t input_index(std::int64_t n, int h, int w, int c) const {
     return ((n * rows.length + h) * cols.length + w) * channels + c;
@@ -80,7 +69,7 @@ struct PoolWindows {
   // Calls visit(value) for each of the window's values in element at's sample and channel, row by
   // row.
   template <class Visit>
-  GPUFM_HOST_DEVICE void for_each_value(const float* input, const PoolElement& at, const PoolWindow& window, Visit visit) const {
+  GPUFM_HOST_DEVICE void for_each_value(const float* input, const NhwcElement& at, const PoolWindow& window, Visit visit) const {
     for (int h = window.top; h < window.bottom; ++h) {
       for (int w = window.left; w < window.right; ++w) visit(input[input_index(at.n, h, w, at.c)]);
     }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "cuda/nhwc_element.hpp"
 #include "gpufm/host_device.hpp"
 #include "ops/window.hpp"
 
@@ -21,21 +22,21 @@ struct WorkspacePadding {
   // Element i of the padded batch (batch, padded_h, padded_w, in_c): the image's pixel, or a zero.
   GPUFM_HOST_DEVICE float padded(const float* images, std::int64_t i) const {
     const ConvGeometry& g = geometry;
-    const std::int64_t c = i % g.in_c, pixel = i / g.in_c;
-    const std::int64_t x = pixel % padded_w - g.pad_left, row = pixel / padded_w;
-    const std::int64_t y = row % padded_h - g.pad_top, n = row / padded_h;
+    const NhwcElement at = nhwc_element(i, padded_h, padded_w, g.in_c);
+    const std::int64_t y = at.h - g.pad_top, x = at.w - g.pad_left;
     const bool inside = y >= 0 && y < g.in_h && x >= 0 && x < g.in_w;
-    return inside ? images[((n * g.in_h + y) * g.in_w + x) * g.in_c + c] : 0.0f;
+    return inside ? images[((at.n * g.in_h + y) * g.in_w + x) * g.in_c + at.c] : 0.0f;
   }
 
   // Element i of the images (batch, in_h, in_w, in_c), taken from the padded batch.
   GPUFM_HOST_DEVICE float cropped(const float* padded_images, std::int64_t i) const {
     const ConvGeometry& g = geometry;
-    const std::int64_t c = i % g.in_c, pixel = i / g.in_c;
-    const std::int64_t x = pixel % g.in_w, row = pixel / g.in_w;
-    const std::int64_t y = row % g.in_h, n = row / g.in_h;
-    return padded_images[((n * padded_h + y + g.pad_top) * padded_w + x + g.pad_left) * g.in_c + c];
+    const NhwcElement at = nhwc_element(i, g.in_h, g.in_w, g.in_c);
+    return padded_images[((at.n * padded_h + at.h + g.pad_top) * padded_w + at.w + g.pad_left) * g.in_c + at.c];
   }
+
+  std::int64_t padded_elements(std::int64_t batch) const { return batch * padded_h * padded_w * geometry.in_c; }
+  std::int64_t image_elements(std::int64_t batch) const { return batch * geometry.in_h * geometry.in_w * geometry.in_c; }
 
   // What cuDNN pads itself, before and after alike.
   std::int64_t cudnn_pad_h() const { return in_workspace ? 0 : geometry.pad_top; }

@@ -17,7 +17,7 @@ struct AveragePooling {
 
   // Output element i, before dropout.
   GPUFM_HOST_DEVICE float output(const float* input, std::int64_t i) const {
-    const PoolElement at = windows.output_element(i);
+    const NhwcElement at = windows.output_element(i);
     const PoolWindow window = windows.window(at.h, at.w);
     float sum = 0.0f;
     windows.for_each_value(input, at, window, [&](float x) { sum += x; });
@@ -28,7 +28,7 @@ struct AveragePooling {
   // The input is not needed.
   GPUFM_HOST_DEVICE float input_gradient(const StepDropout& dropout, const float*, const float* output_gradient,
                                          std::int64_t i) const {
-    const PoolElement at = windows.input_element(i);
+    const NhwcElement at = windows.input_element(i);
     float sum = 0.0f;
     windows.for_each_window_over(at.h, at.w, [&](int oh, int ow) {
       const std::int64_t o = windows.output_index(at.n, oh, ow, at.c);

@@ -19,7 +19,7 @@ struct MaxPooling {
   // Output element i, before dropout: std::max from -infinity, as the CPU takes it, so a NaN is
   // never the maximum.
   GPUFM_HOST_DEVICE float output(const float* input, std::int64_t i) const {
-    const PoolElement at = windows.output_element(i);
+    const NhwcElement at = windows.output_element(i);
     float largest = -INFINITY;
     windows.for_each_value(input, at, windows.window(at.h, at.w), [&](float x) { largest = largest < x ? x : largest; });
     return largest;
@@ -29,7 +29,7 @@ struct MaxPooling {
   // as output() takes it (the first value that is not NaN, then each larger one): x is not NaN,
   // every value before it is smaller and none after it is larger (a NaN is neither). A window of
   // NaNs has no maximum. Most pixels fail within a value or two.
-  GPUFM_HOST_DEVICE bool is_first_maximum(const float* input, const PoolElement& at, const PoolWindow& window, float x) const {
+  GPUFM_HOST_DEVICE bool is_first_maximum(const float* input, const NhwcElement& at, const PoolWindow& window, float x) const {
     if (x != x) return false;  // NaN; isnan is not one function on both host and device
     bool before = true;
     for (int h = window.top; h < window.bottom; ++h) {
@@ -48,7 +48,7 @@ struct MaxPooling {
   // Input element i's gradient: the masked gradients of the windows whose first maximum it is.
   GPUFM_HOST_DEVICE float input_gradient(const StepDropout& dropout, const float* input, const float* output_gradient,
                                          std::int64_t i) const {
-    const PoolElement at = windows.input_element(i);
+    const NhwcElement at = windows.input_element(i);
     const float x = input[i];
     float sum = 0.0f;
     windows.for_each_window_over(at.h, at.w, [&](int oh, int ow) {

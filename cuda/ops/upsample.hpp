@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "cuda/nhwc_element.hpp"
 #include "gpufm/dropout_mask.hpp"
 #include "gpufm/graph.hpp"
 #include "gpufm/host_device.hpp"
@@ -18,25 +19,18 @@ struct Upsampling {
 
   // Output element i, before dropout.
   GPUFM_HOST_DEVICE float output(const float* input, std::int64_t i) const {
-    const int out_h = in_h * size_h, out_w = in_w * size_w;
-    const int c = static_cast<int>(i % channels);
-    const std::int64_t pixel = i / channels;
-    const int ow = static_cast<int>(pixel % out_w), oh = static_cast<int>(pixel / out_w % out_h);
-    const std::int64_t n = pixel / out_w / out_h;
-    return input[((n * in_h + oh / size_h) * in_w + ow / size_w) * channels + c];
+    const NhwcElement at = nhwc_element(i, in_h * size_h, in_w * size_w, channels);
+    return input[((at.n * in_h + at.h / size_h) * in_w + at.w / size_w) * channels + at.c];
   }
 
   // Input element i's gradient: the sum of its block's masked gradients. The input is not needed.
   GPUFM_HOST_DEVICE float input_gradient(const StepDropout& dropout, const float*, const float* output_gradient,
                                          std::int64_t i) const {
     const int out_h = in_h * size_h, out_w = in_w * size_w;
-    const int c = static_cast<int>(i % channels);
-    const std::int64_t pixel = i / channels;
-    const int iw = static_cast<int>(pixel % in_w), ih = static_cast<int>(pixel / in_w % in_h);
-    const std::int64_t n = pixel / in_w / in_h;
+    const NhwcElement at = nhwc_element(i, in_h, in_w, channels);
     float sum = 0.0f;
     for (int r = 0; r < size_h; ++r) {
-      const std::int64_t first = ((n * out_h + ih * size_h + r) * out_w + iw * size_w) * channels + c;
+      const std::int64_t first = ((at.n * out_h + at.h * size_h + r) * out_w + at.w * size_w) * channels + at.c;
       for (int s = 0; s < size_w; ++s) {
         const std::int64_t o = first + static_cast<std::int64_t>(s) * channels;
         sum += dropout.apply(o, output_gradient[o]);
