@@ -10,7 +10,7 @@ namespace {
 
 __global__ void update_parameters(OptimizerStepArgs args) {
   if (skips_optimizer_step(args)) return;
-  const OptimizerScalars scalars = args.numbers->optimizer;
+  const OptimizerScalars scalars = applied_step_scalars(args);
   const float unscale = gradient_unscale(args.loss_scale);
   GPUFM_GRID_STRIDE_LOOP(k, args.count - args.first) {
     const std::int64_t i = args.first + k;

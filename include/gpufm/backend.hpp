@@ -16,6 +16,7 @@
 #include "gpufm/device_buffer.hpp"
 #include "gpufm/layer_kernel.hpp"
 #include "gpufm/memory_ledger.hpp"
+#include "gpufm/optimizer_math.hpp"
 #include "gpufm/philox.hpp"
 #include "gpufm/precision.hpp"
 #include "gpufm/step_numbers.hpp"
@@ -98,10 +99,14 @@ struct LossArgs {
   const LossScale* loss_scale = nullptr;   // fp16: the gradient is multiplied by its scale; nullptr: by 1
 };
 
-// The step's numbers hold its optimizer scalars: the learning rate (a schedule may change it) and
-// the bias corrections of its optimizer step count.
+// The optimizer counts the steps it applied, as Keras' does (its `iterations`, which a
+// LossScaleOptimizer's skipped step leaves as it was): a step's bias corrections are those of the
+// optimizer steps applied before it, not of the steps taken.
 struct OptimizerStepArgs {
-  const StepNumbers* numbers = nullptr;
+  const StepNumbers* numbers = nullptr;  // the training step's (epoch_step from 1)
+  // The epoch's scalars by optimizer step: row k for its (k + 1)-th applied step, so that the
+  // table is written before the epoch while the steps skipped are known on the device alone.
+  const OptimizerScalars* scalars = nullptr;
   float* params = nullptr;
   const float* gradients = nullptr;
   float* state = nullptr;  // optimizer_state_slots(settings) x count
@@ -139,6 +144,16 @@ GPUFM_HOST_DEVICE inline float gradient_unscale(const LossScale* loss_scale) {
 // Whether the optimizer step is skipped: its loss was not finite, or its scaled gradients overflowed.
 GPUFM_HOST_DEVICE inline bool skips_optimizer_step(const OptimizerStepArgs& args) {
   return skips_step(args.sums, args.numbers) || (args.loss_scale != nullptr && args.loss_scale->overflow != 0);
+}
+
+// The steps whose optimizer step was skipped, as the sums count them: a non-finite loss when the
+// loss is computed, an overflow after the optimizer step.
+GPUFM_HOST_DEVICE inline double skipped_steps(const MetricSums& sums) { return sums.nonfinite_steps + sums.overflow_steps; }
+
+// The scalars of a step not skipped: row (the epoch's steps before it, less those skipped).
+GPUFM_HOST_DEVICE inline const OptimizerScalars& applied_step_scalars(const OptimizerStepArgs& args) {
+  const double skipped = args.sums != nullptr ? skipped_steps(*args.sums) : 0;
+  return args.scalars[epoch_step_of(args.numbers) - 1 - static_cast<std::int64_t>(skipped)];
 }
 
 // For each query, the k references nearest to it by squared Euclidean distance among those of the

@@ -1,8 +1,9 @@
 // A training checkpoint as a safetensors file: one F32 tensor per parameter, named
 // "<layer>.<param>" ("conv2d_1.weight", "encoder.batchnorm.running_var") in gpufm's layouts
 // (docs/dsl.md), the optimizer's state as "optimizer.state" [slots, trainable elements], and in
-// the metadata what a resumed run needs to continue exactly (epoch, optimizer steps, seed, fp16's
-// loss scale, and for a run stopped within an epoch, that epoch's steps done and their metric sums).
+// the metadata what a resumed run needs to continue exactly (epoch, steps taken and those the
+// optimizer applied, seed, fp16's loss scale, and for a run stopped within an epoch, that epoch's
+// steps done and their metric sums).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,9 @@ struct Checkpoint {
   std::uint64_t seed = 0;
   EpochProgress epoch_progress;  // of epoch epochs_done + 1; none done at an epoch's end
   std::optional<LossScale> loss_scale;  // fp16's; its overflow flag is clear between steps
+  // The current optimizer's applied steps (Program::optimizer_iterations); absent in a checkpoint
+  // written before gpufm counted them apart from the steps taken.
+  std::optional<std::int64_t> optimizer_iterations;
 };
 
 void save_checkpoint(const std::filesystem::path& path, const Graph& graph, const Plan& plan, const Checkpoint& checkpoint);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <vector>
 
 #include "gpufm/host_device.hpp"
 #include "gpufm/train_settings.hpp"
@@ -88,6 +89,14 @@ inline OptimizerScalars optimizer_scalars(const OptimizerSettings& settings, dou
   s.nadam_gradient_weight = static_cast<float>((1.0 - u_t) / (1.0 - u_product));
   s.velocity_correction = static_cast<float>(1.0 - beta2_power);
   return s;
+}
+
+// The scalars of steps first_step, first_step + 1, ... (`rows` of them) at learning rate lr.
+inline std::vector<OptimizerScalars> optimizer_scalars_from(const OptimizerSettings& settings, double lr, std::int64_t first_step,
+                                                            std::int64_t rows) {
+  std::vector<OptimizerScalars> table;
+  for (std::int64_t k = 0; k < rows; ++k) table.push_back(optimizer_scalars(settings, lr, first_step + k));
+  return table;
 }
 
 // Adam's and Nadam's moment updates: m += (g - m)(1 - beta1), v += (g^2 - v)(1 - beta2).

@@ -59,15 +59,15 @@ class Program {
   DeviceImages upload(const ImageSplit& split);
   DeviceIds upload_ids(std::span<const std::int32_t> ids);
 
-  // Weights from the seed (Keras' initialisers), optimizer state zero, step count zero, frozen
+  // Weights from the seed (Keras' initialisers), a new optimizer, step count zero, frozen
   // layers frozen.
   void initialize(std::uint64_t seed);
   // The parameters of the blocks the model takes from other runs, from their checkpoints.
   void import_blocks();
-  void zero_optimizer_state();
-  // From here on the frozen layers train too (batch-norm in them still on its moving statistics),
-  // as with a new optimizer whose step count starts after `optimizer_steps_before` steps.
-  void start_fine_tuning(std::int64_t optimizer_steps_before);
+  // A new optimizer: its state zero, and no step applied.
+  void restart_optimizer();
+  // From here on the frozen layers train too (batch-norm in them still on its moving statistics).
+  void start_fine_tuning();
   bool fine_tuning() const { return fine_tuning_; }
 
   // One pass over `ids`, shuffled by (seed, epoch), in batches of the graph's batch size (the
@@ -89,7 +89,7 @@ class Program {
   std::vector<float> predict(const DeviceImages& data, std::span<const std::int32_t> ids, std::size_t layer);
 
   // The state a checkpoint holds: the flat parameters (trainable first, then batch-norm
-  // statistics), the optimizer state, the optimizer step count, and fp16's loss scale.
+  // statistics), the optimizer state, the step counts, and fp16's loss scale.
   std::vector<float> read_params();
   void write_params(std::span<const float> values);
   std::vector<float> read_optimizer_state();
@@ -99,9 +99,12 @@ class Program {
   std::optional<LossScale> loss_scale();
   void set_loss_scale(const LossScale& state);
   std::int64_t steps_taken() const { return steps_taken_; }
-  void set_steps_taken(std::int64_t steps) { steps_taken_ = steps; }
   const EpochProgress& epoch_progress() const { return epoch_progress_; }
-  void set_epoch_progress(const EpochProgress& progress) { epoch_progress_ = progress; }
+  // The steps the optimizer applied since it started (Keras' `iterations`): the steps taken less
+  // those skipped, for a non-finite loss or fp16's overflow. Its bias corrections count them.
+  std::int64_t optimizer_iterations() const;
+  // Where a checkpoint left the run.
+  void resume_at(std::int64_t steps_taken, const EpochProgress& progress, std::int64_t optimizer_iterations);
   std::uint64_t seed() const { return seed_; }
 
   std::int64_t num_classes() const;  // outputs of a classifier; 0 for a model whose target is its input
@@ -168,7 +171,7 @@ class Program {
   std::int64_t steps_taken_ = 0;
   EpochProgress epoch_progress_;
   bool fine_tuning_ = false;
-  std::int64_t optimizer_steps_before_ = 0;  // steps taken before the current optimizer (fine-tuning's) started
+  std::int64_t optimizer_iterations_ = 0;  // before the epoch in progress
   StepObserver* observer_ = nullptr;
   std::vector<std::string> forward_labels_, backward_labels_;  // per layer: "forward conv2d_1"
   std::map<StepGraphKey, std::unique_ptr<StepGraph>> step_graphs_;

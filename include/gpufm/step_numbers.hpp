@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "gpufm/optimizer_math.hpp"
+#include "gpufm/host_device.hpp"
 
 namespace gpufm {
 
@@ -15,7 +15,6 @@ struct StepNumbers {
   std::int64_t epoch_step = 0;  // a training step's number in its epoch, from 1; 0 for a batch only measured
   std::uint64_t run_step = 0;   // training steps the run took before this one: dropout's masks and the augmentation draw by it
   std::int64_t first_id = 0;    // the batch's first position in the pass's ids
-  OptimizerScalars optimizer{};  // a training step's (gpufm/optimizer_math.hpp)
 };
 
 // A batch only measured when there are no numbers.

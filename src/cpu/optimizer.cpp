@@ -15,7 +15,7 @@ void cpu_find_overflow(const OverflowCheckArgs& args) {
 
 void cpu_optimizer_step(const OptimizerStepArgs& args) {
   if (!skips_optimizer_step(args)) {
-    const OptimizerScalars& scalars = args.numbers->optimizer;
+    const OptimizerScalars& scalars = applied_step_scalars(args);
     const float unscale = gradient_unscale(args.loss_scale);
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = args.first; i < args.count; ++i) {

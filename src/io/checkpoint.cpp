@@ -71,6 +71,7 @@ void save_checkpoint(const std::filesystem::path& path, const Graph& graph, cons
                    {"epochs_done", std::to_string(checkpoint.epochs_done)},
                    {"steps_taken", std::to_string(checkpoint.steps_taken)},
                    {"seed", std::to_string(checkpoint.seed)}};
+  if (checkpoint.optimizer_iterations) file.metadata.insert({"optimizer_iterations", std::to_string(*checkpoint.optimizer_iterations)});
   if (const std::optional<LossScale>& loss_scale = checkpoint.loss_scale) {
     file.metadata.insert({{"loss_scale", exact_text(loss_scale->scale)}, {"loss_scale_good_steps", std::to_string(loss_scale->good_steps)}});
   }
@@ -115,6 +116,14 @@ Checkpoint load_checkpoint(const std::filesystem::path& path, const Graph& graph
   checkpoint.epochs_done = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "epochs_done", origin));
   checkpoint.steps_taken = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "steps_taken", origin));
   checkpoint.seed = metadata_number<std::uint64_t>(file, "seed", origin);
+  if (file.metadata.contains("optimizer_iterations")) {
+    const auto iterations = static_cast<std::int64_t>(metadata_number<std::uint64_t>(file, "optimizer_iterations", origin));
+    if (iterations > checkpoint.steps_taken) {
+      throw InputError(origin + ": metadata optimizer_iterations is " + std::to_string(iterations) + ", more than the " +
+                       std::to_string(checkpoint.steps_taken) + " steps taken");
+    }
+    checkpoint.optimizer_iterations = iterations;
+  }
   if (file.metadata.contains("loss_scale")) {
     const auto scale = static_cast<float>(metadata_number<double>(file, "loss_scale", origin));
     if (!(scale >= 1) || !std::isfinite(scale)) throw InputError(origin + ": metadata loss_scale must be a finite number of at least 1");

@@ -27,6 +27,11 @@ bool folds_last_activation(const Graph& graph) {
   return false;
 }
 
+// The optimizer steps applied in a stopped epoch: its steps done, less those skipped.
+std::int64_t applied_steps(const EpochProgress& progress) {
+  return progress.steps_done - static_cast<std::int64_t>(skipped_steps(progress.sums));
+}
+
 }  // namespace
 
 // Everything allocated at bind time.
@@ -36,6 +41,9 @@ struct Program::Bound {
   // A pass's StepNumbers, a row a step; the next row's index; the current step's numbers.
   DeviceBuffer step_table, step_cursor, step_numbers;
   std::vector<StepNumbers> host_table;
+  // A training epoch's scalars by optimizer step (OptimizerStepArgs::scalars), as many rows.
+  DeviceBuffer optimizer_table;
+  std::vector<OptimizerScalars> host_optimizer_table;
   std::vector<std::unique_ptr<LayerKernel>> kernels;
   std::vector<std::vector<float*>> param_values, param_gradients;  // per layer, in ParamSpec order
   std::int64_t state_slots = 0;
@@ -139,11 +147,10 @@ void Program::initialize(std::uint64_t seed) {
   steps_taken_ = 0;
   epoch_progress_ = {};
   fine_tuning_ = false;
-  optimizer_steps_before_ = 0;
   std::vector<float> values(static_cast<std::size_t>(plan_.param_elements));
   initialize_params(graph_, plan_, values, seed);
   write_params(values);
-  zero_optimizer_state();
+  restart_optimizer();
   if (bound_->loss_scale.as() != nullptr) set_loss_scale(LossScale{.scale = static_cast<float>(graph_.train.loss_scale.initial)});
 }
 
@@ -166,11 +173,19 @@ void Program::import_blocks() {
   write_params(values);
 }
 
-void Program::zero_optimizer_state() { backend_.zero(bound_->optimizer_state.as(), bound_->optimizer_state.bytes()); }
+void Program::restart_optimizer() {
+  backend_.zero(bound_->optimizer_state.as(), bound_->optimizer_state.bytes());
+  optimizer_iterations_ = 0;
+}
 
-void Program::start_fine_tuning(std::int64_t optimizer_steps_before) {
-  fine_tuning_ = true;
-  optimizer_steps_before_ = optimizer_steps_before;
+void Program::start_fine_tuning() { fine_tuning_ = true; }
+
+std::int64_t Program::optimizer_iterations() const { return optimizer_iterations_ + applied_steps(epoch_progress_); }
+
+void Program::resume_at(std::int64_t steps_taken, const EpochProgress& progress, std::int64_t optimizer_iterations) {
+  steps_taken_ = steps_taken;
+  epoch_progress_ = progress;
+  optimizer_iterations_ = optimizer_iterations - applied_steps(progress);
 }
 
 float* Program::activation(std::size_t buffer) const {
@@ -181,9 +196,10 @@ void Program::reserve_step_rows(std::int64_t rows) {
   Bound& b = *bound_;
   const auto bytes = static_cast<std::size_t>(rows) * sizeof(StepNumbers);
   if (b.step_table.as() != nullptr && b.step_table.bytes() >= bytes) return;
-  // Captured steps read the table where it was: they go with it.
+  // Captured steps read the tables where they were: they go with them.
   step_graphs_.clear();
   b.step_table = backend_.allocate(bytes);
+  b.optimizer_table = backend_.allocate(static_cast<std::size_t>(rows) * sizeof(OptimizerScalars));
 }
 
 void Program::start_pass(std::int64_t first_row) {
@@ -332,7 +348,8 @@ void Program::record_step(const BatchCall& call, StepObserver* observer) {
       backend_.find_overflow(OverflowCheckArgs{.gradients = b.gradients.as<float>(), .first = first, .count = plan_.trainable_elements,
                                                .loss_scale = loss_scale});
     }
-    backend_.optimizer_step(OptimizerStepArgs{.numbers = numbers, .params = b.params.as<float>(), .gradients = b.gradients.as<float>(),
+    backend_.optimizer_step(OptimizerStepArgs{.numbers = numbers, .scalars = b.optimizer_table.as<OptimizerScalars>(),
+                                              .params = b.params.as<float>(), .gradients = b.gradients.as<float>(),
                                               .state = b.optimizer_state.as<float>(), .count = plan_.trainable_elements,
                                               .first = first, .sums = call.sums, .loss_scale = loss_scale,
                                               .growth_steps = graph_.train.loss_scale.growth_steps});
@@ -378,12 +395,11 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
   std::int64_t& done = epoch_progress_.steps_done;  // counting in epoch_progress_ leaves it where a stop comes
   b.host_table.assign(static_cast<std::size_t>(steps), StepNumbers{});
   for (std::int64_t s = done; s < steps; ++s) {
-    const auto run_step_number = static_cast<std::uint64_t>(steps_taken_ + s - done);
-    b.host_table[s] = StepNumbers{
-        .epoch_step = s + 1, .run_step = run_step_number, .first_id = s * batch,
-        .optimizer = optimizer_scalars(graph_.train.optimizer, lr, static_cast<std::int64_t>(run_step_number) + 1 - optimizer_steps_before_)};
+    b.host_table[s] = StepNumbers{.epoch_step = s + 1, .run_step = static_cast<std::uint64_t>(steps_taken_ + s - done), .first_id = s * batch};
   }
+  b.host_optimizer_table = optimizer_scalars_from(graph_.train.optimizer, lr, optimizer_iterations_ + 1, steps);
   start_pass(done);
+  backend_.copy_to_device(b.optimizer_table.as(), b.host_optimizer_table.data(), b.host_optimizer_table.size() * sizeof(OptimizerScalars));
   BatchCall call = batch_call(data, ids);
   call.training = true;
   for (; done < steps; ++done) {
@@ -398,7 +414,9 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
     if (on_step) on_step(done + 1, steps);
   }
   epoch_progress_ = {};
-  return read_metrics(false);
+  PassMetrics metrics = read_metrics(false);
+  optimizer_iterations_ += steps - metrics.nonfinite_steps - metrics.overflow_steps;
+  return metrics;
 }
 
 void Program::start_measured_pass(std::int64_t count) {

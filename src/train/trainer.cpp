@@ -107,8 +107,6 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
   reset(checkpoint.seed);
   program_.write_params(checkpoint.params);
   program_.write_optimizer_state(checkpoint.optimizer_state);
-  program_.set_steps_taken(checkpoint.steps_taken);
-  program_.set_epoch_progress(checkpoint.epoch_progress);
   // A checkpoint of another precision's run (or none) leaves fp16's scale at its start.
   if (checkpoint.loss_scale && graph_.train.precision == Precision::fp16) program_.set_loss_scale(*checkpoint.loss_scale);
   epochs_done_ = checkpoint.epochs_done;
@@ -116,14 +114,24 @@ void Trainer::resume(const Checkpoint& checkpoint, std::span<const EpochRecord> 
   // starts it afresh.
   const bool fine_tuning_begun = graph_.train.fine_tunes_at(epochs_done_) ||
                                  (graph_.train.fine_tunes_at(epochs_done_ + 1) && checkpoint.epoch_progress.steps_done > 0);
-  if (fine_tuning_begun) program_.start_fine_tuning(graph_.train.epochs * steps_per_epoch());
+  if (fine_tuning_begun) program_.start_fine_tuning();
+  // A checkpoint from before gpufm counted the optimizer's steps apart counted every step taken.
+  const std::int64_t optimizer_iterations = checkpoint.optimizer_iterations.value_or(
+      checkpoint.steps_taken - (fine_tuning_begun ? graph_.train.epochs * steps_per_epoch() : 0));
+  program_.resume_at(checkpoint.steps_taken, checkpoint.epoch_progress, optimizer_iterations);
   for (const EpochRecord& record : history) end_epoch(record);
   best_params_ = std::move(best_params);
 }
 
 Checkpoint Trainer::checkpoint() {
-  return Checkpoint{program_.read_params(), program_.read_optimizer_state(), epochs_done_, program_.steps_taken(), program_.seed(),
-                    program_.epoch_progress(), program_.loss_scale()};
+  return Checkpoint{.params = program_.read_params(),
+                    .optimizer_state = program_.read_optimizer_state(),
+                    .epochs_done = epochs_done_,
+                    .steps_taken = program_.steps_taken(),
+                    .seed = program_.seed(),
+                    .epoch_progress = program_.epoch_progress(),
+                    .loss_scale = program_.loss_scale(),
+                    .optimizer_iterations = program_.optimizer_iterations()};
 }
 
 bool Trainer::restores_best() const { return graph_.train.early_stopping && graph_.train.early_stopping->restore_best; }
@@ -139,8 +147,8 @@ void Trainer::fit(const TrainingEvents& events) {
   for (std::int64_t epoch = epochs_done_ + 1; epoch <= epochs && !early_stopping_.stopped(); ++epoch) {
     const bool fine_tunes = graph_.train.fine_tunes_at(epoch);
     if (fine_tunes && !program_.fine_tuning()) {
-      program_.start_fine_tuning(program_.steps_taken());
-      program_.zero_optimizer_state();
+      program_.start_fine_tuning();
+      program_.restart_optimizer();
     }
     if (events.epoch_begin) events.epoch_begin(epoch, epochs);
     const nvtx::Range range("epoch", epoch);

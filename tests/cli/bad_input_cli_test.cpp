@@ -112,6 +112,12 @@ TEST_F(BadInputCli, ACheckpointWithNanOrInfiniteWeights) {
   expect_checkpoint_error(with_tensor(f32_tensor("dense.bias", {4}, values)), {"tensor \"dense.bias\": -inf at index [2]"});
 }
 
+// The optimizer cannot have applied more steps than were taken.
+TEST_F(BadInputCli, ACheckpointWhoseOptimizerAppliedMoreStepsThanWereTaken) {
+  expect_checkpoint_error(with_header_edited("\"optimizer_iterations\":\"[0-9]+\"", "\"optimizer_iterations\":\"99999\""),
+                          {"metadata optimizer_iterations is 99999, more than the ", " steps taken"});
+}
+
 // The run's model.dsl replaced by another model's: resuming and evaluating name the tensor that
 // does not fit, and the checkpoint stays as it was.
 TEST_F(BadInputCli, ARunDirectoryFromAnotherModel) {

@@ -210,12 +210,16 @@ TEST_F(CudaBackendParity, OptimizerStepsMatchForEveryOptimizer) {
       const std::vector<float> gradient = uniform_values(static_cast<std::size_t>(count), -1, 1, 5, 1 + static_cast<std::uint32_t>(t));
       DeviceBuffer cpu_gradient = upload(cpu(), gradient), gpu_gradient = upload(gpu(), gradient);
       const double lr = settings.lr * (1.0 - 0.1 * static_cast<double>(t));  // a schedule changes lr between steps
-      const StepNumbers numbers{.optimizer = optimizer_scalars(settings, lr, t)};
+      const StepNumbers numbers{.epoch_step = 1};
+      const OptimizerScalars scalars = optimizer_scalars(settings, lr, t);
       DeviceBuffer cpu_numbers = upload(cpu(), &numbers, sizeof numbers), gpu_numbers = upload(gpu(), &numbers, sizeof numbers);
-      cpu().optimizer_step({.numbers = cpu_numbers.as<StepNumbers>(), .params = cpu_params.as<float>(), .gradients = cpu_gradient.as<float>(),
-                            .state = cpu_state.as<float>(), .count = count});
-      gpu().optimizer_step({.numbers = gpu_numbers.as<StepNumbers>(), .params = gpu_params.as<float>(), .gradients = gpu_gradient.as<float>(),
-                            .state = gpu_state.as<float>(), .count = count});
+      DeviceBuffer cpu_scalars = upload(cpu(), &scalars, sizeof scalars), gpu_scalars = upload(gpu(), &scalars, sizeof scalars);
+      cpu().optimizer_step({.numbers = cpu_numbers.as<StepNumbers>(), .scalars = cpu_scalars.as<OptimizerScalars>(),
+                            .params = cpu_params.as<float>(), .gradients = cpu_gradient.as<float>(), .state = cpu_state.as<float>(),
+                            .count = count});
+      gpu().optimizer_step({.numbers = gpu_numbers.as<StepNumbers>(), .scalars = gpu_scalars.as<OptimizerScalars>(),
+                            .params = gpu_params.as<float>(), .gradients = gpu_gradient.as<float>(), .state = gpu_state.as<float>(),
+                            .count = count});
       EXPECT_TRUE(elementwise_close(download<float>(gpu(), gpu_params, initial.size()), download<float>(cpu(), cpu_params, initial.size()), 1e-6))
           << "parameters after step " << t;
       EXPECT_TRUE(elementwise_close(download<float>(gpu(), gpu_state, state_count), download<float>(cpu(), cpu_state, state_count), 1e-6))
@@ -236,15 +240,17 @@ TEST_F(CudaBackendParity, ANonFiniteTrainingStepIsRecordedAndSkippedAsOnTheCpu) 
     const MetricSums earlier{.loss = 1, .correct = 2, .samples = 3};
     DeviceBuffer out = upload(backend, output), label_buffer = upload(backend, labels), sums = upload(backend, &earlier, sizeof earlier);
     DeviceBuffer params = upload(backend, initial), gradients = upload(backend, gradient);
+    const std::vector<OptimizerScalars> table = optimizer_scalars_from(settings, settings.lr, 1, 6);
+    DeviceBuffer scalars = upload(backend, table);
     std::vector<std::vector<float>> params_after;
     for (const std::int64_t step : {5, 6}) {
       if (step == 6) backend.copy_to_device(out.as(), std::vector<float>{0.25f, 0.75f, 0.5f, 0.5f}.data(), output.size() * sizeof(float));
-      const StepNumbers step_numbers{.epoch_step = step, .optimizer = optimizer_scalars(settings, settings.lr, step)};
+      const StepNumbers step_numbers{.epoch_step = step};
       DeviceBuffer numbers = upload(backend, &step_numbers, sizeof step_numbers);
       backend.loss(LossArgs{.loss = Loss::crossentropy, .target = Target::labels, .output = out.as<float>(), .batch = 2, .elements = 2,
                             .labels = label_buffer.as<std::int32_t>(), .sums = sums.as<MetricSums>(), .numbers = numbers.as<StepNumbers>()});
-      backend.optimizer_step({.numbers = numbers.as<StepNumbers>(), .params = params.as<float>(), .gradients = gradients.as<float>(),
-                              .count = 3, .sums = sums.as<MetricSums>()});
+      backend.optimizer_step({.numbers = numbers.as<StepNumbers>(), .scalars = scalars.as<OptimizerScalars>(), .params = params.as<float>(),
+                              .gradients = gradients.as<float>(), .count = 3, .sums = sums.as<MetricSums>()});
       params_after.push_back(download<float>(backend, params, initial.size()));
     }
     MetricSums result;

@@ -66,14 +66,16 @@ TEST_F(CudaPrecisionParity, LossScaledStepsMatchTheCpu) {
     const LossScale start{.scale = 1024};
     DeviceBuffer state = upload(backend, &start, sizeof start), sums = backend.allocate(sizeof(MetricSums));
     DeviceBuffer params = upload(backend, initial);
+    const std::vector<OptimizerScalars> table = optimizer_scalars_from(settings, settings.lr, 1, 3);
+    DeviceBuffer scalars = upload(backend, table);
     for (std::size_t s = 0; s < gradients.size(); ++s) {
       DeviceBuffer gradient = upload(backend, gradients[s]);
-      const auto step = static_cast<std::int64_t>(s) + 1;
-      const StepNumbers step_numbers{.epoch_step = step, .optimizer = optimizer_scalars(settings, settings.lr, step)};
+      const StepNumbers step_numbers{.epoch_step = static_cast<std::int64_t>(s) + 1};
       DeviceBuffer numbers = upload(backend, &step_numbers, sizeof step_numbers);
       backend.find_overflow({.gradients = gradient.as<float>(), .first = 0, .count = 3, .loss_scale = state.as<LossScale>()});
-      backend.optimizer_step({.numbers = numbers.as<StepNumbers>(), .params = params.as<float>(), .gradients = gradient.as<float>(),
-                              .count = 3, .sums = sums.as<MetricSums>(), .loss_scale = state.as<LossScale>(), .growth_steps = 2});
+      backend.optimizer_step({.numbers = numbers.as<StepNumbers>(), .scalars = scalars.as<OptimizerScalars>(), .params = params.as<float>(),
+                              .gradients = gradient.as<float>(), .count = 3, .sums = sums.as<MetricSums>(),
+                              .loss_scale = state.as<LossScale>(), .growth_steps = 2});
       result.params.push_back(download<float>(backend, params, initial.size()));
     }
     backend.copy_to_host(&result.scale, state.as(), sizeof result.scale);

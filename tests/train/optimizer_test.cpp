@@ -20,11 +20,13 @@ namespace {
 // Float updates against double models: a few float roundings per step.
 void expect_close(float actual, double expected) { EXPECT_NEAR(actual, expected, 2e-6 * std::max(1.0, std::abs(expected))); }
 
-// Runs one step over params with their state on the CPU.
+// Runs optimizer step t over params with their state on the CPU.
 void step(const OptimizerSettings& settings, std::int64_t t, std::vector<float>& params, const std::vector<float>& gradients,
           std::vector<float>& state) {
-  const StepNumbers numbers{.optimizer = optimizer_scalars(settings, settings.lr, t)};
+  const StepNumbers numbers{.epoch_step = 1};
+  const OptimizerScalars scalars = optimizer_scalars(settings, settings.lr, t);
   cpu::cpu_optimizer_step(OptimizerStepArgs{.numbers = &numbers,
+                                            .scalars = &scalars,
                                             .params = params.data(),
                                             .gradients = gradients.data(),
                                             .state = state.data(),
@@ -206,17 +208,41 @@ TEST(OptimizerStep, AStepWhoseLossWasNotFiniteLeavesParametersAndStateAsTheyWere
   std::vector<float> params = initial, state(6, 0.25f);
   const std::vector<float> gradients = {0.1f, std::numeric_limits<float>::infinity(), -0.3f};
   MetricSums sums;
-  sums.last_nonfinite_step = 3;
+  record_nonfinite_step(sums, 3);
+  const std::vector<OptimizerScalars> scalars = optimizer_scalars_from(settings, settings.lr, 1, 4);
   const auto step_with = [&](std::int64_t t) {
-    const StepNumbers numbers{.epoch_step = t, .optimizer = optimizer_scalars(settings, settings.lr, t)};
-    cpu::cpu_optimizer_step(OptimizerStepArgs{.numbers = &numbers, .params = params.data(), .gradients = gradients.data(),
-                                              .state = state.data(), .count = 3, .sums = &sums});
+    const StepNumbers numbers{.epoch_step = t};
+    cpu::cpu_optimizer_step(OptimizerStepArgs{.numbers = &numbers, .scalars = scalars.data(), .params = params.data(),
+                                              .gradients = gradients.data(), .state = state.data(), .count = 3, .sums = &sums});
   };
   step_with(3);
   EXPECT_EQ(params, initial);
   EXPECT_EQ(state, std::vector<float>(6, 0.25f));
   step_with(4);
   EXPECT_NE(params[0], initial[0]);
+}
+
+// Keras' optimizer counts the steps it applied (LossScaleOptimizer's `iterations` are the inner
+// optimizer's, which a skipped step leaves as they were): the step after the epoch's only skipped
+// one is Adam's first, whose bias corrections make it move each weight by nearly lr.
+TEST(OptimizerStep, AStepAfterASkippedOneHasTheBiasCorrectionsOfTheStepsApplied) {
+  const OptimizerSettings settings{.kind = OptimizerKind::adam, .lr = 0.01};
+  const std::vector<float> initial = {0.5f, -1.0f, 2.0f}, gradients = {0.1f, -2.0f, 0.003f};
+  const std::vector<OptimizerScalars> scalars = optimizer_scalars_from(settings, settings.lr, 1, 2);
+  std::vector<float> first_step = initial, first_state(6, 0.0f);
+  step(settings, 1, first_step, gradients, first_state);
+  for (std::size_t i = 0; i < initial.size(); ++i) EXPECT_NEAR(std::abs(first_step[i] - initial[i]), 0.01, 1e-4) << i;
+
+  MetricSums after_overflow{.overflow_steps = 1}, after_nonfinite_loss;
+  record_nonfinite_step(after_nonfinite_loss, 1);
+  for (MetricSums* sums : {&after_overflow, &after_nonfinite_loss}) {
+    std::vector<float> params = initial, state(6, 0.0f);
+    const StepNumbers second{.epoch_step = 2};
+    cpu::cpu_optimizer_step(OptimizerStepArgs{.numbers = &second, .scalars = scalars.data(), .params = params.data(),
+                                              .gradients = gradients.data(), .state = state.data(), .count = 3, .sums = sums});
+    EXPECT_EQ(params, first_step);
+    EXPECT_EQ(state, first_state);
+  }
 }
 
 TEST(OptimizerStep, StepsCountFromOne) {

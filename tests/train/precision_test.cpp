@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "gpufm/checkpoint.hpp"
@@ -241,35 +243,104 @@ TEST(MixedPrecision, Fp32Bf16AndTf32HaveNoLossScale) {
   }
 }
 
+// Trains `graph` for 11 steps (into its second epoch of 8), saves the checkpoint, edited by
+// `edit`, and resumes from the file to the end; the history of both parts, the checkpoint read
+// back and the resumed run's parameters.
+struct Resumed {
+  std::vector<EpochRecord> history;
+  Checkpoint checkpoint;
+  std::vector<float> params;
+};
+Resumed stop_at_step_11_and_resume(const Graph& graph, const Dataset& data, const std::function<void(Checkpoint&)>& edit = {}) {
+  auto backend = make_cpu_backend();
+  const test::TempDir dir;
+  const std::filesystem::path file = dir / "checkpoint.safetensors";
+  Resumed resumed;
+  const auto record = [&](const EpochRecord& r) { resumed.history.push_back(r); };
+  {
+    Trainer trainer(graph, data, *backend);
+    trainer.start(8);
+    trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = record,
+                 .stop_requested = [&] { return trainer.program().steps_taken() == 11; }});
+    Checkpoint checkpoint = trainer.checkpoint();
+    if (edit) edit(checkpoint);
+    save_checkpoint(file, graph, trainer.program().plan(), checkpoint);
+  }
+  resumed.checkpoint = load_checkpoint(file, graph, Plan(plan_memory(graph)));
+  Trainer second(graph, data, *backend);
+  second.resume(resumed.checkpoint, resumed.history);
+  second.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = record, .stop_requested = {}});
+  resumed.params = second.program().read_params();
+  return resumed;
+}
+
+void expect_same_run(const Resumed& resumed, const Trained& straight) {
+  EXPECT_EQ(resumed.params, straight.params);
+  ASSERT_EQ(resumed.history.size(), straight.history.size());
+  EXPECT_EQ(resumed.history.back().loss, straight.history.back().loss);
+  EXPECT_EQ(resumed.history.back().loss_scale, straight.history.back().loss_scale);
+}
+
 // Stopped within an epoch and resumed from its checkpoint, an fp16 run scales and learns as one
 // that never stopped: the checkpoint file holds the scale and its run of finite steps.
 TEST(MixedPrecision, ResumingAnFp16RunEqualsNotStopping) {
   const Dataset data = test::learnable_dataset(256, 64);
   const Graph graph = model("  epochs 2\n  precision fp16 initial_scale=4 growth_steps=5\n");
-  const Trained straight = train(graph, data, 8);
-
-  auto backend = make_cpu_backend();
-  const test::TempDir dir;
-  const std::filesystem::path file = dir / "checkpoint.safetensors";
-  std::vector<EpochRecord> history;
-  {
-    Trainer trainer(graph, data, *backend);
-    trainer.start(8);
-    trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) { history.push_back(r); },
-                 .stop_requested = [&] { return trainer.program().steps_taken() == 11; }});
-    save_checkpoint(file, graph, trainer.program().plan(), trainer.checkpoint());
-  }
-  const Checkpoint checkpoint = load_checkpoint(file, graph, Plan(plan_memory(graph)));
+  const Resumed resumed = stop_at_step_11_and_resume(graph, data);
+  const Checkpoint& checkpoint = resumed.checkpoint;
   ASSERT_TRUE(checkpoint.loss_scale.has_value());
   EXPECT_EQ(checkpoint.loss_scale->scale, 16);  // doubled after steps 5 and 10
   EXPECT_EQ(checkpoint.loss_scale->good_steps, 1);
-  Trainer second(graph, data, *backend);
-  second.resume(checkpoint, history);
-  second.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = [&](const EpochRecord& r) { history.push_back(r); }, .stop_requested = {}});
-  EXPECT_EQ(second.program().read_params(), straight.params);
-  ASSERT_EQ(history.size(), straight.history.size());
-  EXPECT_EQ(history.back().loss, straight.history.back().loss);
-  EXPECT_EQ(history.back().loss_scale, straight.history.back().loss_scale);
+  EXPECT_EQ(checkpoint.optimizer_iterations, 11) << "no step overflowed";
+  expect_same_run(resumed, train(graph, data, 8));
+}
+
+// With a scale that overflows at the start and again each time it doubles, the checkpoint counts
+// the optimizer's steps apart from the steps taken, and the resumed run continues both counts.
+TEST(MixedPrecision, ResumingAnFp16RunThatSkipsStepsEqualsNotStopping) {
+  const Dataset data = test::learnable_dataset(256, 64);
+  const Graph graph = model("  epochs 2\n  precision fp16 initial_scale=1048576 growth_steps=2\n");
+  const Resumed resumed = stop_at_step_11_and_resume(graph, data);
+  const double overflows = resumed.history.front().overflow_steps + resumed.checkpoint.epoch_progress.sums.overflow_steps;
+  EXPECT_GT(resumed.checkpoint.epoch_progress.sums.overflow_steps, 0) << "no overflow in the stopped epoch";
+  EXPECT_EQ(resumed.checkpoint.optimizer_iterations, 11 - overflows);
+  expect_same_run(resumed, train(graph, data, 8));
+}
+
+// A checkpoint written before gpufm counted the optimizer's steps has no count: every step taken
+// is taken as applied, which is right for a run that skipped none.
+TEST(MixedPrecision, ACheckpointWithoutTheOptimizersStepCountResumesAsEveryStepApplied) {
+  const Dataset data = test::learnable_dataset(256, 64);
+  const Graph graph = model("  epochs 2\n  precision fp16 initial_scale=4 growth_steps=5\n");
+  const Resumed resumed = stop_at_step_11_and_resume(graph, data, [](Checkpoint& c) { c.optimizer_iterations.reset(); });
+  EXPECT_FALSE(resumed.checkpoint.optimizer_iterations.has_value());
+  expect_same_run(resumed, train(graph, data, 8));
+}
+
+// Keras' LossScaleOptimizer leaves its inner optimizer's step count as it was on an overflow, so
+// the first step taken after the overflows at the start is Adam's first: its bias corrections
+// make it move the weights with the largest gradients by lr (0.01), no less.
+TEST(MixedPrecision, TheFirstStepTakenAfterOverflowsIsAdamsFirst) {
+  const Dataset data = test::learnable_dataset(256, 64);
+  const Graph graph = model("  epochs 2\n  precision fp16 initial_scale=1073741824 growth_steps=1000\n");
+  auto backend = make_cpu_backend();
+  Trainer trainer(graph, data, *backend);
+  trainer.start(6);
+  const std::vector<float> initial = trainer.program().read_params();
+  std::int64_t stop_at = 0;
+  std::vector<float> params = initial;
+  while (params == initial && stop_at < 16) {
+    ++stop_at;
+    trainer.fit({.epoch_begin = {}, .step_end = {}, .epoch_end = {}, .stop_requested = [&] { return trainer.program().steps_taken() == stop_at; }});
+    params = trainer.program().read_params();
+  }
+  ASSERT_NE(params, initial) << "every step overflowed";
+  EXPECT_GT(stop_at, 2) << "the steps before it overflowed";
+  EXPECT_EQ(trainer.program().optimizer_iterations(), 1);
+  float largest_move = 0;
+  for (std::size_t i = 0; i < params.size(); ++i) largest_move = std::max(largest_move, std::abs(params[i] - initial[i]));
+  EXPECT_GT(largest_move, 0.0099f);
+  EXPECT_LE(largest_move, 0.0100001f);
 }
 
 }  // namespace
