@@ -6,6 +6,8 @@
 #include <cub/device/device_radix_sort.cuh>
 #include <cuda_profiler_api.h>
 
+#include <cstddef>
+#include <cstring>
 #include <map>
 #include <vector>
 
@@ -90,6 +92,50 @@ class StreamTimeline final : public Timeline {
   cudaStream_t stream_;
   Event origin_ = make_event();
   std::vector<Event> marks_;
+};
+
+// Copies into pinned memory on the stream, one at a time, each followed by an event that says
+// when it has arrived; asking the event never waits.
+class StreamHostMirror final : public HostMirror {
+ public:
+  StreamHostMirror(cudaStream_t stream, std::size_t bytes) : stream_(stream), staging_(make_pinned_host_memory(bytes)), latest_(bytes) {}
+  bool request(const void* device) override {
+    collect();
+    if (in_flight_) return false;
+    GPUFM_CHECK(cudaMemcpyAsync(staging_.get(), device, latest_.size(), cudaMemcpyDeviceToHost, stream_));
+    GPUFM_CHECK(cudaEventRecord(copied_, stream_));
+    in_flight_ = true;
+    ++requests_;
+    return true;
+  }
+  Copy latest() override {
+    collect();
+    return answered_ == 0 ? Copy{} : Copy{.bytes = latest_.data(), .request = answered_};
+  }
+
+ private:
+  // Takes the copy on its way once it has arrived, before the staging memory is written again.
+  void collect() {
+    if (!in_flight_) return;
+    const cudaError_t status = cudaEventQuery(copied_);
+    if (status == cudaErrorNotReady) {
+      // "Not yet" is kept as the thread's last error too, which the next launch check would take
+      // for its own: cleared here, as PyTorch's CUDAEvent::query clears it.
+      static_cast<void>(cudaGetLastError());
+      return;
+    }
+    GPUFM_CHECK(status);
+    std::memcpy(latest_.data(), staging_.get(), latest_.size());
+    in_flight_ = false;
+    answered_ = requests_;
+  }
+
+  cudaStream_t stream_;
+  PinnedHostMemory staging_;
+  Event copied_ = make_event();
+  std::vector<std::byte> latest_;
+  bool in_flight_ = false;
+  std::uint64_t requests_ = 0, answered_ = 0;
 };
 
 // The kernels a graph launches: its kernel nodes, and those of the graphs it holds (a library may
@@ -182,6 +228,9 @@ class CudaBackend final : public Backend {
   void zero(void* device, std::size_t bytes) override { GPUFM_CHECK(cudaMemsetAsync(device, 0, bytes, context_.stream())); }
   void synchronize() override { GPUFM_CHECK(cudaStreamSynchronize(context_.stream())); }
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<StreamTimeline>(context_.stream(), marks); }
+  std::unique_ptr<HostMirror> make_host_mirror(std::size_t bytes) override {
+    return std::make_unique<StreamHostMirror>(context_.stream(), bytes);
+  }
   // The capture brackets the steps' work on the GPU, not their queueing: the host runs ahead of
   // replayed steps, so the stream is drained before the capture starts and before it stops.
   void set_profiler_capture(bool on) override {

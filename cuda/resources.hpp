@@ -8,6 +8,7 @@
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -47,6 +48,7 @@ using ConvolutionDescriptor = Owned<cudnnConvolutionDescriptor_t, cudnnDestroyCo
 using ActivationDescriptor = Owned<cudnnActivationDescriptor_t, cudnnDestroyActivationDescriptor>;
 using CudaGraph = Owned<cudaGraph_t, cudaGraphDestroy>;
 using CudaGraphExec = Owned<cudaGraphExec_t, cudaGraphExecDestroy>;
+using PinnedHostMemory = Owned<void*, cudaFreeHost>;
 
 // An OwnedType holding what create(&handle, arguments...) makes, the call checked as GPUFM_CHECK
 // checks it (its message names the create call and the line that asked for it).
@@ -59,6 +61,7 @@ using CudaGraphExec = Owned<cudaGraphExec_t, cudaGraphExecDestroy>;
 
 inline Stream make_stream() { return GPUFM_CREATE(Stream, cudaStreamCreateWithFlags, cudaStreamNonBlocking); }
 inline Event make_event() { return GPUFM_CREATE(Event, cudaEventCreate); }
+inline PinnedHostMemory make_pinned_host_memory(std::size_t bytes) { return GPUFM_CREATE(PinnedHostMemory, cudaMallocHost, bytes); }
 inline CublasHandle make_cublas_handle() { return GPUFM_CREATE(CublasHandle, cublasCreate); }
 inline CudnnHandle make_cudnn_handle() { return GPUFM_CREATE(CudnnHandle, cudnnCreate); }
 inline CublasLtHandle make_cublas_lt_handle() { return GPUFM_CREATE(CublasLtHandle, cublasLtCreate); }

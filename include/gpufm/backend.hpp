@@ -184,6 +184,22 @@ class Timeline {
   virtual std::vector<double> read_milliseconds() = 0;
 };
 
+// A host copy of a few bytes of backend memory that nothing waits for (the progress line's running
+// figures). request() queues a copy after the work queued so far, unless the last one is still on
+// its way (then it queues none and says so); latest() is the newest copy to have arrived, with the
+// number of the request it answers (counting from 1), or none before the first has. On the CPU,
+// whose calls finish before they return, a copy arrives as it is requested.
+class HostMirror {
+ public:
+  struct Copy {
+    const void* bytes = nullptr;
+    std::uint64_t request = 0;
+  };
+  virtual ~HostMirror() = default;
+  virtual bool request(const void* device) = 0;
+  virtual Copy latest() = 0;
+};
+
 // A step's work recorded once (StepGraph's capture) and run again as a whole.
 class StepGraph {
  public:
@@ -207,6 +223,7 @@ class Backend {
   virtual void zero(void* device, std::size_t bytes) = 0;
   virtual void synchronize() = 0;
   virtual std::unique_ptr<Timeline> make_timeline(std::size_t marks) = 0;
+  virtual std::unique_ptr<HostMirror> make_host_mirror(std::size_t bytes) = 0;
   // Starts or stops a profiler's capture range (cudaProfilerStart/Stop); the CPU has none.
   virtual void set_profiler_capture(bool on) = 0;
   // Makes the backend usable from the calling thread, before its first call there (a GPU's

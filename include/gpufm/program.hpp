@@ -45,6 +45,13 @@ struct PassMetrics {
   std::vector<std::int64_t> confusion;  // classes x classes when asked for (row: label)
 };
 
+// The epoch's figures so far, as far as the backend has got, without waiting for it (Keras'
+// running loss and accuracy on the progress line): each call asks for a copy of the epoch's sums
+// after the steps queued so far, unless one is still on its way, and gives the newest copy of this
+// epoch's to have arrived; none before one has. On a GPU that is some steps behind; on the CPU,
+// the steps so far.
+using EpochSoFar = std::function<std::optional<PassMetrics>()>;
+
 class Program {
  public:
   Program(const Graph& graph, Backend& backend, std::int64_t max_batch);
@@ -74,10 +81,10 @@ class Program {
   // last may be smaller), augmented as the train section says, training with learning rate lr.
   // It starts after the steps epoch_progress() says are done (none, unless a stopped epoch is
   // resumed) and asks stop_requested() before each step: told to stop, it returns nothing and
-  // epoch_progress() holds how far the epoch got, for a checkpoint. on_step(done, total) is
+  // epoch_progress() holds how far the epoch got, for a checkpoint. on_step(done, total, so_far) is
   // called after each step from the host, without waiting for the backend.
   std::optional<PassMetrics> train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
-                                         const std::function<void(std::int64_t, std::int64_t)>& on_step = {},
+                                         const std::function<void(std::int64_t, std::int64_t, const EpochSoFar&)>& on_step = {},
                                          const std::function<bool()>& stop_requested = {});
   std::int64_t steps_per_epoch(const DeviceIds& ids) const;
 
@@ -160,6 +167,8 @@ class Program {
   void replay_step(const BatchCall& call);
   void record_step(const BatchCall& call, StepObserver* observer);  // the calls themselves
   PassMetrics read_metrics(bool confusion);
+  PassMetrics metrics_of(const MetricSums& sums) const;
+  std::optional<PassMetrics> epoch_so_far();
   const char* label(StepPhase phase) const;  // the phase's NVTX range
 
   const Graph& graph_;
@@ -172,6 +181,8 @@ class Program {
   EpochProgress epoch_progress_;
   bool fine_tuning_ = false;
   std::int64_t optimizer_iterations_ = 0;  // before the epoch in progress
+  // The copies of the sums asked for (Bound::sums_mirror), and the first of the epoch in progress.
+  std::uint64_t mirror_requests_ = 0, epoch_first_request_ = 0;
   StepObserver* observer_ = nullptr;
   std::vector<std::string> forward_labels_, backward_labels_;  // per layer: "forward conv2d_1"
   std::map<StepGraphKey, std::unique_ptr<StepGraph>> step_graphs_;

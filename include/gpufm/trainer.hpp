@@ -20,7 +20,7 @@ namespace gpufm {
 
 struct TrainingEvents {
   std::function<void(std::int64_t epoch, std::int64_t epochs)> epoch_begin;
-  std::function<void(std::int64_t step, std::int64_t steps)> step_end;
+  std::function<void(std::int64_t step, std::int64_t steps, const EpochSoFar& so_far)> step_end;
   // After the epoch's record is complete; the trainer's state is that epoch's end.
   std::function<void(const EpochRecord&)> epoch_end;
   // Asked before each training step; true stops training there, resumably (Trainer::interrupted).

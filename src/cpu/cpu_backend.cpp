@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -38,6 +39,21 @@ class HostTimeline final : public Timeline {
   using Clock = std::chrono::steady_clock;
   Clock::time_point origin_ = Clock::now();
   std::vector<Clock::time_point> marks_;
+};
+
+class HostCopy final : public HostMirror {
+ public:
+  explicit HostCopy(std::size_t bytes) : copy_(bytes) {}
+  bool request(const void* device) override {
+    std::memcpy(copy_.data(), device, copy_.size());
+    ++requests_;
+    return true;
+  }
+  Copy latest() override { return requests_ == 0 ? Copy{} : Copy{.bytes = copy_.data(), .request = requests_}; }
+
+ private:
+  std::vector<std::byte> copy_;
+  std::uint64_t requests_ = 0;
 };
 
 // The CPU has no graphs: a captured step is its work, run again on each replay. What a replay
@@ -82,6 +98,7 @@ class CpuBackend final : public Backend {
   }
   void synchronize() override {}
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override { return std::make_unique<HostTimeline>(marks); }
+  std::unique_ptr<HostMirror> make_host_mirror(std::size_t bytes) override { return std::make_unique<HostCopy>(bytes); }
   void set_profiler_capture(bool) override {}  // Nsight's capture range is CUDA's; the NVTX ranges still show
   void bind_to_calling_thread() override {}
   void run_exclusively(const std::function<void()>& work) override { work(); }  // nothing is shared between CPU backends

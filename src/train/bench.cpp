@@ -25,7 +25,7 @@ class EpochClock {
   TrainingEvents events() {
     return {.epoch_begin = [this](std::int64_t, std::int64_t) { epoch_began_ = Clock::now(); },
             .step_end =
-                [this](std::int64_t step, std::int64_t steps) {
+                [this](std::int64_t step, std::int64_t steps, const EpochSoFar&) {
                   if (steps < 2 || (step != 1 && step != steps)) return;
                   backend_.synchronize();
                   if (step == 1) {

@@ -1,6 +1,7 @@
 #include "gpufm/program.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "gpufm/activation.hpp"
 #include "gpufm/augmentation.hpp"
@@ -44,6 +45,7 @@ struct Program::Bound {
   // A training epoch's scalars by optimizer step (OptimizerStepArgs::scalars), as many rows.
   DeviceBuffer optimizer_table;
   std::vector<OptimizerScalars> host_optimizer_table;
+  std::unique_ptr<HostMirror> sums_mirror;  // for epoch_so_far
   std::vector<std::unique_ptr<LayerKernel>> kernels;
   std::vector<std::vector<float*>> param_values, param_gradients;  // per layer, in ParamSpec order
   std::int64_t state_slots = 0;
@@ -65,6 +67,7 @@ Program::Program(const Graph& graph, Backend& backend, std::int64_t max_batch)
   b.arena = backend.allocate(static_cast<std::size_t>(plan_.training.bytes_per_sample * max_batch));
   b.batch_labels = backend.allocate(static_cast<std::size_t>(max_batch) * sizeof(std::int32_t));
   b.sums = backend.allocate(sizeof(MetricSums));
+  b.sums_mirror = backend.make_host_mirror(sizeof(MetricSums));
   const std::int64_t classes = num_classes();
   b.confusion = backend.allocate(static_cast<std::size_t>(std::max<std::int64_t>(classes * classes, 1)) * sizeof(std::int64_t));
   b.fold_activation = folds_last_activation(graph);
@@ -361,6 +364,25 @@ PassMetrics Program::read_metrics(bool confusion) {
   Bound& b = *bound_;
   MetricSums sums;
   backend_.copy_to_host(&sums, b.sums.as(), sizeof sums);
+  PassMetrics metrics = metrics_of(sums);
+  if (confusion) {
+    metrics.confusion.resize(static_cast<std::size_t>(num_classes() * num_classes()));
+    backend_.copy_to_host(metrics.confusion.data(), b.confusion.as(), metrics.confusion.size() * sizeof(std::int64_t));
+  }
+  return metrics;
+}
+
+std::optional<PassMetrics> Program::epoch_so_far() {
+  Bound& b = *bound_;
+  if (b.sums_mirror->request(b.sums.as())) ++mirror_requests_;
+  const HostMirror::Copy copy = b.sums_mirror->latest();
+  if (copy.bytes == nullptr || copy.request < epoch_first_request_) return std::nullopt;
+  MetricSums sums;
+  std::memcpy(&sums, copy.bytes, sizeof sums);
+  return metrics_of(sums);
+}
+
+PassMetrics Program::metrics_of(const MetricSums& sums) const {
   PassMetrics metrics;
   metrics.samples = static_cast<std::int64_t>(sums.samples);
   metrics.loss = sums.samples > 0 ? sums.loss / sums.samples : 0;
@@ -368,10 +390,6 @@ PassMetrics Program::read_metrics(bool confusion) {
   metrics.nonfinite_steps = static_cast<std::int64_t>(sums.nonfinite_steps);
   metrics.first_nonfinite_step = static_cast<std::int64_t>(sums.first_nonfinite_step);
   metrics.overflow_steps = static_cast<std::int64_t>(sums.overflow_steps);
-  if (confusion) {
-    metrics.confusion.resize(static_cast<std::size_t>(num_classes() * num_classes()));
-    backend_.copy_to_host(metrics.confusion.data(), b.confusion.as(), metrics.confusion.size() * sizeof(std::int64_t));
-  }
   return metrics;
 }
 
@@ -386,7 +404,7 @@ Program::BatchCall Program::batch_call(const DeviceImages& data, const DeviceIds
 }
 
 std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, DeviceIds& ids, std::int64_t epoch, double lr,
-                                                const std::function<void(std::int64_t, std::int64_t)>& on_step,
+                                                const std::function<void(std::int64_t, std::int64_t, const EpochSoFar&)>& on_step,
                                                 const std::function<bool()>& stop_requested) {
   Bound& b = *bound_;
   backend_.copy_to_device(b.sums.as(), &epoch_progress_.sums, sizeof(MetricSums));
@@ -398,10 +416,12 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
     b.host_table[s] = StepNumbers{.epoch_step = s + 1, .run_step = static_cast<std::uint64_t>(steps_taken_ + s - done), .first_id = s * batch};
   }
   b.host_optimizer_table = optimizer_scalars_from(graph_.train.optimizer, lr, optimizer_iterations_ + 1, steps);
+  epoch_first_request_ = mirror_requests_ + 1;
   start_pass(done);
   backend_.copy_to_device(b.optimizer_table.as(), b.host_optimizer_table.data(), b.host_optimizer_table.size() * sizeof(OptimizerScalars));
   BatchCall call = batch_call(data, ids);
   call.training = true;
+  const EpochSoFar so_far = [this] { return epoch_so_far(); };
   for (; done < steps; ++done) {
     if (stop_requested && stop_requested()) {
       backend_.copy_to_host(&epoch_progress_.sums, b.sums.as(), sizeof(MetricSums));
@@ -411,7 +431,7 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
     const nvtx::Range range("step", steps_taken_ + 1);
     run_step(call);
     ++steps_taken_;
-    if (on_step) on_step(done + 1, steps);
+    if (on_step) on_step(done + 1, steps, so_far);
   }
   epoch_progress_ = {};
   PassMetrics metrics = read_metrics(false);

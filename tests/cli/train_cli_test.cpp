@@ -31,6 +31,25 @@ class TrainCli : public testing::Test {
   std::string model;
 };
 
+// On a terminal the bar is redrawn as steps end (at most every 50 ms, as Keras), with the epoch's
+// running loss and accuracy so far; the epoch ends on its line. 256 steps of a few milliseconds
+// here, so that the epoch lasts long enough to be redrawn, on more cores too.
+TEST_F(TrainCli, OnATerminalTheBarShowsTheRunningLossAndAccuracy) {
+  const TempDir data;
+  write_learnable_set(data.path(), 1024, 64);
+  const std::string slow = dir.write("slow.dsl",
+                                     "input 8x8x1\nconv2d 128 3x3 same relu\nconv2d 128 3x3 same relu\nflatten\ndense 4 softmax\n"
+                                     "train:\n  optimizer adam lr=0.001\n  batch 4\n  epochs 1\n")
+                                 .string();
+  const CommandResult result = run_gpufm_on_terminal({"train", slow, "--data", data.path().string(), "--out", out("run"), "--device", "cpu"});
+  ASSERT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_TRUE(std::regex_search(result.out, std::regex("\r[ 0-9]{2}[0-9]/256 \\[=*>\\.*\\] - ETA: [0-9]+s - loss: [0-9]\\.[0-9]{4} - "
+                                                       "accuracy: [01]\\.[0-9]{4}")))
+      << result.out;
+  EXPECT_TRUE(std::regex_search(result.out, std::regex("\r256/256 \\[=+\\] - [0-9]+s [0-9]+(s|ms|us)/step - loss: [0-9.]+ - accuracy: [0-9.]+ *\r\n")))
+      << result.out;
+}
+
 TEST_F(TrainCli, TrainsAndWritesTheRunDirectory) {
   const CommandResult result = run_gpufm({"train", model, "--data", dir.path().string(), "--out", out("run"), "--device", "cpu"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;

@@ -272,5 +272,33 @@ TEST_F(CudaBackendParity, ANonFiniteTrainingStepIsRecordedAndSkippedAsOnTheCpu) 
   EXPECT_TRUE(elementwise_close(gpu_params[1], cpu_params[1], 1e-6));
 }
 
+// The progress line's copies: each arrives after the work queued before it, numbered in order; a
+// copy on its way is taken before the next is queued. Launches after a look at a copy that had
+// not arrived yet still pass their checks (the "not ready" answer is not left as an error).
+TEST_F(CudaBackendParity, HostMirrorCopiesArriveInOrderWithoutWaiting) {
+  for (Backend* backend : {&cpu(), &gpu()}) {
+    SCOPED_TRACE(backend->describe());
+    const std::vector<float> first = {1, 2, 3}, second = {4, 5, 6};
+    DeviceBuffer values = upload(*backend, first);
+    const std::unique_ptr<HostMirror> mirror = backend->make_host_mirror(first.size() * sizeof(float));
+    EXPECT_EQ(mirror->latest().bytes, nullptr);
+    ASSERT_TRUE(mirror->request(values.as()));
+    static_cast<void>(mirror->latest());
+    backend->round_activations(values.as<float>(), 3, Precision::bf16);  // a launch, checked, while the copy may be on its way
+    backend->synchronize();
+    HostMirror::Copy copy = mirror->latest();
+    ASSERT_NE(copy.bytes, nullptr);
+    EXPECT_EQ(copy.request, 1u);
+    EXPECT_EQ(std::vector<float>(static_cast<const float*>(copy.bytes), static_cast<const float*>(copy.bytes) + 3), first);
+
+    backend->copy_to_device(values.as(), second.data(), second.size() * sizeof(float));
+    ASSERT_TRUE(mirror->request(values.as()));
+    backend->synchronize();
+    copy = mirror->latest();
+    EXPECT_EQ(copy.request, 2u);
+    EXPECT_EQ(std::vector<float>(static_cast<const float*>(copy.bytes), static_cast<const float*>(copy.bytes) + 3), second);
+  }
+}
+
 }  // namespace
 }  // namespace gpufm::test

@@ -90,6 +90,11 @@ std::unique_ptr<Timeline> RecordingBackend::make_timeline(std::size_t marks) {
   return inner_->make_timeline(marks);
 }
 
+std::unique_ptr<HostMirror> RecordingBackend::make_host_mirror(std::size_t bytes) {
+  refuse_in_capture("make_host_mirror");
+  return inner_->make_host_mirror(bytes);
+}
+
 std::unique_ptr<LayerKernel> RecordingBackend::make_layer_kernel(const Layer& layer, Precision precision) {
   return std::make_unique<RecordingKernel>(inner_->make_layer_kernel(layer, precision), *this);
 }

@@ -39,6 +39,7 @@ class RecordingBackend final : public Backend {
   void zero(void* device, std::size_t bytes) override;
   void synchronize() override;
   std::unique_ptr<Timeline> make_timeline(std::size_t marks) override;
+  std::unique_ptr<HostMirror> make_host_mirror(std::size_t bytes) override;
   void set_profiler_capture(bool on) override { inner_->set_profiler_capture(on); }
   void bind_to_calling_thread() override {}
   std::vector<std::string> refused_fusions() const override { return inner_->refused_fusions(); }

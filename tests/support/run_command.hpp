@@ -27,6 +27,10 @@ CommandResult run_gpufm(const std::vector<std::string>& args, const std::string&
 // fills up, for the file being written.
 CommandResult run_gpufm_with_file_size_limit(const std::vector<std::string>& args, std::uint64_t bytes);
 
+// As run_gpufm, on a terminal of its own (a pseudo-terminal, 80 columns): `out` is what the
+// terminal showed, stdout and stderr together, each "\n" shown as "\r\n".
+CommandResult run_gpufm_on_terminal(const std::vector<std::string>& args);
+
 // GPUFM_BINARY started in the background, for a test that signals it while it runs. Its output
 // goes to files, read as it grows; a process still running when this ends is killed.
 class RunningGpufm {

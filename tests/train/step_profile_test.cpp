@@ -70,7 +70,7 @@ TEST(ProfilerCapture, BracketsTheStepsOfItsRange) {
   ProfilerCapture capture(parse_step_range("2:3"), [&](bool on) { events.push_back(on ? "start" : "stop"); });
   bound.program.set_observer(&capture);
   bound.program.train_epoch(bound.images, bound.ids, 1, 0.01,
-                            [&](std::int64_t step, std::int64_t) { events.push_back("step " + std::to_string(step)); });
+                            [&](std::int64_t step, std::int64_t, const EpochSoFar&) { events.push_back("step " + std::to_string(step)); });
   // The capture starts as step 2 begins and stops as step 3 ends, each before that step's on_step.
   EXPECT_EQ(events, (std::vector<std::string>{"step 1", "start", "step 2", "stop", "step 3", "step 4"}));
 }

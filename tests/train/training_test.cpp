@@ -127,6 +127,32 @@ Trained expect_resuming_equals_not_stopping(const std::string& recipe, std::int6
   return resumed;
 }
 
+// The progress line's running loss and accuracy are the epoch's so far: on the CPU every step's,
+// ending on the epoch's own figures, and starting afresh with each epoch.
+TEST(Training, TheRunningFiguresAreTheEpochsSoFar) {
+  const Dataset data = test::learnable_dataset(256, 64);  // 8 steps an epoch
+  const Graph graph = model(mlp_layers, "  optimizer adam lr=0.01\n  batch 32\n  epochs 2\n");
+  auto backend = make_cpu_backend();
+  Trainer trainer(graph, data, *backend);
+  trainer.start(5);
+  std::vector<std::vector<PassMetrics>> running(2);
+  std::vector<EpochRecord> history;
+  TrainingEvents events = recording_into(history);
+  events.step_end = [&](std::int64_t, std::int64_t, const EpochSoFar& so_far) {
+    const std::optional<PassMetrics> figures = so_far();
+    ASSERT_TRUE(figures.has_value());
+    running[history.size()].push_back(*figures);
+  };
+  trainer.fit(events);
+  ASSERT_EQ(history.size(), 2u);
+  for (std::size_t epoch = 0; epoch < 2; ++epoch) {
+    ASSERT_EQ(running[epoch].size(), 8u);
+    for (std::size_t step = 0; step < 8; ++step) EXPECT_EQ(running[epoch][step].samples, 32 * static_cast<std::int64_t>(step + 1));
+    EXPECT_EQ(running[epoch].back().loss, history[epoch].loss);
+    EXPECT_EQ(running[epoch].back().accuracy, history[epoch].accuracy.value());
+  }
+}
+
 TEST(Training, ResumingFromACheckpointEqualsNotStopping) {
   const Trained resumed = expect_resuming_equals_not_stopping("  optimizer nadam\n  batch 32\n  validation 0.1\n", 2, 4);
   EXPECT_EQ(resumed.steps_taken, 4 * 6);  // ceil(180 / 32) steps an epoch

@@ -11,7 +11,7 @@ namespace gpufm::cli {
 TrainingEvents Progress::events() {
   return TrainingEvents{
       .epoch_begin = [this](std::int64_t epoch, std::int64_t epochs) { epoch_begin(epoch, epochs); },
-      .step_end = [this](std::int64_t step, std::int64_t steps) { step_end(step, steps); },
+      .step_end = [this](std::int64_t step, std::int64_t steps, const EpochSoFar& so_far) { step_end(step, steps, so_far); },
       .epoch_end = [this](const EpochRecord& record) { epoch_end(record); },
       .stop_requested = {},
   };
@@ -19,6 +19,7 @@ TrainingEvents Progress::events() {
 
 void Progress::follow(const TrainSettings& train) {
   show_learning_rate_ = train.schedule.has_value() || train.fine_tune.has_value();
+  classifier_ = train.target == Target::labels;
   fine_tuning_from_ = train.fine_tune ? train.epochs + 1 : 0;
   if (train.fine_tune) {
     char lr[32];
@@ -44,15 +45,21 @@ double Progress::seconds_per_step(std::chrono::steady_clock::time_point now, std
   return std::chrono::duration<double>(now - started_).count();
 }
 
-void Progress::step_end(std::int64_t step, std::int64_t steps) {
+void Progress::step_end(std::int64_t step, std::int64_t steps, const EpochSoFar& so_far) {
   steps_ = steps;
   const auto now = std::chrono::steady_clock::now();
   if (!first_step_) first_step_ = {step, now};
   if (!terminal_ || step == steps) return;
   if (now - last_draw_ < std::chrono::milliseconds(50)) return;  // Keras' interval: redraws cost more than they show
   last_draw_ = now;
-  redraw(progbar_counter(step, steps) + " " + progbar_bar(step, steps) + " - ETA: " +
-         progbar_eta(seconds_per_step(now, step) * static_cast<double>(steps - step)));
+  std::string line = progbar_counter(step, steps) + " " + progbar_bar(step, steps) + " - ETA: " +
+                     progbar_eta(seconds_per_step(now, step) * static_cast<double>(steps - step));
+  // Keras' running figures, as far as the backend has got: none until its first copy arrives.
+  if (const std::optional<PassMetrics> figures = so_far()) {
+    line += progbar_metric("loss", figures->loss);
+    if (classifier_) line += progbar_metric("accuracy", figures->accuracy);
+  }
+  redraw(line);
   out_ << std::flush;
 }
 

@@ -1,7 +1,9 @@
-// Keras' progress display: on a terminal a bar redrawn as steps end (Keras' verbose=1), otherwise
-// one line when the epoch ends (verbose=2); the learning rate when a schedule or a fine_tune phase
-// changes it, a line when the fine_tune phase starts, and one when early stopping ends the run.
+// Keras' progress display: on a terminal a bar redrawn as steps end (Keras' verbose=1), with the
+// epoch's running loss and accuracy as far as the backend has got, otherwise one line when the
+// epoch ends (verbose=2); the learning rate when a schedule or a fine_tune phase changes it, a line
+// when the fine_tune phase starts, and one when early stopping ends the run.
 //   Epoch 3/10
+//   123/422 [=======>......................] - ETA: 14s - loss: 0.2791 - accuracy: 0.8968
 //   422/422 [==============================] - 21s 50ms/step - loss: 0.2710 - accuracy: 0.9001 - val_loss: 0.2655 - val_accuracy: 0.9030
 //   Epoch 21: fine-tuning every layer from here, a new adam at lr 0.0001
 //   Epoch 21/30
@@ -28,7 +30,7 @@ class Progress {
 
  private:
   void epoch_begin(std::int64_t epoch, std::int64_t epochs);
-  void step_end(std::int64_t step, std::int64_t steps);
+  void step_end(std::int64_t step, std::int64_t steps, const EpochSoFar& so_far);
   void epoch_end(const EpochRecord& record);
   // Writes line over the one drawn before on the terminal, blanking what it leaves of a longer one.
   void redraw(const std::string& line);
@@ -38,6 +40,7 @@ class Progress {
   std::ostream& out_;
   bool terminal_;
   bool show_learning_rate_ = false;
+  bool classifier_ = false;
   std::int64_t fine_tuning_from_ = 0;  // the first epoch of the fine_tune phase; 0 for none
   std::string fine_tuning_line_;
   std::int64_t steps_ = 0;
@@ -47,8 +50,8 @@ class Progress {
     std::int64_t step;
     std::chrono::steady_clock::time_point time;
   };
-  std::optional<StepEnd> first_step_;
-  std::size_t drawn_width_ = 0;  // of the line on the terminal  // the epoch's first step in this process (a resumed run's may be past 1)
+  std::optional<StepEnd> first_step_;  // the epoch's first step in this process (a resumed run's may be past 1)
+  std::size_t drawn_width_ = 0;        // of the line on the terminal
 };
 
 }  // namespace gpufm::cli
