@@ -99,6 +99,12 @@ class StreamTimeline final : public Timeline {
 class StreamHostMirror final : public HostMirror {
  public:
   StreamHostMirror(cudaStream_t stream, std::size_t bytes) : stream_(stream), staging_(make_pinned_host_memory(bytes)), latest_(bytes) {}
+  // A copy on its way still writes to the pinned memory: it lands before the memory goes.
+  ~StreamHostMirror() override {
+    if (in_flight_) static_cast<void>(cudaEventSynchronize(copied_));
+  }
+  StreamHostMirror(const StreamHostMirror&) = delete;
+  StreamHostMirror& operator=(const StreamHostMirror&) = delete;
   bool request(const void* device) override {
     collect();
     if (in_flight_) return false;

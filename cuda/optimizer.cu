@@ -19,9 +19,7 @@ __global__ void update_parameters(OptimizerStepArgs args) {
 }
 
 // One thread, after every block of update_parameters has read the overflow flag.
-__global__ void finish_scaled_step_kernel(LossScale* loss_scale, std::int64_t growth_steps, MetricSums* sums) {
-  finish_scaled_step(*loss_scale, growth_steps, sums);
-}
+__global__ void finish_scaled_step_kernel(OptimizerStepArgs args) { finish_scaled_step(args); }
 
 __global__ void find_overflow_kernel(OverflowCheckArgs args) {
   GPUFM_GRID_STRIDE_LOOP(k, args.count - args.first) {
@@ -36,7 +34,7 @@ void cuda_optimizer_step(cudaStream_t stream, const OptimizerStepArgs& args) {
   update_parameters<<<blocks_for(args.count - args.first), threads_per_block, 0, stream>>>(args);
   GPUFM_CHECK_LAUNCH(update_parameters);
   if (args.loss_scale != nullptr) {
-    finish_scaled_step_kernel<<<1, 1, 0, stream>>>(args.loss_scale, args.growth_steps, args.sums);
+    finish_scaled_step_kernel<<<1, 1, 0, stream>>>(args);
     GPUFM_CHECK_LAUNCH(finish_scaled_step_kernel);
   }
 }

@@ -128,11 +128,13 @@ struct OverflowCheckArgs {
   LossScale* loss_scale = nullptr;
 };
 
-// The end of an fp16 optimizer step on every backend: an overflowed step is counted, and the scale
-// updated for the next.
-GPUFM_HOST_DEVICE inline void finish_scaled_step(LossScale& loss_scale, std::int64_t growth_steps, MetricSums* sums) {
-  if (loss_scale.overflow != 0 && sums != nullptr) sums->overflow_steps += 1;
-  update_loss_scale(loss_scale, growth_steps);
+// The end of an fp16 optimizer step on every backend: an overflowed step is counted, unless the
+// sums count it already as a non-finite loss (whose gradient overflows too: one skipped step is
+// counted once), and the scale updated for the next.
+GPUFM_HOST_DEVICE inline void finish_scaled_step(const OptimizerStepArgs& args) {
+  LossScale& loss_scale = *args.loss_scale;
+  if (loss_scale.overflow != 0 && args.sums != nullptr && !skips_step(args.sums, args.numbers)) args.sums->overflow_steps += 1;
+  update_loss_scale(loss_scale, args.growth_steps);
 }
 
 // The factor the optimizer multiplies a gradient by: 1 / scale (exact for a power of two, as the

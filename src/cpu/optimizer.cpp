@@ -22,7 +22,7 @@ void cpu_optimizer_step(const OptimizerStepArgs& args) {
       update_element(scalars, args.params[i], args.gradients[i] * unscale, args.state, i, args.count);
     }
   }
-  if (args.loss_scale != nullptr) finish_scaled_step(*args.loss_scale, args.growth_steps, args.sums);
+  if (args.loss_scale != nullptr) finish_scaled_step(args);
 }
 
 }  // namespace gpufm::cpu

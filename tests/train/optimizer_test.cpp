@@ -245,6 +245,37 @@ TEST(OptimizerStep, AStepAfterASkippedOneHasTheBiasCorrectionsOfTheStepsApplied)
   }
 }
 
+// In fp16 a non-finite loss overflows its scaled gradients too: the step is skipped once, counted
+// once (as a non-finite loss), still halves the scale, and the next step is Adam's first.
+TEST(OptimizerStep, AnFp16StepWhoseLossWasNotFiniteIsCountedOnce) {
+  const OptimizerSettings settings{.kind = OptimizerKind::adam, .lr = 0.01};
+  const std::vector<float> initial = {0.5f, -1.0f, 2.0f}, finite = {0.1f, -2.0f, 0.003f};
+  const std::vector<float> overflowed = {std::numeric_limits<float>::quiet_NaN(), 1.0f, 1.0f};
+  const std::vector<OptimizerScalars> scalars = optimizer_scalars_from(settings, settings.lr, 1, 2);
+  std::vector<float> params = initial, state(6, 0.0f);
+  MetricSums sums;
+  record_nonfinite_step(sums, 1);  // as the loss records it
+  LossScale scale{.scale = 1024};
+  for (const std::int64_t step : {1, 2}) {
+    const std::vector<float>& gradients = step == 1 ? overflowed : finite;
+    const StepNumbers numbers{.epoch_step = step};
+    cpu::cpu_find_overflow({.gradients = gradients.data(), .first = 0, .count = 3, .loss_scale = &scale});
+    cpu::cpu_optimizer_step(OptimizerStepArgs{.numbers = &numbers, .scalars = scalars.data(), .params = params.data(),
+                                              .gradients = gradients.data(), .state = state.data(), .count = 3, .sums = &sums,
+                                              .loss_scale = &scale, .growth_steps = 1000});
+    if (step == 1) {
+      EXPECT_EQ(params, initial);
+      EXPECT_EQ(scale.scale, 512);
+    }
+  }
+  EXPECT_EQ(sums.nonfinite_steps, 1);
+  EXPECT_EQ(sums.overflow_steps, 0) << "one skipped step counted twice";
+  std::vector<float> first_step = initial, first_state(6, 0.0f), unscaled(3);
+  for (std::size_t i = 0; i < 3; ++i) unscaled[i] = finite[i] / 512;
+  step(settings, 1, first_step, unscaled, first_state);
+  EXPECT_EQ(params, first_step);
+}
+
 TEST(OptimizerStep, StepsCountFromOne) {
   EXPECT_THROW(optimizer_scalars(adaptive(OptimizerKind::adam), 0.05, 0), std::invalid_argument);
 }
