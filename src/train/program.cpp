@@ -28,7 +28,7 @@ bool folds_last_activation(const Graph& graph) {
   return false;
 }
 
-// The optimizer steps applied in a stopped epoch: its steps done, less those skipped.
+// The optimizer steps applied in an epoch so far: its steps done, less those skipped.
 std::int64_t applied_steps(const EpochProgress& progress) {
   return progress.steps_done - static_cast<std::int64_t>(skipped_steps(progress.sums));
 }
@@ -433,9 +433,11 @@ std::optional<PassMetrics> Program::train_epoch(const DeviceImages& data, Device
     ++steps_taken_;
     if (on_step) on_step(done + 1, steps, so_far);
   }
+  // The whole epoch's progress, for its steps applied; then none, for the next.
+  backend_.copy_to_host(&epoch_progress_.sums, b.sums.as(), sizeof(MetricSums));
+  optimizer_iterations_ += applied_steps(epoch_progress_);
+  const PassMetrics metrics = metrics_of(epoch_progress_.sums);
   epoch_progress_ = {};
-  PassMetrics metrics = read_metrics(false);
-  optimizer_iterations_ += steps - metrics.nonfinite_steps - metrics.overflow_steps;
   return metrics;
 }
 
